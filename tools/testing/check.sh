@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test command behind `make check` (which installs and builds first):
+#   1. the native unit tests (tools/testing/unit/build/test_*),
+#   2. checkpatch on the kernel code,
+#   3. the kselftests in tools/testing/selftests/aiotsec, in one QEMU VM.
+# Every TAP test case counts; a program that dies without reporting a
+# failure counts as one failure.  The last line is "N passed, N failed";
+# the exit status is non-zero when anything failed or nothing ran.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+
+passed=0
+failed=0
+skipped=0
+failures=()
+
+# tally NAME RC TAPFILE
+tally() {
+	local name=$1 rc=$2 file=$3 p f s
+	p=$(grep -cE '^ok [0-9]+' "$file" | head -n1)
+	s=$(grep -cE '^ok [0-9]+.*# SKIP' "$file" | head -n1)
+	f=$(grep -cE '^not ok [0-9]+' "$file" | head -n1)
+	p=$((p - s))
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "# $name: exited with status $rc without a failed test case"
+	fi
+	if [ "$rc" -eq 4 ] && [ "$p" -eq 0 ] && [ "$s" -eq 0 ]; then
+		s=1
+	fi
+	grep -E '^not ok [0-9]+' "$file" | sed "s|^|# FAILED $name: |"
+	[ "$f" -gt 0 ] && failures+=("$name")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== unit tests (native)"
+for t in tools/testing/unit/build/test_*; do
+	[ -x "$t" ] || continue
+	name=unit/${t##*/}
+	echo "# $name"
+	"$t" >"$work/unit.tap" 2>&1
+	rc=$?
+	cat "$work/unit.tap"
+	tally "$name" "$rc" "$work/unit.tap"
+done
+
+echo "== checkpatch --strict"
+if tools/checkpatch.sh >"$work/checkpatch.out" 2>&1; then
+	echo "ok 1 checkpatch --strict --no-tree clean" >"$work/checkpatch.tap"
+	rc=0
+else
+	rc=1
+	{ echo "not ok 1 checkpatch --strict --no-tree clean"
+	  sed 's/^/# /' "$work/checkpatch.out"; } >"$work/checkpatch.tap"
+fi
+cat "$work/checkpatch.tap"
+tally checkpatch "$rc" "$work/checkpatch.tap"
+
+echo "== kselftests (QEMU VM)"
+mkdir -p "$work/vm"
+AIOTSEC_VM_OUT="$work/vm" tools/testing/vm/run.sh -t 1500 -- \
+	tools/testing/selftests/aiotsec/run_tests.sh
+vmrc=$?
+for tap in "$work"/vm/*.tap; do
+	[ -f "$tap" ] || continue
+	name=${tap##*/}
+	name=${name%.tap}
+	rc=$(cat "$work/vm/$name.rc" 2>/dev/null || echo 1)
+	tally "kselftest/$name" "$rc" "$tap"
+done
+if [ "$vmrc" -ne 0 ] && [ "$vmrc" -ne 1 ]; then
+	# 1 is a failed script, counted above; anything else is the VM
+	echo "# the test VM failed (status $vmrc): oops, WARN, hang or crash"
+	failed=$((failed + 1))
+	failures+=("vm")
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "# failed: ${failures[*]}"
+fi
+echo "$skipped skipped"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
