@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * aiotsec: shared declarations of the module's parts.
+ */
+#ifndef _AIOTSEC_H
+#define _AIOTSEC_H
+
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/ratelimit.h>
+#include <linux/rhashtable-types.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <linux/aiotsec.h>
+
+/* Security header: octet 0, then the session ID, then the counter. */
+#define AIOTSEC_HDR_VER_MASK	0xc0
+#define AIOTSEC_HDR_TYPE_SHIFT	3
+#define AIOTSEC_HDR_TYPE_MASK	0x38
+#define AIOTSEC_HDR_KP		0x04
+#define AIOTSEC_HDR_C32		0x02
+#define AIOTSEC_HDR_DOWN	0x01
+#define AIOTSEC_HDR_MIN		7	/* 16-bit counter */
+#define AIOTSEC_HDR_MAX		9	/* 32-bit counter */
+#define AIOTSEC_TAG_MAX		16
+#define AIOTSEC_OVERHEAD	(AIOTSEC_HDR_MAX + AIOTSEC_TAG_MAX)
+
+/* Plaintext addressing on the aiotsec device: 02:TT:SS:SS:SS:SS */
+#define AIOTSEC_ADDR_PREFIX	0x02
+
+#define AIOTSEC_DIR_UP		0	/* device to reader */
+#define AIOTSEC_DIR_DOWN	1	/* reader to device */
+
+#define AIOTSEC_WINDOW_DEFAULT	512
+#define AIOTSEC_WINDOW_MAX	8192
+
+/**
+ * struct aiotsec_key - one key slot of an SA
+ * @phase: the key-phase bit that selects this slot on air
+ * @aead: "gcm(aes)" or "ccm(aes)" for the AEAD suites
+ * @cmac: "cmac(aes)" keyed with K_int, the 128-NIA2 suites
+ * @ctr: "ctr(aes)" keyed with K_enc, the 128-NEA2 suite
+ * @tx_counter: next counter to send with this key
+ * @soft_limit: frames (either way) after which the daemon is told to rekey
+ * @hard_limit: counters at or above this are never used
+ * @flags: AIOTSEC_KEY_SOFT_SENT, AIOTSEC_KEY_HARD_SENT: events sent;
+ *	AIOTSEC_KEY_NEXT: installed after the transmitting key and not yet
+ *	used for transmission, the first frame it authenticates promotes it
+ * @rx_lock: protects @rx_next and @window
+ * @rx_next: highest counter received and verified, plus one; 0: none yet
+ * @window_bits: size of the replay window in frames
+ * @window: the RFC 6479 bitmap; @window_words unsigned longs
+ */
+struct aiotsec_key {
+	u8 phase;
+	struct crypto_aead *aead;
+	struct crypto_shash *cmac;
+	struct crypto_sync_skcipher *ctr;
+	atomic64_t tx_counter;
+	u64 soft_limit;
+	u64 hard_limit;
+	unsigned long flags;
+	spinlock_t rx_lock; /* see @rx_lock above */
+	u64 rx_next;
+	u32 window_bits;
+	u32 window_words;
+	unsigned long window[];
+};
+
+#define AIOTSEC_KEY_SOFT_SENT	0
+#define AIOTSEC_KEY_HARD_SENT	1
+#define AIOTSEC_KEY_NEXT	2
+
+struct aiotsec_sa_pcpu_stats {
+	u64 cnt[__AIOTSEC_SA_STAT_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct aiotsec_link_pcpu_stats {
+	u64 cnt[__AIOTSEC_LINK_STAT_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct aiotsec_dev;
+
+/**
+ * struct aiotsec_sa - a security association, selected by its session ID
+ * @node: in the link's hash table, looked up under RCU
+ * @list: in the link's list, under the link's lock
+ * @sid: session ID
+ * @suite: enum aiotsec_suite
+ * @profile: enum aiotsec_profile
+ * @tag_len: MAC length on air
+ * @ctr_bits: counter bits on air, 16 or 32
+ * @window: replay window for keys installed from now on
+ * @soft_limit: soft limit for keys installed from now on
+ * @hard_limit: hard limit for keys installed from now on
+ * @key_lock: serialises key installation against promotion on receive
+ * @keys: the two key slots, indexed by key phase
+ * @tx_phase: key phase used for transmission
+ * @peer: lower-device address of the peer (broadcast until known),
+ *	packed in the low 48 bits
+ * @stats: per-CPU counters, enum aiotsec_sa_stat
+ * @link: the link that holds this SA
+ * @free_work: frees the SA after an RCU grace period
+ */
+struct aiotsec_sa {
+	struct rhash_head node;
+	struct list_head list;
+	u32 sid;
+	u8 suite;
+	u8 profile;
+	u8 tag_len;
+	u8 ctr_bits;
+	u32 window;
+	u64 soft_limit;
+	u64 hard_limit;
+	spinlock_t key_lock; /* see @key_lock above */
+	struct aiotsec_key __rcu *keys[2];
+	u8 tx_phase;
+	u64 peer;
+	struct aiotsec_sa_pcpu_stats __percpu *stats;
+	struct aiotsec_dev *link;
+	struct rcu_work free_work;
+};
+
+/**
+ * struct aiotsec_dev - private data of an aiotsec net_device
+ * @dev: the aiotsec device itself
+ * @lower: the lower device that carries protected frames
+ * @lower_tracker: reference tracker for @lower
+ * @role: enum aiotsec_role, fixed at creation
+ * @lock: serialises changes of the SA table and list
+ * @sa_table: SAs by session ID, for the fast path
+ * @sa_list: SAs in creation order, for dumps
+ * @sa_count: number of SAs
+ * @dead: set when the device goes: no SA may be added any more
+ * @stats: per-CPU link counters, enum aiotsec_link_stat
+ * @rl_unknown: rate limit of unknown-session events
+ * @rl_replay: rate limit of replay alarms
+ * @rl_frames: rate limit of frames passed up to the daemon
+ */
+struct aiotsec_dev {
+	struct net_device *dev;
+	struct net_device *lower;
+	netdevice_tracker lower_tracker;
+	u8 role;
+	struct mutex lock; /* see @lock above */
+	struct rhashtable sa_table;
+	struct list_head sa_list;
+	u32 sa_count;
+	bool dead;
+	struct aiotsec_link_pcpu_stats __percpu *stats;
+	struct ratelimit_state rl_unknown;
+	struct ratelimit_state rl_replay;
+	struct ratelimit_state rl_frames;
+};
+
+static inline void aiotsec_sa_count(struct aiotsec_sa *sa, int stat, u64 n)
+{
+	struct aiotsec_sa_pcpu_stats *s = this_cpu_ptr(sa->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	s->cnt[stat] += n;
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void aiotsec_link_count(struct aiotsec_dev *adev, int stat)
+{
+	struct aiotsec_link_pcpu_stats *s = this_cpu_ptr(adev->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	s->cnt[stat]++;
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline u8 aiotsec_tx_dir(const struct aiotsec_dev *adev)
+{
+	return adev->role == AIOTSEC_ROLE_READER ? AIOTSEC_DIR_DOWN :
+						   AIOTSEC_DIR_UP;
+}
+
+static inline unsigned int aiotsec_hdr_len(u8 ctr_bits)
+{
+	return ctr_bits == 32 ? AIOTSEC_HDR_MAX : AIOTSEC_HDR_MIN;
+}
+
+/* device.c */
+bool aiotsec_is_link(const struct net_device *dev);
+int aiotsec_device_init(void);
+void aiotsec_device_exit(void);
+
+/* crypto.c */
+u64 aiotsec_suite_max_counter(u8 suite);
+int aiotsec_key_setkey(struct aiotsec_key *key, u8 suite, u8 tag_len,
+		       const u8 *k, unsigned int klen);
+void aiotsec_key_free_tfms(struct aiotsec_key *key);
+int aiotsec_seal(const struct aiotsec_key *key, u8 suite, u8 tag_len,
+		 u32 sid, u8 dir, u64 counter, u8 *frame, unsigned int hdrlen,
+		 unsigned int bodylen);
+int aiotsec_open(const struct aiotsec_key *key, u8 suite, u8 tag_len,
+		 u32 sid, u8 dir, u64 counter, u8 *frame, unsigned int hdrlen,
+		 unsigned int bodylen);
+int aiotsec_crypto_init(void);
+void aiotsec_crypto_exit(void);
+
+/* replay.c */
+enum aiotsec_replay {
+	AIOTSEC_REPLAY_OK,
+	AIOTSEC_REPLAY_DUP,
+	AIOTSEC_REPLAY_OLD,
+};
+
+u32 aiotsec_window_words(u32 bits);
+u64 aiotsec_counter_recover(u64 rx_next, u32 low, u8 bits);
+enum aiotsec_replay aiotsec_replay_check(struct aiotsec_key *key, u64 ctr);
+enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr);
+
+/* sa.c */
+extern atomic_t aiotsec_generation;
+int aiotsec_sa_init(void);
+void aiotsec_sa_exit(void);
+struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid);
+struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
+				      const u8 *k, unsigned int klen);
+void aiotsec_key_free(struct aiotsec_key *key);
+void aiotsec_key_free_rcu(struct aiotsec_key *key);
+int aiotsec_sa_table_init(struct aiotsec_dev *adev);
+void aiotsec_sa_flush(struct aiotsec_dev *adev);
+int aiotsec_sa_insert(struct aiotsec_dev *adev, struct aiotsec_sa *sa);
+void aiotsec_sa_remove(struct aiotsec_dev *adev, struct aiotsec_sa *sa);
+void aiotsec_sa_free(struct aiotsec_sa *sa);
+void aiotsec_sa_set_peer(struct aiotsec_sa *sa, const u8 *mac);
+void aiotsec_sa_get_peer(const struct aiotsec_sa *sa, u8 *mac);
+void aiotsec_key_check_limits(struct aiotsec_sa *sa, struct aiotsec_key *key,
+			      u64 ctr);
+void aiotsec_key_promote(struct aiotsec_sa *sa, struct aiotsec_key *key);
+bool aiotsec_frame_type_allowed(const struct aiotsec_sa *sa, u8 type,
+				u8 sender_role);
+
+/* send.c */
+netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev);
+int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
+		       const u8 *payload, unsigned int len, const u8 *peer);
+
+/* receive.c */
+rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb);
+
+/* netlink.c */
+int aiotsec_genl_init(void);
+void aiotsec_genl_exit(void);
+void aiotsec_notify_event(struct aiotsec_dev *adev, u8 event, u32 sid,
+			  int phase);
+int aiotsec_notify_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
+			 u64 counter, const u8 *payload, unsigned int len,
+			 const u8 *peer, bool verified);
+
+/* selftest.c */
+int aiotsec_selftest(void);
+
+#endif /* _AIOTSEC_H */

@@ -1,0 +1,1031 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsec: the "aiotsec" generic netlink family.  The API is specified in
+ * Documentation/netlink/specs/aiotsec.yaml and include/uapi/linux/aiotsec.h.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "aiotsec.h"
+
+enum aiotsec_mcgrp {
+	AIOTSEC_GRP_EVENTS,
+	AIOTSEC_GRP_FRAMES,
+};
+
+static struct genl_family aiotsec_family;
+
+static const u8 aiotsec_broadcast[ETH_ALEN] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+
+static const struct nla_policy aiotsec_sa_policy[AIOTSEC_SA_A_MAX + 1] = {
+	[AIOTSEC_SA_A_SID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[AIOTSEC_SA_A_SUITE] = NLA_POLICY_RANGE(NLA_U8, 1, AIOTSEC_SUITE_MAX),
+	[AIOTSEC_SA_A_PROFILE] = NLA_POLICY_RANGE(NLA_U8, 1,
+						  AIOTSEC_PROFILE_MAX),
+	[AIOTSEC_SA_A_KEY] = { .type = NLA_BINARY,
+			       .len = AIOTSEC_MAX_KEY_LEN },
+	[AIOTSEC_SA_A_KEY_SWITCH] = { .type = NLA_FLAG },
+	[AIOTSEC_SA_A_TAG_LEN] = { .type = NLA_U8 },
+	[AIOTSEC_SA_A_CTR_BITS] = { .type = NLA_U8 },
+	[AIOTSEC_SA_A_REPLAY_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 32,
+							AIOTSEC_WINDOW_MAX),
+	[AIOTSEC_SA_A_SOFT_LIMIT] = NLA_POLICY_MIN(NLA_U64, 1),
+	[AIOTSEC_SA_A_HARD_LIMIT] = NLA_POLICY_MIN(NLA_U64, 1),
+	[AIOTSEC_SA_A_PEER_MAC] = NLA_POLICY_ETH_ADDR,
+	[AIOTSEC_SA_A_TX_KEY_PHASE] = { .type = NLA_REJECT },
+	[AIOTSEC_SA_A_KEYS] = { .type = NLA_REJECT },
+	[AIOTSEC_SA_A_STATS] = { .type = NLA_REJECT },
+};
+
+static const struct nla_policy aiotsec_policy[AIOTSEC_A_MAX + 1] = {
+	[AIOTSEC_A_IFINDEX] = { .type = NLA_U32 },
+	[AIOTSEC_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[AIOTSEC_A_SA] = NLA_POLICY_NESTED(aiotsec_sa_policy),
+	[AIOTSEC_A_SID] = { .type = NLA_U32 },
+	[AIOTSEC_A_FRAME_TYPE] = NLA_POLICY_MAX(NLA_U8, AIOTSEC_FT_MAX),
+	[AIOTSEC_A_PAYLOAD] = { .type = NLA_BINARY,
+				.len = AIOTSEC_MAX_PAYLOAD },
+	[AIOTSEC_A_PEER_MAC] = NLA_POLICY_ETH_ADDR,
+};
+
+/* Find the aiotsec link named by IFINDEX or IFNAME; holds a reference. */
+static struct aiotsec_dev *aiotsec_nl_link(struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct nlattr **attrs = info->attrs;
+	struct net_device *dev;
+	struct nlattr *which;
+
+	if (attrs[AIOTSEC_A_IFINDEX]) {
+		which = attrs[AIOTSEC_A_IFINDEX];
+		dev = dev_get_by_index(net, nla_get_u32(which));
+	} else if (attrs[AIOTSEC_A_IFNAME]) {
+		which = attrs[AIOTSEC_A_IFNAME];
+		dev = dev_get_by_name(net, nla_data(which));
+	} else {
+		NL_SET_ERR_MSG(info->extack,
+			       "aiotsec: missing attribute IFINDEX or IFNAME (the link)");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, AIOTSEC_A_IFINDEX);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, which,
+				    "aiotsec: no such device (IFINDEX/IFNAME)");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!aiotsec_is_link(dev)) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(info->extack, which,
+				    "aiotsec: device is not an aiotsec link (IFINDEX/IFNAME)");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return netdev_priv(dev);
+}
+
+static void aiotsec_nl_put(struct aiotsec_dev *adev)
+{
+	dev_put(adev->dev);
+}
+
+static int aiotsec_nl_sa_attrs(struct genl_info *info, struct nlattr **tb)
+{
+	if (!info->attrs[AIOTSEC_A_SA]) {
+		NL_SET_ERR_MSG(info->extack, "aiotsec: missing attribute SA");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, AIOTSEC_A_SA);
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, AIOTSEC_SA_A_MAX, info->attrs[AIOTSEC_A_SA],
+				aiotsec_sa_policy, info->extack);
+}
+
+/* extack messages must be literals: one per required SA attribute */
+static void aiotsec_sa_missing(struct netlink_ext_ack *extack, int type)
+{
+	switch (type) {
+	case AIOTSEC_SA_A_SID:
+		NL_SET_ERR_MSG(extack, "aiotsec: missing SA attribute SID");
+		break;
+	case AIOTSEC_SA_A_SUITE:
+		NL_SET_ERR_MSG(extack, "aiotsec: missing SA attribute SUITE");
+		break;
+	case AIOTSEC_SA_A_PROFILE:
+		NL_SET_ERR_MSG(extack, "aiotsec: missing SA attribute PROFILE");
+		break;
+	case AIOTSEC_SA_A_KEY:
+		NL_SET_ERR_MSG(extack, "aiotsec: missing SA attribute KEY");
+		break;
+	}
+}
+
+static int aiotsec_nl_require(struct genl_info *info, struct nlattr **tb,
+			      const int *types, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (tb[types[i]])
+			continue;
+		aiotsec_sa_missing(info->extack, types[i]);
+		NL_SET_ERR_ATTR_MISS(info->extack, info->attrs[AIOTSEC_A_SA],
+				     types[i]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static u8 aiotsec_default_tag_len(u8 suite)
+{
+	switch (suite) {
+	case AIOTSEC_SUITE_AES_CCM:
+		return 8;
+	case AIOTSEC_SUITE_AES_GCM:
+		return 16;
+	default:
+		return 4;
+	}
+}
+
+static unsigned int aiotsec_key_len(u8 suite)
+{
+	return suite == AIOTSEC_SUITE_NIA2_NEA2 ? 32 : 16;
+}
+
+static int aiotsec_check_key(struct genl_info *info, struct nlattr *attr,
+			     u8 suite)
+{
+	if (nla_len(attr) == aiotsec_key_len(suite))
+		return 0;
+	if (suite == AIOTSEC_SUITE_NIA2_NEA2)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "aiotsec: KEY must be 32 octets (K_enc || K_int) for suite nia2-nea2");
+	else
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "aiotsec: KEY must be 16 octets for this suite");
+	return -EINVAL;
+}
+
+struct aiotsec_limits {
+	u64 soft;
+	u64 hard;
+	u32 window;
+};
+
+/* Limits for keys installed from now on; @lim holds the current values. */
+static int aiotsec_nl_limits(struct genl_info *info, struct nlattr **tb,
+			     u8 suite, struct aiotsec_limits *lim)
+{
+	u64 max = aiotsec_suite_max_counter(suite);
+	u64 hard = lim->hard, soft = lim->soft;
+
+	if (tb[AIOTSEC_SA_A_HARD_LIMIT]) {
+		hard = nla_get_u64(tb[AIOTSEC_SA_A_HARD_LIMIT]);
+		if (hard > max) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[AIOTSEC_SA_A_HARD_LIMIT],
+					    "aiotsec: HARD_LIMIT exceeds the suite's counter space");
+			return -ERANGE;
+		}
+		if (!tb[AIOTSEC_SA_A_SOFT_LIMIT] && soft > hard)
+			soft = hard - hard / 8;
+	}
+	if (tb[AIOTSEC_SA_A_SOFT_LIMIT]) {
+		soft = nla_get_u64(tb[AIOTSEC_SA_A_SOFT_LIMIT]);
+		if (soft > hard) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[AIOTSEC_SA_A_SOFT_LIMIT],
+					    "aiotsec: SOFT_LIMIT above HARD_LIMIT");
+			return -ERANGE;
+		}
+	}
+	lim->hard = hard;
+	lim->soft = soft;
+	if (tb[AIOTSEC_SA_A_REPLAY_WINDOW])
+		lim->window = nla_get_u32(tb[AIOTSEC_SA_A_REPLAY_WINDOW]);
+	return 0;
+}
+
+/* Suite, profile, tag and counter size: fixed at creation. */
+static int aiotsec_nl_sa_params(struct genl_info *info, struct nlattr **tb,
+				struct aiotsec_sa *sa)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *attr;
+
+	sa->sid = nla_get_u32(tb[AIOTSEC_SA_A_SID]);
+	sa->suite = nla_get_u8(tb[AIOTSEC_SA_A_SUITE]);
+	sa->profile = nla_get_u8(tb[AIOTSEC_SA_A_PROFILE]);
+	if (sa->profile == AIOTSEC_PROFILE_COMMAND &&
+	    sa->suite == AIOTSEC_SUITE_NIA2) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[AIOTSEC_SA_A_SUITE],
+				    "aiotsec: SUITE nia2 has no confidentiality, which PROFILE command requires");
+		return -EINVAL;
+	}
+
+	sa->tag_len = aiotsec_default_tag_len(sa->suite);
+	attr = tb[AIOTSEC_SA_A_TAG_LEN];
+	if (attr) {
+		u8 t = nla_get_u8(attr);
+		bool ok;
+
+		if (sa->suite == AIOTSEC_SUITE_AES_CCM)
+			ok = t == 4 || t == 8 || t == 16;
+		else
+			ok = t == sa->tag_len;
+		if (!ok) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "aiotsec: TAG_LEN must be 4, 8 or 16 for aes-ccm, 16 for aes-gcm, 4 for nia2 suites");
+			return -EINVAL;
+		}
+		sa->tag_len = t;
+	}
+
+	sa->ctr_bits = 32;
+	attr = tb[AIOTSEC_SA_A_CTR_BITS];
+	if (attr) {
+		sa->ctr_bits = nla_get_u8(attr);
+		if (sa->ctr_bits != 16 && sa->ctr_bits != 32) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "aiotsec: CTR_BITS must be 16 or 32");
+			return -EINVAL;
+		}
+	}
+
+	return 0;
+}
+
+static void aiotsec_sa_get_limits(const struct aiotsec_sa *sa,
+				  struct aiotsec_limits *lim)
+{
+	lim->soft = sa->soft_limit;
+	lim->hard = sa->hard_limit;
+	lim->window = sa->window;
+}
+
+static int aiotsec_sa_set_limits(struct genl_info *info, struct nlattr **tb,
+				 struct aiotsec_sa *sa)
+{
+	struct aiotsec_limits lim;
+	int err;
+
+	aiotsec_sa_get_limits(sa, &lim);
+	err = aiotsec_nl_limits(info, tb, sa->suite, &lim);
+	if (err)
+		return err;
+	sa->soft_limit = lim.soft;
+	sa->hard_limit = lim.hard;
+	sa->window = lim.window;
+	return 0;
+}
+
+static const int aiotsec_sa_new_required[] = {
+	AIOTSEC_SA_A_SID, AIOTSEC_SA_A_SUITE, AIOTSEC_SA_A_PROFILE,
+	AIOTSEC_SA_A_KEY,
+};
+
+static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
+	struct aiotsec_key *key;
+	struct aiotsec_dev *adev;
+	struct aiotsec_sa *sa;
+	int err;
+
+	err = aiotsec_nl_sa_attrs(info, tb) ?:
+	      aiotsec_nl_require(info, tb, aiotsec_sa_new_required,
+				 ARRAY_SIZE(aiotsec_sa_new_required));
+	if (err)
+		return err;
+	if (tb[AIOTSEC_SA_A_KEY_SWITCH]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[AIOTSEC_SA_A_KEY_SWITCH],
+				    "aiotsec: KEY_SWITCH applies to SA_SET only");
+		return -EINVAL;
+	}
+
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return -ENOMEM;
+	sa->stats = alloc_percpu(struct aiotsec_sa_pcpu_stats);
+	if (!sa->stats) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	spin_lock_init(&sa->key_lock);
+	err = aiotsec_nl_sa_params(info, tb, sa);
+	if (err)
+		goto err_free;
+	sa->window = AIOTSEC_WINDOW_DEFAULT;
+	sa->hard_limit = aiotsec_suite_max_counter(sa->suite);
+	sa->soft_limit = sa->hard_limit - sa->hard_limit / 8;
+	err = aiotsec_sa_set_limits(info, tb, sa) ?:
+	      aiotsec_check_key(info, tb[AIOTSEC_SA_A_KEY], sa->suite);
+	if (err)
+		goto err_free;
+
+	key = aiotsec_key_alloc(sa, 0, nla_data(tb[AIOTSEC_SA_A_KEY]),
+				nla_len(tb[AIOTSEC_SA_A_KEY]));
+	if (IS_ERR(key)) {
+		err = PTR_ERR(key);
+		NL_SET_ERR_MSG(info->extack,
+			       "aiotsec: cannot set up the suite's crypto transforms");
+		goto err_free;
+	}
+	RCU_INIT_POINTER(sa->keys[0], key);
+	aiotsec_sa_set_peer(sa, aiotsec_broadcast);
+	if (tb[AIOTSEC_SA_A_PEER_MAC])
+		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
+
+	adev = aiotsec_nl_link(info);
+	if (IS_ERR(adev)) {
+		err = PTR_ERR(adev);
+		goto err_free;
+	}
+	sa->link = adev;
+	mutex_lock(&adev->lock);
+	if (adev->dead) {
+		err = -ENODEV;
+	} else {
+		err = aiotsec_sa_insert(adev, sa);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIOTSEC_SA_A_SID],
+					    "aiotsec: an SA with this SID exists on the link");
+	}
+	mutex_unlock(&adev->lock);
+	aiotsec_nl_put(adev);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	aiotsec_sa_free(sa);
+	return err;
+}
+
+/* Find the SA named by the SID in @tb; the link's lock is held. */
+static struct aiotsec_sa *aiotsec_nl_sa_find(struct aiotsec_dev *adev,
+					     struct genl_info *info,
+					     struct nlattr **tb)
+{
+	struct aiotsec_sa *sa;
+
+	lockdep_assert_held(&adev->lock);
+	sa = aiotsec_sa_lookup(adev, nla_get_u32(tb[AIOTSEC_SA_A_SID]));
+	if (!sa)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[AIOTSEC_SA_A_SID],
+				    "aiotsec: no SA with this SID on the link");
+	return sa;
+}
+
+static const int aiotsec_sa_sid_required[] = { AIOTSEC_SA_A_SID };
+
+static const int aiotsec_sa_fixed[] = {
+	AIOTSEC_SA_A_SUITE, AIOTSEC_SA_A_PROFILE, AIOTSEC_SA_A_TAG_LEN,
+	AIOTSEC_SA_A_CTR_BITS,
+};
+
+/* Install @k as the next key of @sa; with @now, transmit with it now. */
+static int aiotsec_sa_install_key(struct genl_info *info, struct aiotsec_sa *sa,
+				  struct nlattr *k, bool now)
+{
+	struct aiotsec_key *key, *old;
+	u8 slot;
+	int err;
+
+	err = aiotsec_check_key(info, k, sa->suite);
+	if (err)
+		return err;
+	spin_lock_bh(&sa->key_lock);
+	slot = !READ_ONCE(sa->tx_phase);
+	spin_unlock_bh(&sa->key_lock);
+
+	key = aiotsec_key_alloc(sa, slot, nla_data(k), nla_len(k));
+	if (IS_ERR(key))
+		return PTR_ERR(key);
+	if (!now)
+		set_bit(AIOTSEC_KEY_NEXT, &key->flags);
+
+	spin_lock_bh(&sa->key_lock);
+	if (READ_ONCE(sa->tx_phase) == slot) {
+		/* promoted meanwhile: the slot is the transmit key now */
+		spin_unlock_bh(&sa->key_lock);
+		aiotsec_key_free(key);
+		NL_SET_ERR_MSG(info->extack,
+			       "aiotsec: the next key was promoted meanwhile; retry");
+		return -EAGAIN;
+	}
+	old = rcu_dereference_protected(sa->keys[slot],
+					lockdep_is_held(&sa->key_lock));
+	rcu_assign_pointer(sa->keys[slot], key);
+	if (now)
+		WRITE_ONCE(sa->tx_phase, slot);
+	spin_unlock_bh(&sa->key_lock);
+
+	aiotsec_key_free_rcu(old);
+	if (now)
+		aiotsec_notify_event(sa->link, AIOTSEC_EVENT_KEY_SWITCH,
+				     sa->sid, slot);
+	return 0;
+}
+
+static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
+	struct aiotsec_dev *adev;
+	struct aiotsec_sa *sa;
+	unsigned int i;
+	int err;
+
+	err = aiotsec_nl_sa_attrs(info, tb) ?:
+	      aiotsec_nl_require(info, tb, aiotsec_sa_sid_required, 1);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(aiotsec_sa_fixed); i++) {
+		if (!tb[aiotsec_sa_fixed[i]])
+			continue;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[aiotsec_sa_fixed[i]],
+				    "aiotsec: SUITE, PROFILE, TAG_LEN and CTR_BITS are fixed; delete and re-add the SA");
+		return -EINVAL;
+	}
+	if (tb[AIOTSEC_SA_A_KEY_SWITCH] && !tb[AIOTSEC_SA_A_KEY]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[AIOTSEC_SA_A_KEY_SWITCH],
+				    "aiotsec: KEY_SWITCH needs a KEY");
+		return -EINVAL;
+	}
+
+	adev = aiotsec_nl_link(info);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	mutex_lock(&adev->lock);
+	sa = aiotsec_nl_sa_find(adev, info, tb);
+	if (!sa) {
+		err = -ENOENT;
+		goto out;
+	}
+	err = aiotsec_sa_set_limits(info, tb, sa);
+	if (err)
+		goto out;
+	if (tb[AIOTSEC_SA_A_PEER_MAC])
+		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
+	if (tb[AIOTSEC_SA_A_KEY])
+		err = aiotsec_sa_install_key(info, sa, tb[AIOTSEC_SA_A_KEY],
+					     tb[AIOTSEC_SA_A_KEY_SWITCH]);
+	atomic_inc(&aiotsec_generation);
+out:
+	mutex_unlock(&adev->lock);
+	aiotsec_nl_put(adev);
+	return err;
+}
+
+static int aiotsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
+	struct aiotsec_dev *adev;
+	struct aiotsec_sa *sa;
+	int err;
+
+	err = aiotsec_nl_sa_attrs(info, tb) ?:
+	      aiotsec_nl_require(info, tb, aiotsec_sa_sid_required, 1);
+	if (err)
+		return err;
+	adev = aiotsec_nl_link(info);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	mutex_lock(&adev->lock);
+	sa = aiotsec_nl_sa_find(adev, info, tb);
+	if (sa)
+		aiotsec_sa_remove(adev, sa);
+	mutex_unlock(&adev->lock);
+	aiotsec_nl_put(adev);
+	return sa ? 0 : -ENOENT;
+}
+
+static int aiotsec_put_sa_stats(struct sk_buff *skb, struct aiotsec_sa *sa)
+{
+	u64 sum[__AIOTSEC_SA_STAT_MAX] = {};
+	struct nlattr *nest;
+	unsigned int start;
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct aiotsec_sa_pcpu_stats *s = per_cpu_ptr(sa->stats, cpu);
+		u64 tmp[__AIOTSEC_SA_STAT_MAX];
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			memcpy(tmp, s->cnt, sizeof(tmp));
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < __AIOTSEC_SA_STAT_MAX; i++)
+			sum[i] += tmp[i];
+	}
+	nest = nla_nest_start(skb, AIOTSEC_SA_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = AIOTSEC_SA_STAT_RX_OK; i < AIOTSEC_SA_STAT_PAD; i++)
+		if (nla_put_u64_64bit(skb, i, sum[i], AIOTSEC_SA_STAT_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int aiotsec_put_key(struct sk_buff *skb, struct aiotsec_sa *sa,
+			   struct aiotsec_key *key)
+{
+	struct nlattr *nest = nla_nest_start(skb, key->phase + 1);
+	u64 tx = atomic64_read(&key->tx_counter);
+	u64 rx_next = READ_ONCE(key->rx_next);
+
+	if (!nest ||
+	    nla_put_u8(skb, AIOTSEC_KEY_A_PHASE, key->phase) ||
+	    (READ_ONCE(sa->tx_phase) == key->phase &&
+	     nla_put_flag(skb, AIOTSEC_KEY_A_TX)) ||
+	    nla_put_u64_64bit(skb, AIOTSEC_KEY_A_TX_COUNTER,
+			      min(tx, key->hard_limit), AIOTSEC_KEY_A_PAD) ||
+	    (rx_next && nla_put_u64_64bit(skb, AIOTSEC_KEY_A_RX_COUNTER,
+					  rx_next - 1, AIOTSEC_KEY_A_PAD)) ||
+	    (test_bit(AIOTSEC_KEY_SOFT_SENT, &key->flags) &&
+	     nla_put_flag(skb, AIOTSEC_KEY_A_SOFT_EXPIRED)) ||
+	    (test_bit(AIOTSEC_KEY_HARD_SENT, &key->flags) &&
+	     nla_put_flag(skb, AIOTSEC_KEY_A_HARD_EXPIRED)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One SA, never its keys; the link's lock is held. */
+static int aiotsec_put_sa(struct sk_buff *skb, struct aiotsec_sa *sa)
+{
+	struct nlattr *nest, *keys;
+	u8 peer[ETH_ALEN];
+	int i;
+
+	aiotsec_sa_get_peer(sa, peer);
+	nest = nla_nest_start(skb, AIOTSEC_A_SA);
+	if (!nest ||
+	    nla_put_u32(skb, AIOTSEC_SA_A_SID, sa->sid) ||
+	    nla_put_u8(skb, AIOTSEC_SA_A_SUITE, sa->suite) ||
+	    nla_put_u8(skb, AIOTSEC_SA_A_PROFILE, sa->profile) ||
+	    nla_put_u8(skb, AIOTSEC_SA_A_TAG_LEN, sa->tag_len) ||
+	    nla_put_u8(skb, AIOTSEC_SA_A_CTR_BITS, sa->ctr_bits) ||
+	    nla_put_u32(skb, AIOTSEC_SA_A_REPLAY_WINDOW, sa->window) ||
+	    nla_put_u64_64bit(skb, AIOTSEC_SA_A_SOFT_LIMIT, sa->soft_limit,
+			      AIOTSEC_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, AIOTSEC_SA_A_HARD_LIMIT, sa->hard_limit,
+			      AIOTSEC_SA_A_PAD) ||
+	    nla_put(skb, AIOTSEC_SA_A_PEER_MAC, ETH_ALEN, peer) ||
+	    nla_put_u8(skb, AIOTSEC_SA_A_TX_KEY_PHASE, READ_ONCE(sa->tx_phase)))
+		return -EMSGSIZE;
+
+	keys = nla_nest_start(skb, AIOTSEC_SA_A_KEYS);
+	if (!keys)
+		return -EMSGSIZE;
+	for (i = 0; i < 2; i++) {
+		struct aiotsec_key *key;
+
+		key = rcu_dereference_protected(sa->keys[i],
+						lockdep_is_held(&sa->link->lock));
+		if (key && aiotsec_put_key(skb, sa, key))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, keys);
+	if (aiotsec_put_sa_stats(skb, sa))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int aiotsec_fill_sa(struct sk_buff *skb, struct aiotsec_sa *sa,
+			   u32 portid, u32 seq, int flags,
+			   struct netlink_callback *cb)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &aiotsec_family, flags,
+			  AIOTSEC_CMD_SA_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, AIOTSEC_A_IFINDEX, sa->link->dev->ifindex) ||
+	    aiotsec_put_sa(skb, sa)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int aiotsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
+	struct aiotsec_dev *adev;
+	struct aiotsec_sa *sa;
+	struct sk_buff *msg;
+	int err;
+
+	err = aiotsec_nl_sa_attrs(info, tb) ?:
+	      aiotsec_nl_require(info, tb, aiotsec_sa_sid_required, 1);
+	if (err)
+		return err;
+	adev = aiotsec_nl_link(info);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		aiotsec_nl_put(adev);
+		return -ENOMEM;
+	}
+	mutex_lock(&adev->lock);
+	sa = aiotsec_nl_sa_find(adev, info, tb);
+	err = sa ? aiotsec_fill_sa(msg, sa, info->snd_portid, info->snd_seq,
+				   0, NULL) : -ENOENT;
+	mutex_unlock(&adev->lock);
+	aiotsec_nl_put(adev);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * The next aiotsec link of @net with an ifindex of at least @from, held;
+ * NULL when there is none.
+ */
+static struct aiotsec_dev *aiotsec_next_link(struct net *net, int from)
+{
+	struct net_device *dev, *best = NULL;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (dev->ifindex < from || !aiotsec_is_link(dev))
+			continue;
+		if (!best || dev->ifindex < best->ifindex)
+			best = dev;
+	}
+	if (best)
+		dev_hold(best);
+	rcu_read_unlock();
+	return best ? netdev_priv(best) : NULL;
+}
+
+/* Dump the SAs of @adev from index @cb->args[1] on; 1 when full. */
+static int aiotsec_dump_link_sas(struct sk_buff *skb,
+				 struct netlink_callback *cb,
+				 struct aiotsec_dev *adev)
+{
+	struct aiotsec_sa *sa;
+	long idx = 0;
+	int full = 0;
+
+	mutex_lock(&adev->lock);
+	cb->seq = atomic_read(&aiotsec_generation);
+	list_for_each_entry(sa, &adev->sa_list, list) {
+		if (idx++ < cb->args[1])
+			continue;
+		if (aiotsec_fill_sa(skb, sa, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb)) {
+			full = 1;
+			break;
+		}
+		cb->args[1] = idx;
+	}
+	mutex_unlock(&adev->lock);
+	return full;
+}
+
+/*
+ * cb->args[0]: ifindex of the link being dumped, cb->args[1]: SAs of it
+ * already sent, cb->args[2]: the one link asked for, if any.
+ */
+static int aiotsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net *net = sock_net(skb->sk);
+	struct nlattr **attrs = info->attrs;
+	struct aiotsec_dev *adev;
+	struct net_device *dev;
+
+	if (!cb->args[0] && !cb->args[2] &&
+	    (attrs[AIOTSEC_A_IFINDEX] || attrs[AIOTSEC_A_IFNAME])) {
+		if (attrs[AIOTSEC_A_IFINDEX])
+			dev = dev_get_by_index(net,
+					       nla_get_u32(attrs[AIOTSEC_A_IFINDEX]));
+		else
+			dev = dev_get_by_name(net,
+					      nla_data(attrs[AIOTSEC_A_IFNAME]));
+		if (!dev || !aiotsec_is_link(dev)) {
+			dev_put(dev);
+			NL_SET_ERR_MSG(cb->extack,
+				       "aiotsec: no such aiotsec link (IFINDEX/IFNAME)");
+			return -ENODEV;
+		}
+		cb->args[0] = dev->ifindex;
+		cb->args[2] = 1;
+		dev_put(dev);
+	}
+
+	for (;;) {
+		adev = aiotsec_next_link(net, cb->args[0]);
+		if (!adev)
+			break;
+		if (cb->args[2] && adev->dev->ifindex != cb->args[0]) {
+			aiotsec_nl_put(adev);
+			break;
+		}
+		if (adev->dev->ifindex != cb->args[0]) {
+			cb->args[0] = adev->dev->ifindex;
+			cb->args[1] = 0;
+		}
+		if (aiotsec_dump_link_sas(skb, cb, adev)) {
+			aiotsec_nl_put(adev);
+			return skb->len;
+		}
+		aiotsec_nl_put(adev);
+		if (cb->args[2])
+			break;
+		cb->args[0]++;
+		cb->args[1] = 0;
+	}
+	return skb->len;
+}
+
+static int aiotsec_put_link_stats(struct sk_buff *skb, struct aiotsec_dev *adev)
+{
+	u64 sum[__AIOTSEC_LINK_STAT_MAX] = {};
+	struct nlattr *nest;
+	unsigned int start;
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct aiotsec_link_pcpu_stats *s;
+		u64 tmp[__AIOTSEC_LINK_STAT_MAX];
+
+		s = per_cpu_ptr(adev->stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			memcpy(tmp, s->cnt, sizeof(tmp));
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < __AIOTSEC_LINK_STAT_MAX; i++)
+			sum[i] += tmp[i];
+	}
+	nest = nla_nest_start(skb, AIOTSEC_A_LINK_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = AIOTSEC_LINK_STAT_RX_MALFORMED; i < AIOTSEC_LINK_STAT_PAD; i++)
+		if (nla_put_u64_64bit(skb, i, sum[i], AIOTSEC_LINK_STAT_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int aiotsec_fill_link(struct sk_buff *skb, struct aiotsec_dev *adev,
+			     u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &aiotsec_family, flags,
+			  AIOTSEC_CMD_LINK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, AIOTSEC_A_IFINDEX, adev->dev->ifindex) ||
+	    nla_put_string(skb, AIOTSEC_A_IFNAME, adev->dev->name) ||
+	    nla_put_u8(skb, AIOTSEC_A_ROLE, adev->role) ||
+	    nla_put_u32(skb, AIOTSEC_A_SA_COUNT, READ_ONCE(adev->sa_count)) ||
+	    aiotsec_put_link_stats(skb, adev)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int aiotsec_nl_link_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aiotsec_dev *adev;
+	struct sk_buff *msg;
+	int err;
+
+	adev = aiotsec_nl_link(info);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		aiotsec_nl_put(adev);
+		return -ENOMEM;
+	}
+	err = aiotsec_fill_link(msg, adev, info->snd_portid, info->snd_seq, 0);
+	aiotsec_nl_put(adev);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int aiotsec_nl_link_dump(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct aiotsec_dev *adev;
+	int err;
+
+	while ((adev = aiotsec_next_link(net, cb->args[0]))) {
+		err = aiotsec_fill_link(skb, adev, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		cb->args[0] = adev->dev->ifindex;
+		aiotsec_nl_put(adev);
+		if (err)
+			break;
+		cb->args[0]++;
+	}
+	return skb->len;
+}
+
+static int aiotsec_nl_frame_send(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **attrs = info->attrs;
+	struct aiotsec_dev *adev;
+	const u8 *peer = NULL;
+	u8 type;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIOTSEC_A_FRAME_TYPE)) {
+		NL_SET_ERR_MSG(extack, "aiotsec: missing attribute FRAME_TYPE");
+		return -EINVAL;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, AIOTSEC_A_SID)) {
+		NL_SET_ERR_MSG(extack, "aiotsec: missing attribute SID");
+		return -EINVAL;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, AIOTSEC_A_PAYLOAD)) {
+		NL_SET_ERR_MSG(extack, "aiotsec: missing attribute PAYLOAD");
+		return -EINVAL;
+	}
+	if (attrs[AIOTSEC_A_PEER_MAC])
+		peer = nla_data(attrs[AIOTSEC_A_PEER_MAC]);
+	type = nla_get_u8(attrs[AIOTSEC_A_FRAME_TYPE]);
+
+	adev = aiotsec_nl_link(info);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	if (nla_len(attrs[AIOTSEC_A_PAYLOAD]) > adev->dev->mtu) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_PAYLOAD],
+				    "aiotsec: PAYLOAD longer than the link's MTU");
+		err = -EMSGSIZE;
+		goto out;
+	}
+	err = aiotsec_send_frame(adev, type, nla_get_u32(attrs[AIOTSEC_A_SID]),
+				 nla_data(attrs[AIOTSEC_A_PAYLOAD]),
+				 nla_len(attrs[AIOTSEC_A_PAYLOAD]), peer);
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_SID],
+				    "aiotsec: no SA with this SID on the link");
+		break;
+	case -EPERM:
+		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_FRAME_TYPE],
+				    "aiotsec: FRAME_TYPE not allowed by the SA's profile or the link's role");
+		break;
+	case -EKEYEXPIRED:
+		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_SID],
+				    "aiotsec: the SA's key reached its hard limit");
+		break;
+	case -ENETDOWN:
+		NL_SET_ERR_MSG(extack, "aiotsec: the lower device is down");
+		break;
+	}
+out:
+	aiotsec_nl_put(adev);
+	return err;
+}
+
+void aiotsec_notify_event(struct aiotsec_dev *adev, u8 event, u32 sid,
+			  int phase)
+{
+	struct net *net = dev_net(adev->dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&aiotsec_family, net, AIOTSEC_GRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &aiotsec_family, 0, AIOTSEC_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(msg, AIOTSEC_A_IFINDEX, adev->dev->ifindex) ||
+	    nla_put_u8(msg, AIOTSEC_A_EVENT, event) ||
+	    nla_put_u32(msg, AIOTSEC_A_SID, sid) ||
+	    (phase >= 0 && nla_put_u8(msg, AIOTSEC_A_KEY_PHASE, phase))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&aiotsec_family, net, msg, 0,
+				AIOTSEC_GRP_EVENTS, GFP_ATOMIC);
+}
+
+int aiotsec_notify_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
+			 u64 counter, const u8 *payload, unsigned int len,
+			 const u8 *peer, bool verified)
+{
+	struct net *net = dev_net(adev->dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&aiotsec_family, net, AIOTSEC_GRP_FRAMES))
+		return -ESRCH;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + len, GFP_ATOMIC);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &aiotsec_family, 0, AIOTSEC_CMD_FRAME);
+	if (!hdr ||
+	    nla_put_u32(msg, AIOTSEC_A_IFINDEX, adev->dev->ifindex) ||
+	    nla_put_u8(msg, AIOTSEC_A_FRAME_TYPE, type) ||
+	    nla_put_u32(msg, AIOTSEC_A_SID, sid) ||
+	    nla_put_u64_64bit(msg, AIOTSEC_A_COUNTER, counter, AIOTSEC_A_PAD) ||
+	    nla_put(msg, AIOTSEC_A_PAYLOAD, len, payload) ||
+	    nla_put(msg, AIOTSEC_A_PEER_MAC, ETH_ALEN, peer) ||
+	    (verified && nla_put_flag(msg, AIOTSEC_A_VERIFIED))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_multicast_netns(&aiotsec_family, net, msg, 0,
+				       AIOTSEC_GRP_FRAMES, GFP_ATOMIC);
+}
+
+static const struct genl_ops aiotsec_ops[] = {
+	{
+		.cmd = AIOTSEC_CMD_LINK_GET,
+		.doit = aiotsec_nl_link_get,
+		.dumpit = aiotsec_nl_link_dump,
+	},
+	{
+		.cmd = AIOTSEC_CMD_SA_NEW,
+		.doit = aiotsec_nl_sa_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = AIOTSEC_CMD_SA_SET,
+		.doit = aiotsec_nl_sa_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = AIOTSEC_CMD_SA_DEL,
+		.doit = aiotsec_nl_sa_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = AIOTSEC_CMD_SA_GET,
+		.doit = aiotsec_nl_sa_get,
+		.dumpit = aiotsec_nl_sa_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = AIOTSEC_CMD_FRAME_SEND,
+		.doit = aiotsec_nl_frame_send,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group aiotsec_mcgrps[] = {
+	[AIOTSEC_GRP_EVENTS] = { .name = AIOTSEC_MCGRP_EVENTS,
+				 .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[AIOTSEC_GRP_FRAMES] = { .name = AIOTSEC_MCGRP_FRAMES,
+				 .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static struct genl_family aiotsec_family __ro_after_init = {
+	.name = AIOTSEC_GENL_NAME,
+	.version = AIOTSEC_GENL_VERSION,
+	.maxattr = AIOTSEC_A_MAX,
+	.policy = aiotsec_policy,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = aiotsec_ops,
+	.n_ops = ARRAY_SIZE(aiotsec_ops),
+	.resv_start_op = AIOTSEC_CMD_MAX + 1,
+	.mcgrps = aiotsec_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(aiotsec_mcgrps),
+};
+
+int __init aiotsec_genl_init(void)
+{
+	return genl_register_family(&aiotsec_family);
+}
+
+void aiotsec_genl_exit(void)
+{
+	genl_unregister_family(&aiotsec_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(AIOTSEC_GENL_NAME);

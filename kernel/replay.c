@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsec: counter recovery and the replay window.
+ *
+ * Only the low 16 or 32 bits of the 64-bit counter go on air.  The
+ * receiver rebuilds the full value as the one nearest to the next counter
+ * it expects, as IPsec ESN and MACsec XPN do.  Replay protection is a
+ * sliding bitmap in the manner of RFC 6479: a ring of machine words of
+ * which the word ahead of the newest is cleared as the window slides, so
+ * the window only ever moves forwards and never needs shifting.  The
+ * window is checked before any cryptography and updated only after the
+ * frame verified.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/log2.h>
+#include <linux/spinlock.h>
+
+#include "aiotsec.h"
+
+u64 aiotsec_counter_recover(u64 rx_next, u32 low, u8 bits)
+{
+	u64 span = 1ULL << bits;
+	u64 mask = span - 1;
+	u64 delta = ((u64)low - (rx_next & mask)) & mask;
+
+	/* ahead of (or at) the expected counter by less than half a span */
+	if (delta < span / 2)
+		return rx_next + delta;
+	/* otherwise behind it, unless that would go below zero */
+	if (rx_next >= span - delta)
+		return rx_next - (span - delta);
+	return rx_next + delta;
+}
+
+/*
+ * Ring size for a window of @bits frames: whole words that cover the
+ * window, plus one for the word being filled, rounded up to a power of
+ * two so that a counter maps to its bit with a mask.
+ */
+u32 aiotsec_window_words(u32 bits)
+{
+	return roundup_pow_of_two(DIV_ROUND_UP(bits, BITS_PER_LONG) + 1);
+}
+
+static bool aiotsec_window_test(const struct aiotsec_key *key, u64 ctr)
+{
+	u64 bit = ctr & (key->window_words * BITS_PER_LONG - 1);
+
+	return test_bit(bit, key->window);
+}
+
+static enum aiotsec_replay aiotsec_window_classify(const struct aiotsec_key *key,
+						   u64 next, u64 ctr)
+{
+	if (ctr >= next)
+		return AIOTSEC_REPLAY_OK;
+	if (next - ctr > key->window_bits)
+		return AIOTSEC_REPLAY_OLD;
+	if (aiotsec_window_test(key, ctr))
+		return AIOTSEC_REPLAY_DUP;
+	return AIOTSEC_REPLAY_OK;
+}
+
+/* Cheap check before any cryptography; takes no lock. */
+enum aiotsec_replay aiotsec_replay_check(struct aiotsec_key *key, u64 ctr)
+{
+	return aiotsec_window_classify(key, READ_ONCE(key->rx_next), ctr);
+}
+
+/*
+ * Record @ctr as received; call only after the frame verified.  Returns
+ * AIOTSEC_REPLAY_OK when @ctr was fresh (another CPU may have accepted
+ * the same counter since aiotsec_replay_check()).
+ */
+enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr)
+{
+	unsigned long ring = key->window_words;
+	enum aiotsec_replay ret;
+	u64 next, cur, top, i;
+
+	spin_lock(&key->rx_lock);
+	next = key->rx_next;
+	ret = aiotsec_window_classify(key, next, ctr);
+	if (ret != AIOTSEC_REPLAY_OK)
+		goto out;
+
+	if (ctr >= next) {
+		/* slide: clear the words between the old and the new top */
+		top = ctr / BITS_PER_LONG;
+		cur = next ? (next - 1) / BITS_PER_LONG : 0;
+		if (!next) {
+			memset(key->window, 0, ring * sizeof(unsigned long));
+		} else if (top - cur >= ring) {
+			memset(key->window, 0, ring * sizeof(unsigned long));
+		} else {
+			for (i = cur + 1; i <= top; i++)
+				key->window[i & (ring - 1)] = 0;
+		}
+		WRITE_ONCE(key->rx_next, ctr + 1);
+	}
+	__set_bit(ctr & (ring * BITS_PER_LONG - 1), key->window);
+out:
+	spin_unlock(&key->rx_lock);
+	return ret;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsec: security associations and their key slots.
+ *
+ * Each link keeps its SAs in an rhashtable keyed by session ID, read
+ * under RCU by the fast path, and in a list for dumps; both change under
+ * the link's mutex.  An SA has two key slots selected by the key-phase
+ * bit on air.  A new key goes into the slot not used for transmission,
+ * receive-only; the first frame that it authenticates makes it the
+ * transmit key, so a rollover loses nothing.  Freed SAs and keys wait
+ * for an RCU grace period, then are wiped in process context.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "aiotsec.h"
+
+static struct workqueue_struct *aiotsec_wq;
+
+/* bumped on every change of any SA, so that dumps can be checked */
+atomic_t aiotsec_generation = ATOMIC_INIT(0);
+
+static const struct rhashtable_params aiotsec_sa_params = {
+	.key_len = sizeof(u32),
+	.key_offset = offsetof(struct aiotsec_sa, sid),
+	.head_offset = offsetof(struct aiotsec_sa, node),
+	.automatic_shrinking = true,
+};
+
+struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid)
+{
+	return rhashtable_lookup(&adev->sa_table, &sid, aiotsec_sa_params);
+}
+
+struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
+				      const u8 *k, unsigned int klen)
+{
+	u32 words = aiotsec_window_words(sa->window);
+	struct aiotsec_key *key;
+	int err;
+
+	key = kzalloc(struct_size(key, window, words), GFP_KERNEL);
+	if (!key)
+		return ERR_PTR(-ENOMEM);
+	key->phase = phase;
+	key->window_bits = sa->window;
+	key->window_words = words;
+	key->soft_limit = sa->soft_limit;
+	key->hard_limit = sa->hard_limit;
+	spin_lock_init(&key->rx_lock);
+	atomic64_set(&key->tx_counter, 0);
+
+	err = aiotsec_key_setkey(key, sa->suite, sa->tag_len, k, klen);
+	if (err) {
+		aiotsec_key_free(key);
+		return ERR_PTR(err);
+	}
+	return key;
+}
+
+void aiotsec_key_free(struct aiotsec_key *key)
+{
+	if (!key)
+		return;
+	aiotsec_key_free_tfms(key);
+	kfree_sensitive(key);
+}
+
+struct aiotsec_key_free_work {
+	struct rcu_work rwork;
+	struct aiotsec_key *key;
+};
+
+static void aiotsec_key_free_workfn(struct work_struct *work)
+{
+	struct aiotsec_key_free_work *w;
+
+	w = container_of(to_rcu_work(work), struct aiotsec_key_free_work,
+			 rwork);
+	aiotsec_key_free(w->key);
+	kfree(w);
+}
+
+/* Free @key once no reader can see it; falls back to waiting here. */
+void aiotsec_key_free_rcu(struct aiotsec_key *key)
+{
+	struct aiotsec_key_free_work *w;
+
+	if (!key)
+		return;
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		synchronize_rcu();
+		aiotsec_key_free(key);
+		return;
+	}
+	w->key = key;
+	INIT_RCU_WORK(&w->rwork, aiotsec_key_free_workfn);
+	queue_rcu_work(aiotsec_wq, &w->rwork);
+}
+
+void aiotsec_sa_free(struct aiotsec_sa *sa)
+{
+	aiotsec_key_free(rcu_dereference_protected(sa->keys[0], 1));
+	aiotsec_key_free(rcu_dereference_protected(sa->keys[1], 1));
+	free_percpu(sa->stats);
+	kfree(sa);
+}
+
+static void aiotsec_sa_free_workfn(struct work_struct *work)
+{
+	struct aiotsec_sa *sa;
+
+	sa = container_of(to_rcu_work(work), struct aiotsec_sa, free_work);
+	aiotsec_sa_free(sa);
+}
+
+int aiotsec_sa_table_init(struct aiotsec_dev *adev)
+{
+	INIT_LIST_HEAD(&adev->sa_list);
+	mutex_init(&adev->lock);
+	return rhashtable_init(&adev->sa_table, &aiotsec_sa_params);
+}
+
+int aiotsec_sa_insert(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
+{
+	int err;
+
+	lockdep_assert_held(&adev->lock);
+	err = rhashtable_lookup_insert_fast(&adev->sa_table, &sa->node,
+					    aiotsec_sa_params);
+	if (err)
+		return err;
+	INIT_RCU_WORK(&sa->free_work, aiotsec_sa_free_workfn);
+	list_add_tail(&sa->list, &adev->sa_list);
+	adev->sa_count++;
+	atomic_inc(&aiotsec_generation);
+	return 0;
+}
+
+void aiotsec_sa_remove(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
+{
+	lockdep_assert_held(&adev->lock);
+	rhashtable_remove_fast(&adev->sa_table, &sa->node, aiotsec_sa_params);
+	list_del(&sa->list);
+	adev->sa_count--;
+	atomic_inc(&aiotsec_generation);
+	queue_rcu_work(aiotsec_wq, &sa->free_work);
+}
+
+/* Remove every SA: the link goes. */
+void aiotsec_sa_flush(struct aiotsec_dev *adev)
+{
+	struct aiotsec_sa *sa, *tmp;
+
+	mutex_lock(&adev->lock);
+	adev->dead = true;
+	list_for_each_entry_safe(sa, tmp, &adev->sa_list, list)
+		aiotsec_sa_remove(adev, sa);
+	mutex_unlock(&adev->lock);
+	rhashtable_destroy(&adev->sa_table);
+}
+
+void aiotsec_sa_set_peer(struct aiotsec_sa *sa, const u8 *mac)
+{
+	WRITE_ONCE(sa->peer, ether_addr_to_u64(mac));
+}
+
+void aiotsec_sa_get_peer(const struct aiotsec_sa *sa, u8 *mac)
+{
+	u64_to_ether_addr(READ_ONCE(sa->peer), mac);
+}
+
+/*
+ * Raise the soft and hard expiry events once per key, the first time a
+ * counter reaches each limit (either direction).
+ */
+void aiotsec_key_check_limits(struct aiotsec_sa *sa, struct aiotsec_key *key,
+			      u64 ctr)
+{
+	if (ctr + 1 >= key->soft_limit &&
+	    !test_and_set_bit(AIOTSEC_KEY_SOFT_SENT, &key->flags))
+		aiotsec_notify_event(sa->link, AIOTSEC_EVENT_SOFT_EXPIRE,
+				     sa->sid, key->phase);
+	if (ctr + 1 >= key->hard_limit &&
+	    !test_and_set_bit(AIOTSEC_KEY_HARD_SENT, &key->flags))
+		aiotsec_notify_event(sa->link, AIOTSEC_EVENT_HARD_EXPIRE,
+				     sa->sid, key->phase);
+}
+
+/*
+ * @key, in its SA's next slot, authenticated a frame: the peer has moved
+ * to it, so transmit with it too.  The previous key stays for receiving
+ * frames still in flight.
+ */
+void aiotsec_key_promote(struct aiotsec_sa *sa, struct aiotsec_key *key)
+{
+	bool promoted = false;
+
+	spin_lock(&sa->key_lock);
+	if (rcu_access_pointer(sa->keys[key->phase]) == key &&
+	    test_and_clear_bit(AIOTSEC_KEY_NEXT, &key->flags)) {
+		WRITE_ONCE(sa->tx_phase, key->phase);
+		promoted = true;
+	}
+	spin_unlock(&sa->key_lock);
+	if (promoted)
+		aiotsec_notify_event(sa->link, AIOTSEC_EVENT_KEY_SWITCH,
+				     sa->sid, key->phase);
+}
+
+/*
+ * Profiles (TR 33.713 NOTE 2): inventory-only devices exchange inventory
+ * and control frames; command devices also commands and responses.
+ * Commands only go reader to device, responses only device to reader.
+ */
+bool aiotsec_frame_type_allowed(const struct aiotsec_sa *sa, u8 type,
+				u8 sender_role)
+{
+	switch (type) {
+	case AIOTSEC_FT_INVENTORY:
+	case AIOTSEC_FT_CONTROL:
+		return true;
+	case AIOTSEC_FT_COMMAND:
+		return sa->profile == AIOTSEC_PROFILE_COMMAND &&
+		       sender_role == AIOTSEC_ROLE_READER;
+	case AIOTSEC_FT_RESPONSE:
+		return sa->profile == AIOTSEC_PROFILE_COMMAND &&
+		       sender_role == AIOTSEC_ROLE_DEVICE;
+	}
+	return false;
+}
+
+int __init aiotsec_sa_init(void)
+{
+	aiotsec_wq = alloc_workqueue("aiotsec", 0, 0);
+	return aiotsec_wq ? 0 : -ENOMEM;
+}
+
+/* Wait for every deferred free, then tear down (module unload). */
+void aiotsec_sa_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(aiotsec_wq);
+}

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsec: known-answer self-tests run at module load.  A failure
+ * refuses the load: a module that computes the wrong MAC must not
+ * protect anything.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+
+#include "aiotsec.h"
+#include "nxa2.h"
+
+/* TS 33.401 Annex C.2, 128-NIA2 test set 2 */
+static const u8 nia2_key[16] = {
+	0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
+	0x40, 0x35, 0xc6, 0x68, 0x0a, 0xf8, 0xc6, 0xd1,
+};
+
+static const u8 nia2_msg[8] = {
+	0x48, 0x45, 0x83, 0xd5, 0xaf, 0xe0, 0x82, 0xae,
+};
+
+static const u8 nia2_mac[NIA2_MAC_LEN] = { 0xb9, 0x37, 0x87, 0xe6 };
+
+/* TS 33.401 Annex C.1, 128-NEA2 test set 1: 253 bits */
+static const u8 nea2_key[16] = {
+	0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
+	0x40, 0x35, 0xc6, 0x68, 0x0a, 0xf8, 0xc6, 0xd1,
+};
+
+static const u8 nea2_plain[32] = {
+	0x98, 0x1b, 0xa6, 0x82, 0x4c, 0x1b, 0xfb, 0x1a,
+	0xb4, 0x85, 0x47, 0x20, 0x29, 0xb7, 0x1d, 0x80,
+	0x8c, 0xe3, 0x3e, 0x2c, 0xc3, 0xc0, 0xb5, 0xfc,
+	0x1f, 0x3d, 0xe8, 0xa6, 0xdc, 0x66, 0xb1, 0xf0,
+};
+
+static const u8 nea2_cipher[32] = {
+	0xe9, 0xfe, 0xd8, 0xa6, 0x3d, 0x15, 0x53, 0x04,
+	0xd7, 0x1d, 0xf2, 0x0b, 0xf3, 0xe8, 0x22, 0x14,
+	0xb2, 0x0e, 0xd7, 0xda, 0xd2, 0xf2, 0x33, 0xdc,
+	0x3c, 0x22, 0xd7, 0xbd, 0xee, 0xed, 0x8e, 0x78,
+};
+
+#define NEA2_BITS	253
+
+/* Compare the leading @bits bits of @a and @b. */
+static bool bits_equal(const u8 *a, const u8 *b, unsigned int bits)
+{
+	unsigned int full = bits / 8, rest = bits % 8;
+	u8 mask = (u8)(0xff00 >> rest);
+
+	if (memcmp(a, b, full))
+		return false;
+	return !rest || !((a[full] ^ b[full]) & mask);
+}
+
+static bool selftest_nia2(void)
+{
+	struct crypto_shash *tfm;
+	u8 mac[NIA2_MAC_LEN];
+	u8 msg[sizeof(nia2_msg)];
+	bool ok = false;
+
+	tfm = crypto_alloc_shash("cmac(aes)", 0, 0);
+	if (IS_ERR(tfm)) {
+		pr_err("self-test: cmac(aes) unavailable: %ld\n", PTR_ERR(tfm));
+		return false;
+	}
+	if (crypto_shash_setkey(tfm, nia2_key, sizeof(nia2_key)))
+		goto out;
+	if (aiotsec_nia2(tfm, 0x398a59b4, 0x1a, 1, nia2_msg, sizeof(nia2_msg),
+			 mac))
+		goto out;
+	if (memcmp(mac, nia2_mac, sizeof(mac)))
+		goto out;
+
+	/* one flipped message bit must change the MAC */
+	memcpy(msg, nia2_msg, sizeof(msg));
+	msg[7] ^= 1;
+	if (aiotsec_nia2(tfm, 0x398a59b4, 0x1a, 1, msg, sizeof(msg), mac))
+		goto out;
+	ok = memcmp(mac, nia2_mac, sizeof(mac)) != 0;
+out:
+	crypto_free_shash(tfm);
+	if (!ok)
+		pr_err("self-test: 128-NIA2 known answer failed\n");
+	return ok;
+}
+
+static bool selftest_nea2(void)
+{
+	struct crypto_sync_skcipher *tfm;
+	u8 buf[sizeof(nea2_plain)];
+	bool ok = false;
+
+	tfm = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
+	if (IS_ERR(tfm)) {
+		pr_err("self-test: ctr(aes) unavailable: %ld\n", PTR_ERR(tfm));
+		return false;
+	}
+	if (crypto_sync_skcipher_setkey(tfm, nea2_key, sizeof(nea2_key)))
+		goto out;
+
+	memcpy(buf, nea2_plain, sizeof(buf));
+	if (aiotsec_nea2(tfm, 0x398a59b4, 0x15, 1, buf, sizeof(buf)))
+		goto out;
+	if (!bits_equal(buf, nea2_cipher, NEA2_BITS))
+		goto out;
+	if (aiotsec_nea2(tfm, 0x398a59b4, 0x15, 1, buf, sizeof(buf)))
+		goto out;
+	ok = bits_equal(buf, nea2_plain, NEA2_BITS);
+out:
+	crypto_free_sync_skcipher(tfm);
+	if (!ok)
+		pr_err("self-test: 128-NEA2 known answer failed\n");
+	return ok;
+}
+
+struct recover_case {
+	u64 rx_next;
+	u32 low;
+	u8 bits;
+	u64 want;
+};
+
+static const struct recover_case recover_cases[] = {
+	{ 0, 0, 16, 0 },
+	{ 0, 5, 16, 5 },
+	{ 0, 0xfff0, 16, 0xfff0 },		/* nothing below zero */
+	{ 0x10000, 0xfffe, 16, 0xfffe },	/* just behind */
+	{ 0xfff0, 0x0003, 16, 0x10003 },	/* wraps forwards */
+	{ 0x123450000ULL, 0x0001, 16, 0x123450001ULL },
+	{ 0x123450005ULL, 0xfffb, 16, 0x12344fffbULL },
+	{ 0xfffffff0ULL, 0x00000002, 32, 0x100000002ULL },
+	{ 0x100000002ULL, 0xffffffffU, 32, 0xffffffffULL },
+	{ 0x700000000ULL, 0x7fffffffU, 32, 0x77fffffffULL },
+};
+
+static bool selftest_counter_recover(void)
+{
+	unsigned int i;
+	u64 got;
+
+	for (i = 0; i < ARRAY_SIZE(recover_cases); i++) {
+		const struct recover_case *c = &recover_cases[i];
+
+		got = aiotsec_counter_recover(c->rx_next, c->low, c->bits);
+		if (got != c->want) {
+			pr_err("self-test: counter recovery %u: %llx, want %llx\n",
+			       i, got, c->want);
+			return false;
+		}
+	}
+	return true;
+}
+
+struct replay_step {
+	u64 ctr;
+	enum aiotsec_replay want;
+};
+
+/* window of 64: sliding, reordering, duplicates, too old, big jumps */
+static const struct replay_step replay_steps[] = {
+	{ 0, AIOTSEC_REPLAY_OK },
+	{ 0, AIOTSEC_REPLAY_DUP },
+	{ 2, AIOTSEC_REPLAY_OK },
+	{ 1, AIOTSEC_REPLAY_OK },
+	{ 1, AIOTSEC_REPLAY_DUP },
+	{ 64, AIOTSEC_REPLAY_OK },
+	{ 0, AIOTSEC_REPLAY_OLD },
+	{ 3, AIOTSEC_REPLAY_OK },
+	{ 65, AIOTSEC_REPLAY_OK },
+	{ 1, AIOTSEC_REPLAY_OLD },
+	{ 200, AIOTSEC_REPLAY_OK },
+	{ 137, AIOTSEC_REPLAY_OK },
+	{ 136, AIOTSEC_REPLAY_OLD },
+	{ 199, AIOTSEC_REPLAY_OK },
+	{ 199, AIOTSEC_REPLAY_DUP },
+	{ 100000, AIOTSEC_REPLAY_OK },
+	{ 99937, AIOTSEC_REPLAY_OK },
+	{ 99937, AIOTSEC_REPLAY_DUP },
+	{ 200, AIOTSEC_REPLAY_OLD },
+	{ 100000, AIOTSEC_REPLAY_DUP },
+};
+
+/* window of 32, not a whole word: the ring must still cover it */
+static const struct replay_step replay_steps_32[] = {
+	{ 40, AIOTSEC_REPLAY_OK },
+	{ 63, AIOTSEC_REPLAY_OK },
+	{ 64, AIOTSEC_REPLAY_OK },
+	{ 40, AIOTSEC_REPLAY_DUP },
+	{ 33, AIOTSEC_REPLAY_OK },
+	{ 32, AIOTSEC_REPLAY_OLD },
+	{ 130, AIOTSEC_REPLAY_OK },
+	{ 99, AIOTSEC_REPLAY_OK },
+	{ 98, AIOTSEC_REPLAY_OLD },
+};
+
+static bool selftest_replay_steps(u32 window, const struct replay_step *steps,
+				  unsigned int n)
+{
+	u32 words = aiotsec_window_words(window);
+	struct aiotsec_key *key;
+	enum aiotsec_replay got;
+	unsigned int i;
+	bool ok = true;
+
+	key = kzalloc(struct_size(key, window, words), GFP_KERNEL);
+	if (!key)
+		return false;
+	spin_lock_init(&key->rx_lock);
+	key->window_bits = window;
+	key->window_words = words;
+
+	for (i = 0; i < n && ok; i++) {
+		const struct replay_step *st = &steps[i];
+
+		got = aiotsec_replay_check(key, st->ctr);
+		if (got == AIOTSEC_REPLAY_OK)
+			got = aiotsec_replay_update(key, st->ctr);
+		if (got != st->want) {
+			pr_err("self-test: replay window %u step %u (counter %llu): %d, want %d\n",
+			       window, i, st->ctr, got, st->want);
+			ok = false;
+		}
+	}
+	kfree(key);
+	return ok;
+}
+
+static bool selftest_replay(void)
+{
+	return selftest_replay_steps(64, replay_steps,
+				     ARRAY_SIZE(replay_steps)) &&
+	       selftest_replay_steps(32, replay_steps_32,
+				     ARRAY_SIZE(replay_steps_32));
+}
+
+/*
+ * Whole frames from Documentation/networking/aiotsec.rst, computed by the
+ * userspace implementation on OpenSSL: SID 0x1234, body "READ 0001".
+ */
+struct frame_kat {
+	u8 suite;
+	u8 tag_len;
+	u8 key_len;
+	u8 key[32];
+	u8 dir;
+	u64 counter;
+	u8 hdr_len;
+	u8 frame_len;
+	u8 frame[40];
+};
+
+static const struct frame_kat frame_kats[] = {
+	{
+		.suite = AIOTSEC_SUITE_NIA2_NEA2,
+		.tag_len = 4,
+		.key_len = 32,
+		.key = {
+			0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
+			0x40, 0x35, 0xc6, 0x68, 0x0a, 0xf8, 0xc6, 0xd1,
+			0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
+			0x40, 0x35, 0xc6, 0x68, 0x0a, 0xf8, 0xc6, 0xd1,
+		},
+		.dir = 1,
+		.counter = 0x5ULL,
+		.hdr_len = 7,
+		.frame_len = 20,
+		.frame = {
+			0x11, 0x00, 0x00, 0x12, 0x34, 0x00, 0x05, 0x0a,
+			0x90, 0xf3, 0x05, 0x33, 0x03, 0xea, 0x4c, 0xe0,
+			0x68, 0x40, 0x95, 0x25,
+		},
+	},
+	{
+		.suite = AIOTSEC_SUITE_NIA2,
+		.tag_len = 4,
+		.key_len = 16,
+		.key = {
+			0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
+			0x40, 0x35, 0xc6, 0x68, 0x0a, 0xf8, 0xc6, 0xd1,
+		},
+		.dir = 1,
+		.counter = 0x5ULL,
+		.hdr_len = 7,
+		.frame_len = 20,
+		.frame = {
+			0x11, 0x00, 0x00, 0x12, 0x34, 0x00, 0x05, 0x52,
+			0x45, 0x41, 0x44, 0x20, 0x30, 0x30, 0x30, 0x31,
+			0x1e, 0xb8, 0x71, 0xab,
+		},
+	},
+	{
+		.suite = AIOTSEC_SUITE_AES_CCM,
+		.tag_len = 8,
+		.key_len = 16,
+		.key = {
+			0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
+			0x40, 0x35, 0xc6, 0x68, 0x0a, 0xf8, 0xc6, 0xd1,
+		},
+		.dir = 1,
+		.counter = 0x5ULL,
+		.hdr_len = 7,
+		.frame_len = 24,
+		.frame = {
+			0x11, 0x00, 0x00, 0x12, 0x34, 0x00, 0x05, 0x1f,
+			0xd7, 0xdd, 0x93, 0xeb, 0xf2, 0xae, 0x9f, 0x51,
+			0x67, 0x6c, 0x69, 0x37, 0x6e, 0x53, 0xd1, 0x0f,
+		},
+	},
+	{
+		.suite = AIOTSEC_SUITE_AES_GCM,
+		.tag_len = 16,
+		.key_len = 16,
+		.key = {
+			0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
+			0x40, 0x35, 0xc6, 0x68, 0x0a, 0xf8, 0xc6, 0xd1,
+		},
+		.dir = 1,
+		.counter = 0x5ULL,
+		.hdr_len = 7,
+		.frame_len = 32,
+		.frame = {
+			0x11, 0x00, 0x00, 0x12, 0x34, 0x00, 0x05, 0x76,
+			0x83, 0x57, 0x72, 0x22, 0x60, 0x25, 0x27, 0x93,
+			0x78, 0x3c, 0xec, 0x07, 0x4c, 0x94, 0xbf, 0x8d,
+			0x60, 0x4b, 0xf7, 0x93, 0xcf, 0x62, 0xd9, 0x4e,
+		},
+	},
+	{
+		.suite = AIOTSEC_SUITE_AES_GCM,
+		.tag_len = 16,
+		.key_len = 16,
+		.key = {
+			0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
+			0x40, 0x35, 0xc6, 0x68, 0x0a, 0xf8, 0xc6, 0xd1,
+		},
+		.dir = 0,
+		.counter = 0x100000002ULL,
+		.hdr_len = 9,
+		.frame_len = 34,
+		.frame = {
+			0x0a, 0x00, 0x00, 0x12, 0x34, 0x00, 0x00, 0x00,
+			0x02, 0xd6, 0x9c, 0x46, 0x03, 0x55, 0xed, 0x19,
+			0x46, 0xd7, 0x45, 0x0e, 0xd8, 0xb6, 0x85, 0x05,
+			0x9e, 0x59, 0x63, 0x7b, 0x54, 0xf4, 0x3d, 0x7f,
+			0x48, 0xa7,
+		},
+	},
+};
+
+static const u8 kat_body[] = "READ 0001";
+
+static int kat_open(struct aiotsec_key *key, const struct frame_kat *kat,
+		    u8 *buf, unsigned int bodylen)
+{
+	int err;
+
+	local_bh_disable();
+	err = aiotsec_open(key, kat->suite, kat->tag_len, 0x1234, kat->dir,
+			   kat->counter, buf, kat->hdr_len, bodylen);
+	local_bh_enable();
+	return err;
+}
+
+static bool selftest_frame_kat(const struct frame_kat *kat)
+{
+	unsigned int bodylen = sizeof(kat_body) - 1;
+	struct aiotsec_key key = {};
+	u8 buf[40];
+	bool ok = false;
+	int err;
+
+	err = aiotsec_key_setkey(&key, kat->suite, kat->tag_len, kat->key,
+				 kat->key_len);
+	if (err) {
+		pr_err("self-test: suite %u unavailable: %d\n", kat->suite, err);
+		goto out;
+	}
+	memcpy(buf, kat->frame, kat->hdr_len);
+	memcpy(buf + kat->hdr_len, kat_body, bodylen);
+
+	local_bh_disable();
+	err = aiotsec_seal(&key, kat->suite, kat->tag_len, 0x1234, kat->dir,
+			   kat->counter, buf, kat->hdr_len, bodylen);
+	local_bh_enable();
+	if (err || memcmp(buf, kat->frame, kat->frame_len))
+		goto out;
+	if (kat_open(&key, kat, buf, bodylen) ||
+	    memcmp(buf + kat->hdr_len, kat_body, bodylen))
+		goto out;
+
+	/* a flipped bit in the tag or in the header is refused */
+	memcpy(buf, kat->frame, kat->frame_len);
+	buf[kat->frame_len - 1] ^= 0x80;
+	if (kat_open(&key, kat, buf, bodylen) != -EBADMSG)
+		goto out;
+	memcpy(buf, kat->frame, kat->frame_len);
+	buf[0] ^= 0x04;
+	ok = kat_open(&key, kat, buf, bodylen) == -EBADMSG;
+out:
+	aiotsec_key_free_tfms(&key);
+	if (!ok)
+		pr_err("self-test: frame known answer failed (suite %u)\n",
+		       kat->suite);
+	return ok;
+}
+
+static bool selftest_frames(void)
+{
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < ARRAY_SIZE(frame_kats); i++)
+		ok &= selftest_frame_kat(&frame_kats[i]);
+	return ok;
+}
+
+static bool (* const selftests[])(void) = {
+	selftest_nia2,
+	selftest_nea2,
+	selftest_counter_recover,
+	selftest_replay,
+	selftest_frames,
+};
+
+int __init aiotsec_selftest(void)
+{
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(selftests); i++)
+		ok &= selftests[i]();
+
+	if (!ok) {
+		pr_err("self-tests: FAIL\n");
+		return -ENOTRECOVERABLE;
+	}
+	pr_info("self-tests: pass\n");
+	return 0;
+}

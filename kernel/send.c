@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsec: the transmit path.
+ *
+ * A plaintext frame written to the aiotsec device is an Ethernet frame
+ * whose destination is an AIoT address 02:TT:SS:SS:SS:SS (frame type TT,
+ * session ID SS..SS).  Its payload becomes the body of a protected frame
+ * for that session: security header, body, tag, sent on the lower device
+ * with the ethertype AIOTSEC_ETH_P.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/skbuff.h>
+#include <asm/unaligned.h>
+
+#include "aiotsec.h"
+
+static void aiotsec_hdr_build(u8 *hdr, u8 type, u8 phase, u8 ctr_bits,
+			      u8 dir, u32 sid, u64 ctr)
+{
+	hdr[0] = type << AIOTSEC_HDR_TYPE_SHIFT |
+		 (phase ? AIOTSEC_HDR_KP : 0) |
+		 (ctr_bits == 32 ? AIOTSEC_HDR_C32 : 0) |
+		 (dir ? AIOTSEC_HDR_DOWN : 0);
+	put_unaligned_be32(sid, hdr + 1);
+	if (ctr_bits == 32)
+		put_unaligned_be32((u32)ctr, hdr + 5);
+	else
+		put_unaligned_be16((u16)ctr, hdr + 5);
+}
+
+/* Make room for @head octets before and @tail after the data, writable. */
+static int aiotsec_skb_room(struct sk_buff *skb, unsigned int head,
+			    unsigned int tail)
+{
+	int nhead, ntail;
+
+	if (skb_linearize(skb))
+		return -ENOMEM;
+	nhead = max_t(int, head - skb_headroom(skb), 0);
+	ntail = max_t(int, tail - skb_tailroom(skb), 0);
+	if (!nhead && !ntail && !skb_cloned(skb))
+		return 0;
+	return pskb_expand_head(skb, nhead, ntail, GFP_ATOMIC);
+}
+
+static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
+			     const u8 *dst)
+{
+	struct ethhdr *eth = skb_push(skb, ETH_HLEN);
+
+	ether_addr_copy(eth->h_dest, dst);
+	ether_addr_copy(eth->h_source, lower->dev_addr);
+	eth->h_proto = htons(AIOTSEC_ETH_P);
+	skb_reset_mac_header(skb);
+	skb->protocol = eth->h_proto;
+	skb->dev = lower;
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+/*
+ * Protect @skb, whose data is the body of a frame of @type, with @sa and
+ * send it on the lower device.  Consumes @skb.  Runs under RCU with bottom
+ * halves disabled.  Returns 0 or the reason it was dropped.
+ */
+static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
+			   struct sk_buff *skb, u8 type)
+{
+	unsigned int bodylen = skb->len;
+	unsigned int hdrlen = aiotsec_hdr_len(sa->ctr_bits);
+	u8 dir = aiotsec_tx_dir(adev);
+	struct aiotsec_key *key;
+	u8 peer[ETH_ALEN];
+	int err, stat;
+	u64 ctr;
+
+	if (!aiotsec_frame_type_allowed(sa, type, adev->role)) {
+		stat = AIOTSEC_SA_STAT_TX_NOT_ALLOWED;
+		err = -EPERM;
+		goto drop;
+	}
+	key = rcu_dereference_bh(sa->keys[READ_ONCE(sa->tx_phase)]);
+	ctr = atomic64_fetch_inc(&key->tx_counter);
+	if (ctr >= key->hard_limit) {
+		aiotsec_key_check_limits(sa, key, ctr);
+		stat = AIOTSEC_SA_STAT_TX_EXPIRED;
+		err = -EKEYEXPIRED;
+		goto drop;
+	}
+	aiotsec_key_check_limits(sa, key, ctr);
+
+	err = aiotsec_skb_room(skb, hdrlen + ETH_HLEN +
+			       LL_RESERVED_SPACE(adev->lower), sa->tag_len);
+	if (err)
+		goto error;
+	aiotsec_hdr_build(skb_push(skb, hdrlen), type, key->phase,
+			  sa->ctr_bits, dir, sa->sid, ctr);
+	skb_put(skb, sa->tag_len);
+	err = aiotsec_seal(key, sa->suite, sa->tag_len, sa->sid, dir, ctr,
+			   skb->data, hdrlen, bodylen);
+	if (err)
+		goto error;
+
+	aiotsec_sa_get_peer(sa, peer);
+	aiotsec_push_eth(skb, adev->lower, peer);
+	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_OK, 1);
+	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_BYTES, bodylen);
+	dev_sw_netstats_tx_add(adev->dev, 1, bodylen);
+	dev_queue_xmit(skb);
+	return 0;
+
+error:
+	stat = AIOTSEC_SA_STAT_TX_ERROR;
+drop:
+	aiotsec_sa_count(sa, stat, 1);
+	dev_core_stats_tx_dropped_inc(adev->dev);
+	kfree_skb(skb);
+	return err;
+}
+
+netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct aiotsec_dev *adev = netdev_priv(dev);
+	struct aiotsec_sa *sa;
+	const u8 *dst;
+	u8 type;
+	u32 sid;
+
+	if (!pskb_may_pull(skb, ETH_HLEN))
+		goto malformed;
+	dst = skb->data;
+	type = dst[1];
+	if (dst[0] != AIOTSEC_ADDR_PREFIX || type == AIOTSEC_FT_AUTH ||
+	    type > AIOTSEC_FT_MAX)
+		goto malformed;
+	sid = get_unaligned_be32(dst + 2);
+
+	sa = aiotsec_sa_lookup(adev, sid);
+	if (!sa) {
+		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_TX_NO_SA);
+		goto drop;
+	}
+	skb_pull(skb, ETH_HLEN);
+	aiotsec_xmit_sa(adev, sa, skb, type);
+	return NETDEV_TX_OK;
+
+malformed:
+	aiotsec_link_count(adev, AIOTSEC_LINK_STAT_TX_MALFORMED);
+drop:
+	dev_core_stats_tx_dropped_inc(dev);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * Send one frame for the daemon (AIOTSEC_CMD_FRAME_SEND): AUTH frames go
+ * out unprotected to @peer (broadcast when NULL); every other type is
+ * protected with the SA of @sid.  Process context.
+ */
+int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
+		       const u8 *payload, unsigned int len, const u8 *peer)
+{
+	struct net_device *lower = adev->lower;
+	unsigned int head = ETH_HLEN + AIOTSEC_HDR_MAX +
+			    LL_RESERVED_SPACE(lower);
+	struct aiotsec_sa *sa;
+	struct sk_buff *skb;
+	int err = 0;
+
+	if (!netif_running(lower) || !netif_carrier_ok(lower))
+		return -ENETDOWN;
+	skb = alloc_skb(head + len + AIOTSEC_TAG_MAX, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, head);
+	skb_put_data(skb, payload, len);
+
+	if (type == AIOTSEC_FT_AUTH) {
+		aiotsec_hdr_build(skb_push(skb, AIOTSEC_HDR_MIN), type, 0, 16,
+				  aiotsec_tx_dir(adev), sid, 0);
+		aiotsec_push_eth(skb, lower, peer ?: lower->broadcast);
+		dev_queue_xmit(skb);
+		return 0;
+	}
+
+	local_bh_disable();
+	rcu_read_lock();
+	sa = aiotsec_sa_lookup(adev, sid);
+	if (sa) {
+		if (peer)
+			aiotsec_sa_set_peer(sa, peer);
+		err = aiotsec_xmit_sa(adev, sa, skb, type);
+	} else {
+		kfree_skb(skb);
+		err = -ENOENT;
+	}
+	rcu_read_unlock();
+	local_bh_enable();
+	return err;
+}

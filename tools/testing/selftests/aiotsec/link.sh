@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# aiotsec link life cycle: creation and deletion, the lower device,
+# network namespaces, module unload with links present.
+
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+require_vm
+trap cleanup_ns EXIT
+
+# veth pair veth0/veth1 in a new namespace, stored in VAR
+ns_with_veth() {
+	make_ns "$1"
+	ip -n "${!1}" link add veth0 type veth peer name veth1
+	ip -n "${!1}" link set veth0 up
+	ip -n "${!1}" link set veth1 up
+}
+
+link_gone() {
+	! ip -n "$1" link show "$2" >/dev/null 2>&1
+}
+
+test_selftests_line() {
+	load_module
+	dmesg | grep -q "aiotsec: self-tests: pass" ||
+		fail "no 'aiotsec: self-tests: pass' in the kernel log"
+}
+
+test_alias() {
+	modinfo -F alias "$AIOTSEC_KO" | grep -qx "rtnl-link-aiotsec" ||
+		fail "module has no rtnl-link-aiotsec alias"
+}
+
+test_create_delete() {
+	local ns
+	ns_with_veth ns
+	ip -n "$ns" link add aiot0 link veth0 type aiotsec
+	ip -n "$ns" -d link show aiot0 | grep -q "aiotsec" ||
+		fail "aiot0 is not of kind aiotsec"
+	ip -n "$ns" link show aiot0 | grep -q "aiot0@veth0" ||
+		fail "aiot0 does not show veth0 as its link"
+	ip -n "$ns" link show aiot0 | grep -q "mtu 256 " ||
+		fail "default MTU is not 256"
+	ip -n "$ns" link set aiot0 up
+	wait_for 5 sh -c "ip -n $ns link show aiot0 | grep -q 'state UP'" ||
+		fail "aiot0 not UP with its lower device up"
+	ip -n "$ns" link set veth0 down
+	wait_for 5 sh -c "ip -n $ns link show aiot0 | grep -q 'state LOWERLAYERDOWN'" ||
+		fail "aiot0 does not follow its lower device down"
+	ip -n "$ns" link del aiot0
+	link_gone "$ns" aiot0 || fail "aiot0 still there after ip link del"
+	# the lower device is free again
+	ip -n "$ns" link add aiot1 link veth0 type aiotsec
+	ip -n "$ns" link del aiot1
+}
+
+test_bad_create() {
+	local ns
+	ns_with_veth ns
+	expect_err "a lower device is required" \
+		ip -n "$ns" link add aiot0 type aiotsec
+	expect_err "cannot stack on a loopback device" \
+		ip -n "$ns" link add aiot0 link lo type aiotsec
+	ip -n "$ns" link add aiot0 link veth0 type aiotsec
+	expect_err "lower device already carries an aiotsec link" \
+		ip -n "$ns" link add aiot1 link veth0 type aiotsec
+	ip -n "$ns" link set veth1 mtu 300
+	expect_err "MTU too large for the lower device" \
+		ip -n "$ns" link add aiot2 mtu 1000 link veth1 type aiotsec
+	link_gone "$ns" aiot1 || fail "aiot1 exists after a refused create"
+	link_gone "$ns" aiot2 || fail "aiot2 exists after a refused create"
+}
+
+test_mtu() {
+	local ns
+	ns_with_veth ns
+	ip -n "$ns" link add aiot0 link veth0 type aiotsec
+	ip -n "$ns" link set aiot0 mtu 1000
+	expect_err "mtu greater than device maximum" \
+		ip -n "$ns" link set aiot0 mtu 1480
+	ip -n "$ns" link set veth0 mtu 600
+	ip -n "$ns" link show aiot0 | grep -q "mtu 575 " ||
+		fail "aiot0 MTU did not shrink with its lower device"
+}
+
+test_lower_removal() {
+	local ns
+	ns_with_veth ns
+	ip -n "$ns" link add aiot0 link veth0 type aiotsec
+	ip -n "$ns" link del veth0
+	wait_for 5 link_gone "$ns" aiot0 ||
+		fail "aiot0 survived the removal of its lower device"
+}
+
+test_netns_move() {
+	local ns1 ns2
+	ns_with_veth ns1
+	make_ns ns2
+	ip -n "$ns1" link add aiot0 link veth0 type aiotsec
+	ip -n "$ns1" link set aiot0 netns "$ns2"
+	ip -n "$ns2" link show aiot0 >/dev/null ||
+		fail "aiot0 not in the target namespace"
+	link_gone "$ns1" aiot0 || fail "aiot0 still in the source namespace"
+	# the lower device's namespace goes: the link goes with it
+	ip netns del "$ns1"
+	wait_for 10 link_gone "$ns2" aiot0 ||
+		fail "aiot0 survived the deletion of its lower's namespace"
+}
+
+test_netns_delete() {
+	local ns refs
+	ns_with_veth ns
+	ip -n "$ns" link add aiot0 link veth0 type aiotsec
+	ip -n "$ns" link set aiot0 up
+	ip netns del "$ns"
+	wait_for 10 sh -c '[ "$(cat /sys/module/aiotsec/refcnt)" = 0 ]' || {
+		refs=$(cat /sys/module/aiotsec/refcnt)
+		fail "module still has $refs references after netns deletion"
+	}
+}
+
+test_tx_without_sa() {
+	local ns before after
+	ns_with_veth ns
+	ip -n "$ns" link add aiot0 link veth0 type aiotsec
+	ip -n "$ns" link set aiot0 up
+	before=$(ip netns exec "$ns" cat /sys/class/net/aiot0/statistics/tx_dropped)
+	ip netns exec "$ns" python3 -c '
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("aiot0", 0))
+s.send(bytes.fromhex("0201000012340200000000010800") + b"x" * 32)
+'
+	after=$(ip netns exec "$ns" cat /sys/class/net/aiot0/statistics/tx_dropped)
+	[ "$after" -eq $((before + 1)) ] ||
+		fail "tx_dropped went from $before to $after, expected +1"
+}
+
+test_unload_with_links() {
+	local ns1 ns2
+	ns_with_veth ns1
+	ns_with_veth ns2
+	ip -n "$ns1" link add aiot0 link veth0 type aiotsec
+	ip -n "$ns2" link add aiot0 link veth1 type aiotsec
+	ip -n "$ns2" link set aiot0 up
+	rmmod aiotsec || fail "rmmod with links present failed"
+	link_gone "$ns1" aiot0 || fail "aiot0 left in $ns1 after rmmod"
+	link_gone "$ns2" aiot0 || fail "aiot0 left in $ns2 after rmmod"
+	ip -n "$ns1" link show veth0 >/dev/null || fail "lower device gone"
+	load_module
+	ip -n "$ns1" link add aiot0 link veth0 type aiotsec ||
+		fail "cannot create a link after reloading"
+}
+
+tap_plan 10
+run_test "self-tests line at load" test_selftests_line
+run_test "module alias for ip link autoload" test_alias
+run_test "create and delete a link" test_create_delete
+run_test "bad creates refused with extack" test_bad_create
+run_test "MTU bounded by the lower device" test_mtu
+run_test "lower device removal removes the link" test_lower_removal
+run_test "netns move, then lower netns deleted" test_netns_move
+run_test "netns deleted with a link present" test_netns_delete
+run_test "TX without a security association drops and counts" test_tx_without_sa
+run_test "module unload with links present" test_unload_with_links
+tap_exit
