@@ -1,0 +1,430 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The protected data path: a reader link and a device link on the two ends
+# of a veth pair, for every suite; tampering, replays, reordering, unknown
+# sessions, wrong keys, key rollover, soft and hard limits, profiles, and
+# interop with the userspace implementation (aiot-frame, OpenSSL).
+
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+require_vm
+require_module
+
+here=$(cd "$(dirname "$0")" && pwd)
+CTL=$AIOTSEC_TOP/user/aiotsecctl/aiotsecctl
+FRAME=$AIOTSEC_TOP/user/aiot-frame/aiot-frame
+PKT="python3 $here/aiotpkt.py"
+SID=0x1234
+CMD_TO_DEV=02:02:00:00:12:34	# reader -> device, command
+RSP_TO_READER=02:03:00:00:12:34	# device -> reader, response
+INV_TO_DEV=02:01:00:00:12:34	# reader -> device, inventory
+SUITES="nia2-nea2 nia2 aes-ccm aes-gcm"
+
+tmp=$(mktemp -d)
+trap 'cleanup_ns; rm -rf "$tmp"' EXIT
+
+# keyfile NAME LEN: a fresh random key file
+keyfile() {
+	(umask 077 && head -c "$2" /dev/urandom >"$tmp/$1")
+	echo "$tmp/$1"
+}
+
+key_len() {
+	[ "$1" = nia2-nea2 ] && echo 32 || echo 16
+}
+
+profile_for() {
+	[ "$1" = nia2 ] && echo inventory || echo command
+}
+
+# pair VAR: namespace with veth0/veth1, aiotR (reader) on veth0 and aiotD
+# (device) on veth1, all up
+pair() {
+	local _pns
+	make_ns _pns
+	ip -n "$_pns" link add veth0 type veth peer name veth1
+	ip -n "$_pns" link set veth0 up
+	ip -n "$_pns" link set veth1 up
+	$CTL -n "$_pns" link add aiotR link veth0 role reader
+	$CTL -n "$_pns" link add aiotD link veth1 role device
+	ip -n "$_pns" link set aiotR up
+	ip -n "$_pns" link set aiotD up
+	printf -v "$1" '%s' "$_pns"
+}
+
+# sa_both NS SUITE PROFILE KEYFILE [ARGS...]: the same SA on both links
+sa_both() {
+	local ns=$1 suite=$2 profile=$3 key=$4
+	shift 4
+	$CTL -n "$ns" sa add dev aiotR sid $SID suite "$suite" \
+		profile "$profile" key-file "$key" "$@"
+	$CTL -n "$ns" sa add dev aiotD sid $SID suite "$suite" \
+		profile "$profile" key-file "$key" "$@"
+}
+
+# word_after TEXT NAME: the word that follows NAME in TEXT (text output of
+# aiotsecctl, "name value" pairs; no python: it is slow to start in TCG)
+word_after() {
+	[[ " $1 " =~ [[:space:]]$2[[:space:]]+([^[:space:]]+) ]] ||
+		fail "no '$2' in: $1"
+	echo "${BASH_REMATCH[1]}"
+}
+
+# sa_stat NS DEV NAME: one counter or field of the SA
+sa_stat() {
+	word_after "$($CTL -n "$1" -s sa show dev "$2" sid $SID)" "$3"
+}
+
+sa_field() {
+	sa_stat "$@"
+}
+
+rx_at_least() {
+	[ "$(sa_stat "$1" "$2" rx-ok)" -ge "$3" ]
+}
+
+# stat_is NS DEV NAME VALUE: for wait_for
+stat_is() {
+	[ "$(sa_stat "$1" "$2" "$3")" = "$4" ]
+}
+
+# monitor NS FILE: aiotsecctl monitor events -j in the background, and
+# wait until it has joined the events group; its pid in $monitor_pid
+monitor() {
+	$CTL -n "$1" -j monitor events >"$2" 2>&1 &
+	monitor_pid=$!
+	wait_for 10 ip netns exec "$1" awk -v pid="$monitor_pid" \
+		'$2 == 16 && $3 == pid && $4 != "00000000" { found = 1 }
+		 END { exit !found }' /proc/net/netlink ||
+		fail "monitor did not start"
+}
+
+link_stat() {
+	word_after "$($CTL -n "$1" -s link show "$2")" "$3"
+}
+
+dev_stat() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got $2, want $3"
+}
+
+# xfer NS TX RX DST COUNT [ARGS...]: JSON result of aiotpkt.py xfer
+xfer() {
+	local ns=$1 tx=$2 rx=$3 dst=$4 count=$5
+	shift 5
+	ip netns exec "$ns" $PKT xfer "$tx" "$rx" "$dst" 68656c6c6f \
+		--count "$count" "$@"
+}
+
+# json_get XFER_OUTPUT KEY: a value of aiotpkt.py xfer's KEY=VALUE output
+json_get() {
+	[[ " $1 " =~ [[:space:]]$2=([^[:space:]]*) ]] || fail "no $2 in: $1"
+	echo "${BASH_REMATCH[1]}"
+}
+
+# capture NS IFACE COUNT CMD...: run CMD while capturing COUNT frames
+capture() {
+	local ns=$1 iface=$2 count=$3 ready=$tmp/ready.$RANDOM
+	shift 3
+	ip netns exec "$ns" $PKT capture "$iface" "$count" --timeout 10 \
+		--ready "$ready" >"$tmp/cap" &
+	wait_for 10 test -e "$ready" || fail "capture did not start"
+	"$@"
+	wait $! || true
+	cat "$tmp/cap"
+}
+
+test_exchange() {
+	local suite=$1 ns key out profile
+	pair ns
+	profile=$(profile_for "$suite")
+	key=$(keyfile k "$(key_len "$suite")")
+	sa_both "$ns" "$suite" "$profile" "$key"
+	if [ "$profile" = command ]; then
+		out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 20)
+		expect_eq "downlink lost" "$(json_get "$out" lost)" 0
+		expect_eq "downlink corrupt" "$(json_get "$out" corrupt)" 0
+		expect_eq "downlink source" "$(json_get "$out" src)" \
+			02:02:00:00:12:34
+		expect_eq "delivered ethertype" "$(json_get "$out" ethertype)" 0x88b5
+		out=$(xfer "$ns" aiotD aiotR $RSP_TO_READER 20)
+	else
+		out=$(xfer "$ns" aiotR aiotD $INV_TO_DEV 20)
+		expect_eq "downlink lost" "$(json_get "$out" lost)" 0
+		out=$(xfer "$ns" aiotD aiotR 02:01:00:00:12:34 20)
+	fi
+	expect_eq "uplink lost" "$(json_get "$out" lost)" 0
+	expect_eq "uplink corrupt" "$(json_get "$out" corrupt)" 0
+	expect_eq "reader tx-ok" "$(sa_stat "$ns" aiotR tx-ok)" 20
+	expect_eq "reader rx-ok" "$(sa_stat "$ns" aiotR rx-ok)" 20
+	expect_eq "device rx-ok" "$(sa_stat "$ns" aiotD rx-ok)" 20
+	expect_eq "device rx-bytes" "$(sa_stat "$ns" aiotD rx-bytes)" $((20 * 9))
+	expect_eq "device tx-ok" "$(sa_stat "$ns" aiotD tx-ok)" 20
+	# no plaintext on the wire (the body "hello" is ciphered) unless nia2
+	out=$(capture "$ns" veth1 1 ip netns exec "$ns" $PKT send aiotR \
+		$INV_TO_DEV 68656c6c6f)
+	case $out in
+	*68656c6c6f*) [ "$suite" = nia2 ] || fail "plaintext on the wire: $out" ;;
+	*) [ "$suite" != nia2 ] || fail "nia2 frame should carry the body in clear" ;;
+	esac
+}
+
+test_interop() {
+	local suite=$1 ns key out frame hdr payload got
+	pair ns
+	key=$(keyfile k "$(key_len "$suite")")
+	sa_both "$ns" "$suite" inventory "$key"
+	# kernel -> userspace
+	out=$(capture "$ns" veth1 1 ip netns exec "$ns" $PKT send aiotR \
+		$INV_TO_DEV 0102030405)
+	[ -n "$out" ] || fail "nothing captured"
+	got=$($FRAME unprotect "$suite" "$key" --dir down "${out:28}") ||
+		fail "userspace refused the kernel's frame: $got"
+	expect_eq "userspace view" "$got" \
+		"type inventory sid 0x00001234 counter 0 phase 0 payload 0102030405"
+	# userspace -> kernel, uplink counter 7
+	frame=$($FRAME protect "$suite" "$key" --type inventory --sid $SID \
+		--dir up --counter 7 a1a2a3)
+	hdr=ffffffffffff02000000000188b5
+	payload=$(capture "$ns" aiotR 1 ip netns exec "$ns" $PKT inject veth1 \
+		"$hdr$frame")
+	[ -n "$payload" ] || fail "kernel delivered nothing from userspace's frame"
+	expect_eq "kernel delivered" "${payload:28}" a1a2a3
+	expect_eq "kernel source" "${payload:12:12}" 020100001234
+	# a frame with a flipped tag bit is refused by both
+	frame=$($FRAME protect "$suite" "$key" --type inventory --sid $SID \
+		--dir up --counter 8 a1a2a3)
+	frame=${frame:0:-2}$(printf %02x $((0x${frame: -2} ^ 1)))
+	if $FRAME unprotect "$suite" "$key" --dir up "$frame" >/dev/null; then
+		fail "userspace accepted a bad tag"
+	fi
+	ip netns exec "$ns" $PKT inject veth1 "$hdr$frame"
+	wait_for 5 stat_is "$ns" aiotR rx-bad-mac 1 ||
+		fail "tampered frame not counted as rx-bad-mac"
+}
+
+# One captured frame, every single bit of its AIoT part flipped: all dropped.
+test_tamper() {
+	local ns key out bits dropped0 auth0
+	pair ns
+	key=$(keyfile k 16)
+	$CTL -n "$ns" sa add dev aiotR sid $SID suite aes-ccm profile command \
+		key-file "$key" tag-len 4 ctr-bits 16
+	# captured before the device has the SA: the frame is still fresh
+	out=$(capture "$ns" veth1 1 ip netns exec "$ns" $PKT send aiotR \
+		$CMD_TO_DEV 6869)
+	[ -n "$out" ] || fail "nothing captured"
+	$CTL -n "$ns" sa add dev aiotD sid $SID suite aes-ccm profile command \
+		key-file "$key" tag-len 4 ctr-bits 16
+	dropped0=$(dev_stat "$ns" aiotD rx_dropped)
+	auth0=$(link_stat "$ns" aiotD rx-auth)
+	bits=$(ip netns exec "$ns" $PKT flips veth0 "$out")
+	# each flipped frame is dropped and counted once, except the one
+	# whose type became "auth": that one is handed to the daemon
+	wait_for 10 tampered_counted "$ns" $((dropped0 + auth0 + bits)) ||
+		fail "$bits flips: rx_dropped $dropped0 -> $(dev_stat "$ns" aiotD rx_dropped), rx-auth $auth0 -> $(link_stat "$ns" aiotD rx-auth)"
+	expect_eq "rx-ok after the flips" "$(sa_stat "$ns" aiotD rx-ok)" 0
+	[ "$(sa_stat "$ns" aiotD rx-bad-mac)" -ge 64 ] ||
+		fail "body and tag flips not all bad MACs"
+	[ "$(link_stat "$ns" aiotD rx-malformed)" -gt 0 ] || fail "no rx-malformed"
+	[ "$(link_stat "$ns" aiotD rx-unknown-session)" -gt 0 ] ||
+		fail "no rx-unknown-session"
+	# forged frames did not move the window: the original still verifies,
+	# once
+	ip netns exec "$ns" $PKT inject veth0 "$out" "$out"
+	wait_for 5 stat_is "$ns" aiotD rx-replay 1 ||
+		fail "duplicate not counted as rx-replay"
+	expect_eq "rx-ok" "$(sa_stat "$ns" aiotD rx-ok)" 1
+}
+
+tampered_counted() {
+	[ $(($(dev_stat "$1" aiotD rx_dropped) + $(link_stat "$1" aiotD rx-auth))) -eq "$2" ]
+}
+
+# Frames captured while the device had no SA, then played in any order.
+test_window() {
+	local ns key out lines
+	pair ns
+	key=$(keyfile k 16)
+	$CTL -n "$ns" sa add dev aiotR sid $SID suite aes-gcm profile command \
+		key-file "$key" ctr-bits 16
+	out=$(capture "$ns" veth1 60 ip netns exec "$ns" $PKT send aiotR \
+		$CMD_TO_DEV 6869 --count 60)
+	mapfile -t lines <<<"$out"
+	expect_eq "captured" "${#lines[@]}" 60
+	expect_eq "unknown session" "$(link_stat "$ns" aiotD rx-unknown-session)" 60
+	$CTL -n "$ns" sa add dev aiotD sid $SID suite aes-gcm profile command \
+		key-file "$key" ctr-bits 16 replay-window 32
+	# 50, then 40 and 45 (behind, inside the window), 59, then 20 (too
+	# old: 40 behind), then 40 again (duplicate)
+	ip netns exec "$ns" $PKT inject veth0 "${lines[50]}" "${lines[40]}" \
+		"${lines[45]}" "${lines[59]}" "${lines[20]}" "${lines[40]}"
+	wait_for 5 window_counted "$ns" 6 || fail "not all 6 frames were counted"
+	expect_eq "rx-ok" "$(sa_stat "$ns" aiotD rx-ok)" 4
+	expect_eq "rx-too-old" "$(sa_stat "$ns" aiotD rx-too-old)" 1
+	expect_eq "rx-replay" "$(sa_stat "$ns" aiotD rx-replay)" 1
+	expect_eq "rx-bad-mac" "$(sa_stat "$ns" aiotD rx-bad-mac)" 0
+}
+
+window_counted() {
+	local out
+	out=$($CTL -n "$1" -s sa show dev aiotD sid $SID)
+	[ $(($(word_after "$out" rx-ok) + $(word_after "$out" rx-too-old) +
+	     $(word_after "$out" rx-replay))) -eq "$2" ]
+}
+
+test_wrong_key() {
+	local ns out
+	pair ns
+	$CTL -n "$ns" sa add dev aiotR sid $SID suite nia2-nea2 profile command \
+		key-file "$(keyfile k1 32)"
+	$CTL -n "$ns" sa add dev aiotD sid $SID suite nia2-nea2 profile command \
+		key-file "$(keyfile k2 32)"
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 10 --timeout 1)
+	expect_eq "received" "$(json_get "$out" received)" 0
+	expect_eq "rx-bad-mac" "$(sa_stat "$ns" aiotD rx-bad-mac)" 10
+	expect_eq "rx-ok" "$(sa_stat "$ns" aiotD rx-ok)" 0
+}
+
+test_unknown_session() {
+	local ns out
+	pair ns
+	sa_both "$ns" aes-gcm command "$(keyfile k 16)"
+	monitor "$ns" "$tmp/mon"
+	out=$(xfer "$ns" aiotR aiotD 02:02:00:00:99:99 5 --timeout 1)
+	expect_eq "received" "$(json_get "$out" received)" 0
+	expect_eq "tx-no-sa" "$(link_stat "$ns" aiotR tx-no-sa)" 5
+	# a frame for session 0x9999 made with the right key still goes nowhere
+	$CTL -n "$ns" sa add dev aiotR sid 0x9999 suite aes-gcm profile command \
+		key-file "$tmp/k"
+	out=$(xfer "$ns" aiotR aiotD 02:02:00:00:99:99 5 --timeout 1)
+	expect_eq "received" "$(json_get "$out" received)" 0
+	expect_eq "rx-unknown-session" \
+		"$(link_stat "$ns" aiotD rx-unknown-session)" 5
+	wait_for 5 grep -q unknown-session "$tmp/mon" ||
+		fail "no unknown-session event: $(cat "$tmp/mon")"
+	kill "$monitor_pid"
+}
+
+test_rollover() {
+	local ns k1 k2 out
+	pair ns
+	k1=$(keyfile k1 32)
+	k2=$(keyfile k2 32)
+	sa_both "$ns" nia2-nea2 command "$k1"
+	xfer "$ns" aiotR aiotD $CMD_TO_DEV 600 --gap 10 --timeout 30 >"$tmp/x" &
+	wait_for 20 rx_at_least "$ns" aiotD 50 || fail "traffic did not start"
+	# receiver first, then the sender switches
+	$CTL -n "$ns" sa set dev aiotD sid $SID key-file "$k2"
+	$CTL -n "$ns" sa set dev aiotR sid $SID key-file "$k2" switch
+	wait $! || fail "xfer failed"
+	out=$(cat "$tmp/x")
+	expect_eq "lost during rollover" "$(json_get "$out" lost)" 0
+	[ "$(sa_stat "$ns" aiotR tx-ok)" -eq 600 ] || fail "not all sent"
+	# frames flowed under both keys
+	$CTL -n "$ns" sa show dev aiotD sid $SID | grep -q "key 0: .*rx-counter [0-9]" ||
+		fail "no frame under the first key"
+	$CTL -n "$ns" sa show dev aiotD sid $SID | grep -q "key 1: .*rx-counter [0-9]" ||
+		fail "no frame under the second key"
+	expect_eq "corrupt" "$(json_get "$out" corrupt)" 0
+	expect_eq "reader tx-key-phase" "$(sa_field "$ns" aiotR tx-key-phase)" 1
+	expect_eq "device tx-key-phase" "$(sa_field "$ns" aiotD tx-key-phase)" 1
+	expect_eq "device rx-bad-mac" "$(sa_stat "$ns" aiotD rx-bad-mac)" 0
+	# the device now answers with the new key
+	out=$(xfer "$ns" aiotD aiotR $RSP_TO_READER 10)
+	expect_eq "uplink lost" "$(json_get "$out" lost)" 0
+}
+
+test_limits() {
+	local ns key out
+	pair ns
+	key=$(keyfile k 16)
+	monitor "$ns" "$tmp/mon"
+	$CTL -n "$ns" sa add dev aiotR sid $SID suite aes-gcm profile command \
+		key-file "$key" soft-limit 5 hard-limit 10
+	$CTL -n "$ns" sa add dev aiotD sid $SID suite aes-gcm profile command \
+		key-file "$key" hard-limit 8
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 4 --timeout 2)
+	expect_eq "received" "$(json_get "$out" received)" 4
+	grep -q soft-expire "$tmp/mon" && fail "soft-expire before the limit"
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 8 --timeout 1)
+	# counters 4..7 arrive; 8 and 9 reach the device's hard limit; 10+
+	# never leave the reader
+	expect_eq "received" "$(json_get "$out" received)" 4
+	expect_eq "reader tx-ok" "$(sa_stat "$ns" aiotR tx-ok)" 10
+	expect_eq "reader tx-expired" "$(sa_stat "$ns" aiotR tx-expired)" 2
+	expect_eq "device rx-expired" "$(sa_stat "$ns" aiotD rx-expired)" 2
+	wait_for 5 grep -q soft-expire "$tmp/mon" ||
+		fail "no soft-expire event: $(cat "$tmp/mon")"
+	wait_for 5 grep -q hard-expire "$tmp/mon" ||
+		fail "no hard-expire event: $(cat "$tmp/mon")"
+	kill "$monitor_pid"
+}
+
+test_profiles() {
+	local ns key out
+	pair ns
+	key=$(keyfile k 16)
+	sa_both "$ns" nia2 inventory "$key"
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 3 --timeout 1)
+	expect_eq "commands received" "$(json_get "$out" received)" 0
+	expect_eq "tx-not-allowed" "$(sa_stat "$ns" aiotR tx-not-allowed)" 3
+	out=$(xfer "$ns" aiotR aiotD $INV_TO_DEV 3)
+	expect_eq "inventory received" "$(json_get "$out" received)" 3
+	# a device may not send commands, even on a command SA
+	$CTL -n "$ns" sa del dev aiotR sid $SID
+	$CTL -n "$ns" sa del dev aiotD sid $SID
+	sa_both "$ns" aes-ccm command "$key"
+	out=$(xfer "$ns" aiotD aiotR 02:02:00:00:12:34 2 --timeout 1)
+	expect_eq "device commands received" "$(json_get "$out" received)" 0
+	expect_eq "device tx-not-allowed" "$(sa_stat "$ns" aiotD tx-not-allowed)" 2
+	# the receiver enforces its own profile: command SA at the reader,
+	# inventory SA at the device
+	$CTL -n "$ns" sa del dev aiotD sid $SID
+	$CTL -n "$ns" sa add dev aiotD sid $SID suite aes-ccm profile inventory \
+		key-file "$key"
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 2 --timeout 1)
+	expect_eq "received" "$(json_get "$out" received)" 0
+	expect_eq "rx-not-allowed" "$(sa_stat "$ns" aiotD rx-not-allowed)" 2
+}
+
+test_teardown_with_sas() {
+	local ns1 ns2 i
+	pair ns1
+	pair ns2
+	for i in $(seq 1 50); do
+		$CTL -n "$ns1" sa add dev aiotR sid "$i" suite aes-gcm \
+			profile command key-file "$(keyfile k 16)"
+		$CTL -n "$ns2" sa add dev aiotD sid "$i" suite nia2-nea2 \
+			profile command key-file "$(keyfile k2 32)"
+	done
+	xfer "$ns1" aiotR aiotD 02:02:00:00:00:07 5 --timeout 1 >/dev/null
+	ip netns del "$ns2"
+	rmmod aiotsec || fail "rmmod with live SAs failed"
+	load_module
+	ip netns del "$ns1"
+}
+
+tap_plan 17
+for s in $SUITES; do
+	run_test "$s: protected exchange both ways" test_exchange "$s"
+done
+for s in $SUITES; do
+	run_test "$s: interop with the userspace implementation" test_interop "$s"
+done
+run_test "every tampered bit dropped and counted; duplicate dropped" test_tamper
+run_test "reordering inside the window, too old, duplicate" test_window
+run_test "wrong key dropped as bad MAC" test_wrong_key
+run_test "unknown session dropped, counted and reported" test_unknown_session
+run_test "key rollover with traffic flowing loses nothing" test_rollover
+run_test "soft limit event, hard limit stops TX and RX" test_limits
+run_test "profile and role enforcement" test_profiles
+run_test "module unload and netns deletion with live SAs" test_teardown_with_sas
+run_test "module loaded after the tests" load_module
+tap_exit
