@@ -1,0 +1,10 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The main job (make demo): boots the test VM and runs tools/demo-vm.sh in
+# it: a reader link and a device link on a veth pair exchange protected
+# frames for every suite and the counters are printed.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+exec tools/testing/vm/run.sh -t 900 -- tools/demo-vm.sh
