@@ -20,11 +20,17 @@ failures=()
 
 # tally NAME RC TAPFILE
 tally() {
-	local name=$1 rc=$2 file=$3 p f s
+	local name=$1 rc=$2 file=$3 p f s plan
 	p=$(grep -cE '^ok [0-9]+' "$file" | head -n1)
 	s=$(grep -cE '^ok [0-9]+.*# SKIP' "$file" | head -n1)
 	f=$(grep -cE '^not ok [0-9]+' "$file" | head -n1)
 	p=$((p - s))
+	plan=$(grep -oE '^1\.\.[0-9]+' "$file" | head -n1 | cut -d. -f3)
+	if [ -n "$plan" ] && [ "$plan" -ne $((p + s + f)) ] &&
+	   [ "$plan" -ne 0 ]; then
+		echo "# $name: planned $plan tests, ran $((p + s + f))"
+		f=$((f + 1))
+	fi
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$f" -eq 0 ]; then
 		f=1
 		echo "# $name: exited with status $rc without a failed test case"
