@@ -71,13 +71,13 @@ struct aiotsec_key {
 #define AIOTSEC_KEY_HARD_SENT	1
 #define AIOTSEC_KEY_NEXT	2
 
-struct aiotsec_sa_pcpu_stats {
-	u64 cnt[__AIOTSEC_SA_STAT_MAX];
-	struct u64_stats_sync syncp;
-};
+/* per-CPU counters of an SA (enum aiotsec_sa_stat) or a link (enum
+ * aiotsec_link_stat, the shorter list)
+ */
+#define AIOTSEC_STATS_MAX	__AIOTSEC_SA_STAT_MAX
 
-struct aiotsec_link_pcpu_stats {
-	u64 cnt[__AIOTSEC_LINK_STAT_MAX];
+struct aiotsec_pcpu_stats {
+	u64 cnt[AIOTSEC_STATS_MAX];
 	struct u64_stats_sync syncp;
 };
 
@@ -119,7 +119,7 @@ struct aiotsec_sa {
 	struct aiotsec_key __rcu *keys[2];
 	u8 tx_phase;
 	u64 peer;
-	struct aiotsec_sa_pcpu_stats __percpu *stats;
+	struct aiotsec_pcpu_stats __percpu *stats;
 	struct aiotsec_dev *link;
 	struct rcu_work free_work;
 };
@@ -150,28 +150,30 @@ struct aiotsec_dev {
 	struct list_head sa_list;
 	u32 sa_count;
 	bool dead;
-	struct aiotsec_link_pcpu_stats __percpu *stats;
+	struct aiotsec_pcpu_stats __percpu *stats;
 	struct ratelimit_state rl_unknown;
 	struct ratelimit_state rl_replay;
 	struct ratelimit_state rl_frames;
 };
 
-static inline void aiotsec_sa_count(struct aiotsec_sa *sa, int stat, u64 n)
+static inline void aiotsec_count(struct aiotsec_pcpu_stats __percpu *stats,
+				 int stat, u64 n)
 {
-	struct aiotsec_sa_pcpu_stats *s = this_cpu_ptr(sa->stats);
+	struct aiotsec_pcpu_stats *s = this_cpu_ptr(stats);
 
 	u64_stats_update_begin(&s->syncp);
 	s->cnt[stat] += n;
 	u64_stats_update_end(&s->syncp);
 }
 
+static inline void aiotsec_sa_count(struct aiotsec_sa *sa, int stat, u64 n)
+{
+	aiotsec_count(sa->stats, stat, n);
+}
+
 static inline void aiotsec_link_count(struct aiotsec_dev *adev, int stat)
 {
-	struct aiotsec_link_pcpu_stats *s = this_cpu_ptr(adev->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	s->cnt[stat]++;
-	u64_stats_update_end(&s->syncp);
+	aiotsec_count(adev->stats, stat, 1);
 }
 
 static inline u8 aiotsec_tx_dir(const struct aiotsec_dev *adev)

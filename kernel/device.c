@@ -29,7 +29,9 @@ static int aiotsec_dev_init(struct net_device *dev)
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	adev->stats = netdev_alloc_pcpu_stats(struct aiotsec_link_pcpu_stats);
+	/* link counters use the SA counters' (longer) per-CPU layout */
+	BUILD_BUG_ON((int)__AIOTSEC_LINK_STAT_MAX > (int)AIOTSEC_STATS_MAX);
+	adev->stats = netdev_alloc_pcpu_stats(struct aiotsec_pcpu_stats);
 	if (!adev->stats) {
 		err = -ENOMEM;
 		goto err_tstats;

@@ -268,6 +268,14 @@ static void aiotsec_sa_get_limits(const struct aiotsec_sa *sa,
 	lim->window = sa->window;
 }
 
+static void aiotsec_sa_put_limits(struct aiotsec_sa *sa,
+				  const struct aiotsec_limits *lim)
+{
+	sa->soft_limit = lim->soft;
+	sa->hard_limit = lim->hard;
+	sa->window = lim->window;
+}
+
 static int aiotsec_sa_set_limits(struct genl_info *info, struct nlattr **tb,
 				 struct aiotsec_sa *sa)
 {
@@ -276,12 +284,9 @@ static int aiotsec_sa_set_limits(struct genl_info *info, struct nlattr **tb,
 
 	aiotsec_sa_get_limits(sa, &lim);
 	err = aiotsec_nl_limits(info, tb, sa->suite, &lim);
-	if (err)
-		return err;
-	sa->soft_limit = lim.soft;
-	sa->hard_limit = lim.hard;
-	sa->window = lim.window;
-	return 0;
+	if (!err)
+		aiotsec_sa_put_limits(sa, &lim);
+	return err;
 }
 
 static const int aiotsec_sa_new_required[] = {
@@ -311,7 +316,7 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return -ENOMEM;
-	sa->stats = alloc_percpu(struct aiotsec_sa_pcpu_stats);
+	sa->stats = netdev_alloc_pcpu_stats(struct aiotsec_pcpu_stats);
 	if (!sa->stats) {
 		err = -ENOMEM;
 		goto err_free;
@@ -375,6 +380,10 @@ static struct aiotsec_sa *aiotsec_nl_sa_find(struct aiotsec_dev *adev,
 	struct aiotsec_sa *sa;
 
 	lockdep_assert_held(&adev->lock);
+	if (adev->dead) {
+		NL_SET_ERR_MSG(info->extack, "aiotsec: the link is going away");
+		return NULL;
+	}
 	sa = aiotsec_sa_lookup(adev, nla_get_u32(tb[AIOTSEC_SA_A_SID]));
 	if (!sa)
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[AIOTSEC_SA_A_SID],
@@ -436,6 +445,7 @@ static int aiotsec_sa_install_key(struct genl_info *info, struct aiotsec_sa *sa,
 static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
+	struct aiotsec_limits old;
 	struct aiotsec_dev *adev;
 	struct aiotsec_sa *sa;
 	unsigned int i;
@@ -467,14 +477,22 @@ static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
+	/* all or nothing: a refused request changes nothing */
+	aiotsec_sa_get_limits(sa, &old);
 	err = aiotsec_sa_set_limits(info, tb, sa);
 	if (err)
 		goto out;
-	if (tb[AIOTSEC_SA_A_PEER_MAC])
-		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
-	if (tb[AIOTSEC_SA_A_KEY])
+	if (tb[AIOTSEC_SA_A_KEY]) {
+		/* the new limits and window are the new key's */
 		err = aiotsec_sa_install_key(info, sa, tb[AIOTSEC_SA_A_KEY],
 					     tb[AIOTSEC_SA_A_KEY_SWITCH]);
+		if (err) {
+			aiotsec_sa_put_limits(sa, &old);
+			goto out;
+		}
+	}
+	if (tb[AIOTSEC_SA_A_PEER_MAC])
+		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
 	atomic_inc(&aiotsec_generation);
 out:
 	mutex_unlock(&adev->lock);
@@ -505,29 +523,32 @@ static int aiotsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
 	return sa ? 0 : -ENOENT;
 }
 
-static int aiotsec_put_sa_stats(struct sk_buff *skb, struct aiotsec_sa *sa)
+/* Sum the per-CPU counters 1..@pad - 1 into a nest of type @type. */
+static int aiotsec_put_stats(struct sk_buff *skb, int type,
+			     struct aiotsec_pcpu_stats __percpu *stats,
+			     int pad)
 {
-	u64 sum[__AIOTSEC_SA_STAT_MAX] = {};
+	u64 sum[AIOTSEC_STATS_MAX] = {};
 	struct nlattr *nest;
 	unsigned int start;
 	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
-		const struct aiotsec_sa_pcpu_stats *s = per_cpu_ptr(sa->stats, cpu);
-		u64 tmp[__AIOTSEC_SA_STAT_MAX];
+		const struct aiotsec_pcpu_stats *s = per_cpu_ptr(stats, cpu);
+		u64 tmp[AIOTSEC_STATS_MAX];
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
 			memcpy(tmp, s->cnt, sizeof(tmp));
 		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < __AIOTSEC_SA_STAT_MAX; i++)
+		for (i = 0; i < pad; i++)
 			sum[i] += tmp[i];
 	}
-	nest = nla_nest_start(skb, AIOTSEC_SA_A_STATS);
+	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = AIOTSEC_SA_STAT_RX_OK; i < AIOTSEC_SA_STAT_PAD; i++)
-		if (nla_put_u64_64bit(skb, i, sum[i], AIOTSEC_SA_STAT_PAD))
+	for (i = 1; i < pad; i++)
+		if (nla_put_u64_64bit(skb, i, sum[i], pad))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -593,7 +614,8 @@ static int aiotsec_put_sa(struct sk_buff *skb, struct aiotsec_sa *sa)
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, keys);
-	if (aiotsec_put_sa_stats(skb, sa))
+	if (aiotsec_put_stats(skb, AIOTSEC_SA_A_STATS, sa->stats,
+			      AIOTSEC_SA_STAT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -755,35 +777,6 @@ static int aiotsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int aiotsec_put_link_stats(struct sk_buff *skb, struct aiotsec_dev *adev)
-{
-	u64 sum[__AIOTSEC_LINK_STAT_MAX] = {};
-	struct nlattr *nest;
-	unsigned int start;
-	int cpu, i;
-
-	for_each_possible_cpu(cpu) {
-		const struct aiotsec_link_pcpu_stats *s;
-		u64 tmp[__AIOTSEC_LINK_STAT_MAX];
-
-		s = per_cpu_ptr(adev->stats, cpu);
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			memcpy(tmp, s->cnt, sizeof(tmp));
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < __AIOTSEC_LINK_STAT_MAX; i++)
-			sum[i] += tmp[i];
-	}
-	nest = nla_nest_start(skb, AIOTSEC_A_LINK_STATS);
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = AIOTSEC_LINK_STAT_RX_MALFORMED; i < AIOTSEC_LINK_STAT_PAD; i++)
-		if (nla_put_u64_64bit(skb, i, sum[i], AIOTSEC_LINK_STAT_PAD))
-			return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
 static int aiotsec_fill_link(struct sk_buff *skb, struct aiotsec_dev *adev,
 			     u32 portid, u32 seq, int flags)
 {
@@ -797,7 +790,8 @@ static int aiotsec_fill_link(struct sk_buff *skb, struct aiotsec_dev *adev,
 	    nla_put_string(skb, AIOTSEC_A_IFNAME, adev->dev->name) ||
 	    nla_put_u8(skb, AIOTSEC_A_ROLE, adev->role) ||
 	    nla_put_u32(skb, AIOTSEC_A_SA_COUNT, READ_ONCE(adev->sa_count)) ||
-	    aiotsec_put_link_stats(skb, adev)) {
+	    aiotsec_put_stats(skb, AIOTSEC_A_LINK_STATS, adev->stats,
+			      AIOTSEC_LINK_STAT_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -881,9 +875,16 @@ static int aiotsec_nl_frame_send(struct sk_buff *skb, struct genl_info *info)
 		err = -EMSGSIZE;
 		goto out;
 	}
-	err = aiotsec_send_frame(adev, type, nla_get_u32(attrs[AIOTSEC_A_SID]),
-				 nla_data(attrs[AIOTSEC_A_PAYLOAD]),
-				 nla_len(attrs[AIOTSEC_A_PAYLOAD]), peer);
+	/* the SA table lives as long as the link is not dead */
+	mutex_lock(&adev->lock);
+	if (adev->dead)
+		err = -ENODEV;
+	else
+		err = aiotsec_send_frame(adev, type,
+					 nla_get_u32(attrs[AIOTSEC_A_SID]),
+					 nla_data(attrs[AIOTSEC_A_PAYLOAD]),
+					 nla_len(attrs[AIOTSEC_A_PAYLOAD]), peer);
+	mutex_unlock(&adev->lock);
 	switch (err) {
 	case -ENOENT:
 		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_SID],

@@ -62,11 +62,12 @@ static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
 
 /*
  * Protect @skb, whose data is the body of a frame of @type, with @sa and
- * send it on the lower device.  Consumes @skb.  Runs under RCU with bottom
+ * send it on the lower device, to @to if given (and then remember it as
+ * the SA's peer), else to the SA's peer.  Consumes @skb.  Runs under RCU with bottom
  * halves disabled.  Returns 0 or the reason it was dropped.
  */
 static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
-			   struct sk_buff *skb, u8 type)
+			   struct sk_buff *skb, u8 type, const u8 *to)
 {
 	unsigned int bodylen = skb->len;
 	unsigned int hdrlen = aiotsec_hdr_len(sa->ctr_bits);
@@ -103,7 +104,13 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	if (err)
 		goto error;
 
-	aiotsec_sa_get_peer(sa, peer);
+	if (to) {
+		/* the daemon named the peer: it is the SA's from now on */
+		aiotsec_sa_set_peer(sa, to);
+		ether_addr_copy(peer, to);
+	} else {
+		aiotsec_sa_get_peer(sa, peer);
+	}
 	aiotsec_push_eth(skb, adev->lower, peer);
 	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_OK, 1);
 	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_BYTES, bodylen);
@@ -143,7 +150,7 @@ netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 	}
 	skb_pull(skb, ETH_HLEN);
-	aiotsec_xmit_sa(adev, sa, skb, type);
+	aiotsec_xmit_sa(adev, sa, skb, type, NULL);
 	return NETDEV_TX_OK;
 
 malformed:
@@ -189,9 +196,7 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 	rcu_read_lock();
 	sa = aiotsec_sa_lookup(adev, sid);
 	if (sa) {
-		if (peer)
-			aiotsec_sa_set_peer(sa, peer);
-		err = aiotsec_xmit_sa(adev, sa, skb, type);
+		err = aiotsec_xmit_sa(adev, sa, skb, type, peer);
 	} else {
 		kfree_skb(skb);
 		err = -ENOENT;
