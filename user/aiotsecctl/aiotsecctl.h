@@ -49,6 +49,7 @@ extern const struct object link_object;
 extern const struct object sa_object;
 extern const struct object frame_object;
 extern const struct object monitor_object;
+extern const struct object device_object;
 
 /*
  * Print "Error: CTX: MSG" and a hint to the object's help on stderr;

@@ -29,6 +29,7 @@ static const struct object *const objects[] = {
 	&sa_object,
 	&frame_object,
 	&monitor_object,
+	&device_object,
 };
 
 #define N_OBJECTS	(sizeof(objects) / sizeof(objects[0]))
@@ -41,7 +42,7 @@ static void usage(FILE *f)
 		"Usage: " PROG_NAME " [OPTIONS] OBJECT COMMAND [ARGS]\n"
 		"       " PROG_NAME " help\n"
 		"       " PROG_NAME " OBJECT help\n"
-		"OBJECT := { link | sa | frame | monitor }\n"
+		"OBJECT := { link | sa | frame | monitor | device }\n"
 		"OPTIONS := { -j | --json | -s | --stats | -n NETNS | --netns NETNS |\n"
 		"             -V | --version | -h | --help }\n\n");
 	for (i = 0; i < N_OBJECTS; i++) {

@@ -1,0 +1,261 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# aiotsecd, the authentication daemon, on a reader link (aiotR on veth0)
+# with a probe on the device side (raw frames on veth1, authprobe.py):
+# HELLO -> CHALLENGE with the attempt ID, retransmitted HELLO -> the same
+# CHALLENGE, SQN committed, unknown T-ID -> REJECT unknown-identity,
+# malformed and replayed messages, rate limits, the audit trail, the
+# start-up reconciliation of SAs and a clean exit on SIGTERM.
+#
+# Skeleton for the full exchange: the device simulator (aiot-devsim) will
+# add ACCEPT, the SA and the T-ID assignment here.
+
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+require_vm
+require_module
+
+here=$(cd "$(dirname "$0")" && pwd)
+CTL=$AIOTSEC_TOP/user/aiotsecctl/aiotsecctl
+DAEMON=$AIOTSEC_TOP/user/aiotsecd/aiotsecd
+PROBE="python3 $here/authprobe.py"
+
+# MILENAGE test set 1 (TS 35.208); any key does for HELLO -> CHALLENGE
+K=465b5ce8b199b49faa5f0a2ee238a6bc
+OPC=cd63cb71954a9f4e48a5994e37a02baf
+TID_CMD=c0000000000000000000000000000001
+TID_INV=c0000000000000000000000000000002
+TID_RATE=c0000000000000000000000000000003
+TID_UNKNOWN=deadbeefdeadbeefdeadbeefdeadbeef
+
+tmp=$(mktemp -d)
+dpid=
+stop_daemon() {
+	if [ -n "$dpid" ]; then
+		kill "$dpid" 2>/dev/null || true
+		wait "$dpid" 2>/dev/null || true
+		dpid=
+	fi
+}
+trap 'stop_daemon; cleanup_ns; rm -rf "$tmp"' EXIT
+
+[ -x "$DAEMON" ] || { echo "1..0 # SKIP $DAEMON not built (make -C user)"; exit "$ksft_skip"; }
+
+# setup NS: veth0/veth1, aiotR (reader) on veth0; a store with devices
+setup() {
+	local _sns
+	make_ns _sns
+	ip -n "$_sns" link add veth0 type veth peer name veth1
+	ip -n "$_sns" link set veth0 up
+	ip -n "$_sns" link set veth1 up
+	$CTL -n "$_sns" link add aiotR link veth0 role reader
+	ip -n "$_sns" link set aiotR up
+	rm -f "$tmp"/db*
+	(umask 077 && echo $K >"$tmp/k" && echo $OPC >"$tmp/opc")
+	cat >"$tmp/devices.csv" <<-EOF
+	# pid,k,opc,profile,tid
+	cmd-1,$K,$OPC,command,$TID_CMD
+	inv-1,$K,$OPC,inventory,$TID_INV
+	rate-1,$K,$OPC,inventory,$TID_RATE
+	EOF
+	$CTL device import "$tmp/devices.csv" --db "$tmp/db" 2>/dev/null
+	printf -v "$1" '%s' "$_sns"
+}
+
+# start_daemon NS [ARGS...]
+start_daemon() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$DAEMON" --db "$tmp/db" --dev aiotR \
+		--log-level debug "$@" 2>"$tmp/log" &
+	dpid=$!
+	wait_for 10 grep -q "serving aiotR" "$tmp/log" ||
+		{ cat "$tmp/log"; fail "aiotsecd did not start"; }
+}
+
+probe() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" $PROBE "$@"
+}
+
+audit_has() {
+	$PROBE audit "$tmp/db" | grep -q -- "$1"
+}
+
+sqn_of() {
+	$CTL device list --db "$tmp/db" | awk -v p="$1" '$1 == p { print $5 }'
+}
+
+test_challenge() {
+	local ns out
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" hello veth1 0a0b0c0d --tid $TID_CMD)
+	echo "$out"
+	[[ $out == "type=challenge attempt=0a0b0c0d mode=mutual "*" autn="* ]] ||
+		fail "no mutual CHALLENGE for attempt 0a0b0c0d"
+	[ "$(sqn_of cmd-1)" = 2 ] || fail "SQN not committed: $(sqn_of cmd-1)"
+	out=$(probe "$ns" hello veth1 1a1b1c1d --tid $TID_INV)
+	echo "$out"
+	[[ $out == "type=challenge attempt=1a1b1c1d mode=one-way "* ]] ||
+		fail "no one-way CHALLENGE for an inventory device"
+	[[ $out != *autn=* ]] || fail "one-way CHALLENGE with AUTN"
+	[ "$(sqn_of inv-1)" = 1 ] || fail "one-way used a SQN"
+	out=$(probe "$ns" hello veth1 2a2b2c2d --tid $TID_INV --caps 1)
+	[[ $out == *"mode=mutual"* ]] || fail "capability bit 0 must give mutual"
+}
+
+test_retransmit() {
+	local ns out first second
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" hello veth1 00000042 --tid $TID_CMD --repeat 2)
+	echo "$out"
+	first=$(sed -n 1p <<<"$out")
+	second=$(sed -n 2p <<<"$out")
+	[ -n "$first" ] && [ "$first" = "$second" ] ||
+		fail "a retransmitted HELLO got another answer"
+	[ "$(sqn_of cmd-1)" = 2 ] || fail "a retransmitted HELLO used another SQN"
+}
+
+test_unknown() {
+	local ns out
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" hello veth1 00001111 --tid $TID_UNKNOWN)
+	echo "$out"
+	[ "$out" = "type=reject attempt=00001111 cause=unknown-identity" ] ||
+		fail "unknown T-ID not rejected"
+	wait_for 3 audit_has "tid:$TID_UNKNOWN - reject unknown-identity" ||
+		fail "no audit row: $($PROBE audit "$tmp/db")"
+	out=$(probe "$ns" hello veth1 00002222 --raw-id 02$(printf '%0100d' 0))
+	echo "$out"
+	[[ $out == *"cause=bad-suci" || $out == *"cause=malformed" ]] ||
+		fail "SUCI without a home network key not rejected"
+}
+
+test_malformed_replayed() {
+	local ns out
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" raw veth1 00003333 0101ff)
+	echo "$out"
+	[ "$out" = "type=reject attempt=00003333 cause=malformed" ] ||
+		fail "malformed HELLO not rejected"
+	out=$(probe "$ns" response veth1 00004444 0011223344556677)
+	echo "$out"
+	[ "$out" = "type=reject attempt=00004444 cause=replayed-response" ] ||
+		fail "RESPONSE for no attempt not rejected"
+	probe "$ns" hello veth1 00005555 --tid $TID_INV >/dev/null
+	out=$(probe "$ns" response veth1 00005555 0011223344556677)
+	echo "$out"
+	[ "$out" = "type=reject attempt=00005555 cause=bad-response" ] ||
+		fail "wrong RES not rejected"
+	wait_for 3 audit_has "inv-1 one-way reject bad-response" ||
+		fail "no audit row for bad-response"
+	out=$(probe "$ns" response veth1 00005555 0011223344556677)
+	[ "$out" = "type=reject attempt=00005555 cause=bad-response" ] ||
+		fail "a retransmitted RESPONSE got another answer: $out"
+}
+
+test_rate() {
+	local ns out i
+	setup ns
+	start_daemon "$ns"
+	for i in 1 2 3 4 5; do
+		out=$(probe "$ns" hello veth1 0000700$i --tid $TID_RATE)
+		[[ $out == *type=challenge* ]] || fail "attempt $i: $out"
+	done
+	out=$(probe "$ns" hello veth1 00007006 --tid $TID_RATE)
+	echo "$out"
+	[ "$out" = "type=reject attempt=00007006 cause=rate-limited" ] ||
+		fail "sixth attempt in 60 s not rate-limited"
+	out=$(probe "$ns" hello veth1 00007007 --tid $TID_INV)
+	[[ $out == *type=challenge* ]] || fail "another device was limited too"
+	stop_daemon
+	# global bucket: 1 per second
+	start_daemon "$ns" --max-rate 1
+	out=$(probe "$ns" hello veth1 00008001 --tid $TID_INV --burst 3)
+	echo "$out"
+	[[ $out == *"cause=rate-limited"* ]] ||
+		fail "global token bucket not applied"
+}
+
+# dev_field PID N: field N of the device's "device list" line
+dev_field() {
+	$CTL device list --db "$tmp/db" | awk -v p="$1" -v n="$2" '$1 == p { print $n }'
+}
+
+test_accept() {
+	local ns out sid sid2
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" auth veth1 0000abcd --tid $TID_CMD --k $K --opc $OPC \
+		--repeat-response 2) || { echo "$out"; fail "no full exchange"; }
+	echo "$out"
+	[[ $(sed -n 2p <<<"$out") =~ ^type=accept\ attempt=0000abcd\ sid=([0-9a-f]{8})\ suite=4\ ctr_bits=32$ ]] ||
+		fail "no ACCEPT (aes-gcm, 32-bit counters)"
+	sid=${BASH_REMATCH[1]}
+	[[ $(sed -n 3p <<<"$out") == "type=control sid=$sid "* ]] ||
+		fail "no CONTROL frame (T-ID-ASSIGN) on session $sid"
+	[ "$(sed -n 4p <<<"$out")" = "$(sed -n 2p <<<"$out")" ] ||
+		fail "a retransmitted RESPONSE got another ACCEPT"
+	$CTL -n "$ns" sa show dev aiotR sid 0x$sid >/dev/null ||
+		fail "no SA $sid in the kernel"
+	[ "$(dev_field cmd-1 13)" = "0x$sid" ] || fail "session not stored"
+	[ "$(dev_field cmd-1 11)" = "$TID_CMD" ] || fail "T-ID not rotated"
+	[ "$(dev_field cmd-1 9)" != "$TID_CMD" ] || fail "T-ID not rotated"
+	wait_for 3 audit_has "cmd-1 mutual accept" || fail "no audit row"
+	# the previous T-ID still works; the old session is replaced
+	out=$(probe "$ns" auth veth1 0000abce --tid $TID_CMD --k $K --opc $OPC)
+	echo "$out"
+	[[ $(sed -n 2p <<<"$out") =~ sid=([0-9a-f]{8}) ]] ||
+		fail "no second ACCEPT"
+	sid2=${BASH_REMATCH[1]}
+	$CTL -n "$ns" sa show dev aiotR sid 0x$sid2 >/dev/null ||
+		fail "no SA $sid2"
+	! $CTL -n "$ns" sa show dev aiotR sid 0x$sid >/dev/null 2>&1 ||
+		fail "the old SA $sid is still there"
+	[ "$(dev_field cmd-1 11)" = "$TID_CMD" ] ||
+		fail "the unconfirmed T-ID pushed the device's T-ID out"
+}
+
+test_reconcile_exit() {
+	local ns rc
+	setup ns
+	head -c 16 /dev/urandom >"$tmp/sakey"
+	$CTL -n "$ns" sa add dev aiotR sid 0x77 suite aes-gcm profile command \
+		key-file "$tmp/sakey"
+	start_daemon "$ns"
+	wait_for 3 grep -q "SA 00000077 unknown to the store: deleted" "$tmp/log" ||
+		fail "unknown SA kept"
+	! $CTL -n "$ns" sa show dev aiotR sid 0x77 >/dev/null 2>&1 ||
+		fail "SA 0x77 still there"
+	probe "$ns" hello veth1 00009999 --tid $TID_UNKNOWN >/dev/null
+	kill -TERM "$dpid"
+	rc=0
+	wait "$dpid" || rc=$?
+	dpid=
+	[ "$rc" = 0 ] || fail "aiotsecd exit status $rc on SIGTERM"
+	audit_has "reject unknown-identity" || fail "audit not flushed at exit"
+	! grep -qi "$K\|$OPC" "$tmp/log" || fail "a key in the log"
+}
+
+# in run_test's subshell: the daemon goes with the test's namespaces
+with_daemon() {
+	trap 'stop_daemon; cleanup_ns' EXIT
+	"$@"
+}
+
+tap_plan 7
+run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
+run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
+run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
+run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon test_malformed_replayed
+run_test "auth: rate limits per identity and in total" with_daemon test_rate
+run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
+run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
+tap_exit

@@ -1,0 +1,274 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""A minimal device-side probe of aiotsecd (Documentation/protocol.rst).
+
+Sends authentication messages as unprotected AUTH frames on the device
+side of the air link (the lower device, raw AF_PACKET, ethertype 0x88b5)
+and prints the network's answer for the same attempt ID.  No MILENAGE:
+the full exchange is the device simulator's job.
+
+  authprobe.py hello IFACE ATTEMPT (--tid HEX | --raw-id HEX) [--caps N]
+               [--repeat N] [--burst N] [--timeout S]
+      Send HELLO (RAND_d random, or --rand-d HEX) and print each answer;
+      --repeat sends it N times (retransmissions), --burst for N attempt
+      IDs from ATTEMPT on.
+  authprobe.py response IFACE ATTEMPT RES_HEX [--timeout S]
+  authprobe.py raw IFACE ATTEMPT BODY_HEX [--timeout S]
+      Send any body.
+  authprobe.py auth IFACE ATTEMPT --tid HEX --k HEX --opc HEX [--caps N]
+               [--repeat-response N] [--timeout S]
+      HELLO, then RESPONSE with RES = f2(K, RAND_n) (MILENAGE through
+      libcrypto via ctypes; AUTN is not checked), print the answers and
+      the first downlink CONTROL frame ("type=control sid=...").
+  authprobe.py audit DB
+      Print the audit rows of aiotsecd's store, one per line:
+      "device mode outcome cause" (fields "-" when empty).
+
+Answers are printed one per line as KEY=VALUE words:
+  type=challenge attempt=0000abcd mode=mutual rand_n=HEX autn=HEX
+  type=reject attempt=... cause=unknown-identity
+  type=accept attempt=... sid=... suite=N ctr_bits=N
+  raw=HEX for anything else.  Exit 1 when no answer came in time.
+"""
+
+import argparse
+import os
+import select
+import socket
+import sqlite3
+import struct
+import sys
+import time
+
+ETH_P_AIOT = 0x88B5
+CAUSES = [None, "unknown-identity", "bad-suci", "mac-failure", "sync-failure",
+          "bad-response", "replayed-response", "timeout", "rate-limited",
+          "disabled", "malformed"]
+TYPES = [None, "hello", "challenge", "response", "sync-failure", "accept",
+         "reject"]
+
+
+def open_sock(iface):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                      socket.htons(ETH_P_AIOT))
+    s.bind((iface, ETH_P_AIOT))
+    return s
+
+
+def auth_frame(src, attempt, body):
+    # broadcast: the reader's address is not known to a device yet
+    eth = b"\xff" * 6 + src + struct.pack("!H", ETH_P_AIOT)
+    # octet 0: V=0, TYPE=0 (auth), K=0, C=0 (16-bit counter), D=0 (uplink)
+    hdr = struct.pack("!BIH", 0x00, attempt, 0)
+    return eth + hdr + body
+
+
+def parse_answer(frame, own):
+    """(attempt, body) of a downlink auth frame, else None."""
+    if len(frame) < 14 + 7 or frame[6:12] == own:
+        return None
+    if struct.unpack("!H", frame[12:14])[0] != ETH_P_AIOT:
+        return None
+    b0 = frame[14]
+    if b0 >> 6 != 0 or (b0 >> 3) & 7 != 0 or not b0 & 1:
+        return None                     # not a downlink auth frame
+    hlen = 9 if b0 & 2 else 7
+    attempt = struct.unpack("!I", frame[15:19])[0]
+    return attempt, frame[14 + hlen:]
+
+
+def describe(attempt, body):
+    w = "attempt=%08x" % attempt
+    if len(body) >= 2 and body[1] == 1 and 1 <= body[0] <= 6:
+        t = TYPES[body[0]]
+        f = body[2:]
+        if t == "challenge" and len(f) in (17, 33):
+            mode = {1: "one-way", 2: "mutual"}.get(f[0], str(f[0]))
+            s = "type=challenge %s mode=%s rand_n=%s" % (w, mode,
+                                                        f[1:17].hex())
+            if len(f) == 33:
+                s += " autn=" + f[17:33].hex()
+            return s
+        if t == "reject" and len(f) == 1:
+            c = CAUSES[f[0]] if f[0] < len(CAUSES) else str(f[0])
+            return "type=reject %s cause=%s" % (w, c)
+        if t == "accept" and len(f) == 6:
+            sid, suite, bits = struct.unpack("!IBB", f)
+            return "type=accept %s sid=%08x suite=%d ctr_bits=%d" % (
+                w, sid, suite, bits)
+    return "raw=%s %s" % (body.hex(), w)
+
+
+def aes128_ecb(key, block):
+    import ctypes
+    import ctypes.util
+    lib = ctypes.CDLL(ctypes.util.find_library("crypto") or "libcrypto.so.3")
+    lib.EVP_CIPHER_CTX_new.restype = ctypes.c_void_p
+    lib.EVP_aes_128_ecb.restype = ctypes.c_void_p
+    ctx = ctypes.c_void_p(lib.EVP_CIPHER_CTX_new())
+    out = ctypes.create_string_buffer(32)
+    n = ctypes.c_int(0)
+    lib.EVP_EncryptInit_ex(ctx, ctypes.c_void_p(lib.EVP_aes_128_ecb()), None,
+                           key, None)
+    lib.EVP_CIPHER_CTX_set_padding(ctx, 0)
+    lib.EVP_EncryptUpdate(ctx, out, ctypes.byref(n), block, 16)
+    lib.EVP_CIPHER_CTX_free(ctx)
+    return out.raw[:16]
+
+
+def xor(a, b):
+    return bytes(x ^ y for x, y in zip(a, b))
+
+
+def milenage_f2(k, opc, rand):
+    """RES = f2 (TS 35.206): OUT2 = E_K(TEMP xor OPc xor c2) xor OPc."""
+    temp = aes128_ecb(k, xor(rand, opc))
+    c2 = bytes(15) + b"\x01"
+    out2 = xor(aes128_ecb(k, xor(xor(temp, opc), c2)), opc)
+    return out2[8:16]
+
+
+def recv_answer(s, own, attempt, timeout, ftype=0):
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        r, _, _ = select.select([s], [], [], left)
+        if not r:
+            return None
+        f = s.recv(2048)
+        if len(f) < 21 or f[6:12] == own or f[14] >> 6 or not f[14] & 1:
+            continue
+        if (f[14] >> 3) & 7 != ftype:
+            continue
+        sid = struct.unpack("!I", f[15:19])[0]
+        if ftype == 0 and sid != attempt:
+            continue
+        hlen = 9 if f[14] & 2 else 7
+        return sid, f[14 + hlen:]
+
+
+def full_auth(args):
+    s = open_sock(args.iface)
+    own = s.getsockname()[4]
+    attempt = int(args.attempt, 16)
+    body = (b"\x01\x01\x01" + bytes.fromhex(args.tid) + os.urandom(16) +
+            bytes([args.caps]))
+    s.send(auth_frame(own, attempt, body))
+    a = recv_answer(s, own, attempt, args.timeout)
+    if not a:
+        return 1
+    print(describe(*a), flush=True)
+    if a[1][0] != 2:
+        return 1
+    res = milenage_f2(bytes.fromhex(args.k), bytes.fromhex(args.opc),
+                      a[1][3:19])
+    ctrl_seen = False
+    for _ in range(args.repeat_response):
+        s.send(auth_frame(own, attempt, b"\x03\x01" + res))
+        a = recv_answer(s, own, attempt, args.timeout)
+        if not a:
+            return 1
+        print(describe(*a), flush=True)
+        if a[1][0] != 5:
+            return 1
+        if not ctrl_seen:
+            sid = struct.unpack("!I", a[1][2:6])[0]
+            c = recv_answer(s, own, sid, args.timeout, ftype=4)
+            if not c:
+                print("no control frame", flush=True)
+                return 1
+            print("type=control sid=%08x len=%d" % (c[0], len(c[1])),
+                  flush=True)
+            ctrl_seen = True
+    return 0
+
+
+def exchange(iface, attempt, body, repeat, timeout, burst=1):
+    s = open_sock(iface)
+    own = s.getsockname()[4]
+    got = 0
+    attempts = [(attempt + i) & 0xffffffff for i in range(burst)
+                for _ in range(repeat)]
+    for attempt in attempts:
+        s.send(auth_frame(own, attempt, body))
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            r, _, _ = select.select([s], [], [], left)
+            if not r:
+                break
+            a = parse_answer(s.recv(2048), own)
+            if a and a[0] == attempt:
+                print(describe(*a), flush=True)
+                got += 1
+                break
+    return 0 if got == len(attempts) else 1
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    h = sub.add_parser("hello")
+    h.add_argument("iface")
+    h.add_argument("attempt")
+    g = h.add_mutually_exclusive_group(required=True)
+    g.add_argument("--tid")
+    g.add_argument("--raw-id", help="id-type and identity, hex")
+    h.add_argument("--rand-d")
+    h.add_argument("--caps", type=lambda x: int(x, 0), default=0)
+    h.add_argument("--repeat", type=int, default=1)
+    h.add_argument("--burst", type=int, default=1,
+                   help="attempts ATTEMPT, ATTEMPT+1, ... in a row")
+    h.add_argument("--timeout", type=float, default=3)
+    r = sub.add_parser("response")
+    r.add_argument("iface")
+    r.add_argument("attempt")
+    r.add_argument("res")
+    r.add_argument("--timeout", type=float, default=3)
+    w = sub.add_parser("raw")
+    w.add_argument("iface")
+    w.add_argument("attempt")
+    w.add_argument("body")
+    w.add_argument("--timeout", type=float, default=3)
+    f = sub.add_parser("auth")
+    f.add_argument("iface")
+    f.add_argument("attempt")
+    f.add_argument("--tid", required=True)
+    f.add_argument("--k", required=True)
+    f.add_argument("--opc", required=True)
+    f.add_argument("--caps", type=lambda x: int(x, 0), default=0)
+    f.add_argument("--repeat-response", type=int, default=1)
+    f.add_argument("--timeout", type=float, default=3)
+    a = sub.add_parser("audit")
+    a.add_argument("db")
+    args = p.parse_args()
+
+    if args.cmd == "audit":
+        db = sqlite3.connect("file:%s?mode=ro" % args.db, uri=True)
+        for row in db.execute("SELECT device, mode, outcome, cause FROM audit"
+                              " ORDER BY id"):
+            print(" ".join(x if x else "-" for x in row))
+        return 0
+    if args.cmd == "auth":
+        return full_auth(args)
+    attempt = int(args.attempt, 16)
+    if args.cmd == "hello":
+        ident = (b"\x01" + bytes.fromhex(args.tid) if args.tid
+                 else bytes.fromhex(args.raw_id))
+        rand_d = bytes.fromhex(args.rand_d) if args.rand_d else os.urandom(16)
+        body = b"\x01\x01" + ident + rand_d + bytes([args.caps])
+        return exchange(args.iface, attempt, body, args.repeat, args.timeout,
+                        args.burst)
+    if args.cmd == "response":
+        body = b"\x03\x01" + bytes.fromhex(args.res)
+        return exchange(args.iface, attempt, body, 1, args.timeout)
+    return exchange(args.iface, attempt, bytes.fromhex(args.body), 1,
+                    args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

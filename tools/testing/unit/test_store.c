@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the SQLite store (user/lib/store.c): schema and migration,
+ * device add with its errors, CSV import (all or nothing), T-ID lookup
+ * (current and previous) and rotation, SQN reservation that survives a
+ * reopen, sessions and the batched audit trail.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <linux/aiotsec.h>
+
+#include "tap.h"
+#include "store.h"
+
+static char dir[] = "/tmp/test_store.XXXXXX";
+static char db[256], csv[256];
+
+static const uint8_t K[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+static const uint8_t OPC[16] = { 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+				 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf };
+static const uint8_t TID1[16] = { 0x11, [15] = 0x01 };
+static const uint8_t TID2[16] = { 0x22, [15] = 0x02 };
+static const uint8_t TID3[16] = { 0x33, [15] = 0x03 };
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static int count_cb(const struct store_device *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int count_devices(struct store *st)
+{
+	int n = 0;
+
+	store_device_list(st, count_cb, &n);
+	return n;
+}
+
+struct audit_seen {
+	int n;
+	struct store_audit_entry last;
+};
+
+static int audit_cb(const struct store_audit_entry *e, void *arg)
+{
+	struct audit_seen *a = arg;
+
+	a->n++;
+	a->last = *e;
+	return 0;
+}
+
+/* Rows in the audit table, read with a separate connection. */
+static int audit_rows_on_disk(void)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	int n = -1;
+
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(h, "SELECT count(*) FROM audit", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(h);
+	return n;
+}
+
+static void test_schema(void)
+{
+	char err[256];
+	struct store *st;
+	struct stat sb;
+	int rc;
+
+	rc = store_open(db, &st, err, sizeof(err));
+	ok(rc == 0, "open creates a new database");
+	if (rc) {
+		printf("# %s\n", err);
+		printf("Bail out! no store\n");
+		exit(1);
+	}
+	ok(store_schema_version(st) == STORE_SCHEMA_VERSION,
+	   "schema_version is current");
+	ok(stat(db, &sb) == 0 && (sb.st_mode & 077) == 0,
+	   "database file is private (0600)");
+	store_close(st);
+	rc = store_open(db, &st, err, sizeof(err));
+	ok(rc == 0 && store_schema_version(st) == STORE_SCHEMA_VERSION,
+	   "reopen keeps the schema");
+	store_close(st);
+
+	/* a newer schema is refused */
+	{
+		sqlite3 *h;
+
+		sqlite3_open(db, &h);
+		sqlite3_exec(h, "UPDATE meta SET schema_version = 99", NULL, NULL,
+			     NULL);
+		sqlite3_close(h);
+		rc = store_open(db, &st, err, sizeof(err));
+		ok(rc != 0 && strstr(err, "newer"), "a newer schema is refused");
+		sqlite3_open(db, &h);
+		sqlite3_exec(h, "UPDATE meta SET schema_version = 1", NULL, NULL,
+			     NULL);
+		sqlite3_close(h);
+	}
+}
+
+static void test_add(struct store *st)
+{
+	struct store_device_spec sp = {
+		.pid = "dev-1", .k = K, .k_len = 16, .opc = OPC, .opc_len = 16,
+		.profile = "command", .tid = TID1, .tid_len = 16,
+	};
+	struct store_device d;
+	int rc;
+
+	ok(store_device_add(st, &sp) == 0, "add a device");
+	rc = store_device_add(st, &sp);
+	printf("# %s\n", store_errmsg(st));
+	ok(rc == -EEXIST && strstr(store_errmsg(st), "dev-1"),
+	   "duplicate PID: -EEXIST naming it");
+	sp.pid = "dev-2";
+	sp.k_len = 15;
+	rc = store_device_add(st, &sp);
+	ok(rc == -EINVAL && strstr(store_errmsg(st), "K must be"),
+	   "bad key length refused");
+	sp.k_len = 16;
+	sp.opc_len = 8;
+	ok(store_device_add(st, &sp) == -EINVAL, "bad OPc length refused");
+	sp.opc_len = 16;
+	sp.profile = "sensor";
+	rc = store_device_add(st, &sp);
+	ok(rc == -EINVAL && strstr(store_errmsg(st), "unknown profile"),
+	   "unknown profile refused");
+	sp.profile = "inventory";
+	sp.tid = TID1;
+	ok(store_device_add(st, &sp) == -EEXIST, "duplicate T-ID refused");
+	sp.tid = NULL;
+	sp.pid = "";
+	ok(store_device_add(st, &sp) == -EINVAL, "empty PID refused");
+	sp.pid = "dev-2";
+	ok(store_device_add(st, &sp) == 0, "device without a T-ID");
+	ok(count_devices(st) == 2, "two devices listed");
+
+	ok(store_device_by_pid(st, (const uint8_t *)"dev-1", 5, &d) == 0 &&
+	   d.profile == AIOTSEC_PROFILE_COMMAND && d.sqn == STORE_SQN_FIRST &&
+	   !memcmp(d.k, K, 16) && !memcmp(d.opc, OPC, 16) &&
+	   d.amf[0] == 0x80 && d.amf[1] == 0 && d.has_tid_current &&
+	   !d.has_tid_previous && !d.disabled,
+	   "device record read back");
+	ok(store_device_by_pid(st, (const uint8_t *)"nope", 4, &d) == -ENOENT,
+	   "unknown PID: -ENOENT");
+	ok(store_device_del(st, "dev-2") == 0 && count_devices(st) == 1,
+	   "delete a device");
+	ok(store_device_del(st, "dev-2") == -ENOENT, "delete unknown: -ENOENT");
+	ok(store_device_set_disabled(st, "dev-1", true) == 0 &&
+	   store_device_by_pid(st, (const uint8_t *)"dev-1", 5, &d) == 0 &&
+	   d.disabled, "disable a device");
+	store_device_set_disabled(st, "dev-1", false);
+}
+
+static void test_import(struct store *st)
+{
+	struct store_device d;
+	unsigned n = 99;
+	int rc;
+
+	write_file(csv,
+		   "# pid,k,opc,profile,tid[,amf]\n"
+		   "imp-1,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,inventory,aa000000000000000000000000000001\n"
+		   "\n"
+		   "imp-2,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,command,aa000000000000000000000000000002,b9b9  # comment\n"
+		   "imp-3,000102030405060708090a0b0c0d0e,101112131415161718191a1b1c1d1e1f,command,\n");
+	rc = store_device_import(st, csv, &n);
+	ok(rc == -EINVAL && strstr(store_errmsg(st), "line 5") &&
+	   strstr(store_errmsg(st), "K must be"),
+	   "import with a bad line fails naming the line");
+	printf("# %s\n", store_errmsg(st));
+	ok(count_devices(st) == 1 && n == 0, "nothing imported (all or nothing)");
+
+	write_file(csv,
+		   "imp-1,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,inventory,aa000000000000000000000000000001\n"
+		   "imp-1,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,inventory,aa000000000000000000000000000003\n");
+	rc = store_device_import(st, csv, &n);
+	ok(rc == -EEXIST && strstr(store_errmsg(st), "line 2"),
+	   "duplicate PID in the file: line 2");
+	ok(count_devices(st) == 1, "still nothing imported");
+
+	write_file(csv,
+		   "imp-1,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,inventory,aa000000000000000000000000000001\n"
+		   "imp-2,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,command,aa000000000000000000000000000002,b9b9\n"
+		   "imp-3,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,command,\n");
+	rc = store_device_import(st, csv, &n);
+	ok(rc == 0 && n == 3 && count_devices(st) == 4, "import three devices");
+	ok(store_device_by_pid(st, (const uint8_t *)"imp-2", 5, &d) == 0 &&
+	   d.amf[0] == 0xb9 && d.amf[1] == 0xb9 && d.has_tid_current &&
+	   d.tid_current[15] == 2, "imported AMF and T-ID");
+	ok(store_device_by_pid(st, (const uint8_t *)"imp-3", 5, &d) == 0 &&
+	   !d.has_tid_current, "imported device without T-ID");
+	write_file(csv, "a,b\n");
+	ok(store_device_import(st, csv, &n) == -EINVAL &&
+	   strstr(store_errmsg(st), "line 1"), "too few fields: line 1");
+}
+
+static void test_tid(struct store *st)
+{
+	enum store_tid_match which = 0;
+	struct store_device d;
+	int64_t id;
+
+	ok(store_device_by_tid(st, TID1, &d, &which) == 0 &&
+	   !strcmp(d.pid, "dev-1") && which == STORE_TID_CURRENT,
+	   "T-ID lookup: current");
+	id = d.id;
+	ok(store_device_by_tid(st, TID2, &d, &which) == -ENOENT,
+	   "unknown T-ID: -ENOENT");
+	ok(store_tid_rotate(st, id, TID2, false) == 0, "rotate the T-ID");
+	ok(store_device_by_tid(st, TID2, &d, &which) == 0 && d.id == id &&
+	   which == STORE_TID_CURRENT, "new T-ID is current");
+	ok(store_device_by_tid(st, TID1, &d, &which) == 0 && d.id == id &&
+	   which == STORE_TID_PREVIOUS, "old T-ID is previous");
+	ok(store_tid_rotate(st, id, TID3, true) == 0 &&
+	   store_device_by_tid(st, TID1, &d, &which) == 0 &&
+	   which == STORE_TID_PREVIOUS &&
+	   store_device_by_tid(st, TID3, &d, &which) == 0 &&
+	   which == STORE_TID_CURRENT &&
+	   store_device_by_tid(st, TID2, &d, &which) == -ENOENT,
+	   "rotate keeping the previous T-ID");
+}
+
+static void test_sqn(void)
+{
+	struct store_device d;
+	uint64_t a = 0, b = 0, c = 0;
+	struct store *st;
+	char err[256];
+	int status, fds[2];
+	pid_t pid;
+
+	store_open(db, &st, err, sizeof(err));
+	store_device_by_pid(st, (const uint8_t *)"dev-1", 5, &d);
+	ok(store_sqn_reserve(st, d.id, &a) == 0 && a == STORE_SQN_FIRST,
+	   "first SQN reserved");
+	ok(store_sqn_reserve(st, d.id, &b) == 0 && b == a + 1,
+	   "next SQN is one more");
+	store_close(st);
+
+	/* a process that reserves and is killed without closing */
+	fflush(stdout);
+	if (pipe(fds))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct store *s2;
+		uint64_t v = 0;
+
+		if (!store_open(db, &s2, NULL, 0))
+			store_sqn_reserve(s2, d.id, &v);
+		if (write(fds[1], &v, sizeof(v)) != sizeof(v))
+			_exit(1);
+		kill(getpid(), SIGKILL);
+	}
+	close(fds[1]);
+	if (read(fds[0], &c, sizeof(c)) != sizeof(c))
+		c = 0;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	ok(WIFSIGNALED(status) && c == b + 1,
+	   "a killed process reserved the next SQN");
+
+	store_open(db, &st, err, sizeof(err));
+	ok(store_sqn_reserve(st, d.id, &c) == 0 && c == b + 2,
+	   "after reopen, no SQN is reused");
+	ok(store_sqn_set(st, d.id, 1000) == 0 &&
+	   store_sqn_reserve(st, d.id, &c) == 0 && c == 1000,
+	   "set SQN after resync");
+	ok(store_sqn_set(st, d.id, AKA_SQN_MAX + 1) == 0 &&
+	   store_sqn_reserve(st, d.id, &c) == -ERANGE, "SQN exhausted: -ERANGE");
+	ok(store_sqn_reserve(st, 424242, &c) == -ENOENT, "SQN of no device");
+	store_close(st);
+}
+
+static void test_sessions(struct store *st)
+{
+	struct store_device d;
+	struct store_session s;
+
+	store_device_by_pid(st, (const uint8_t *)"dev-1", 5, &d);
+	ok(store_session_add(st, 0x1234, d.id, AIOTSEC_SUITE_AES_GCM) == 0,
+	   "add a session");
+	ok(store_session_add(st, 0x1234, d.id, AIOTSEC_SUITE_AES_GCM) == -EEXIST,
+	   "duplicate SID refused");
+	ok(store_session_add(st, 0x5678, d.id, AIOTSEC_SUITE_AES_CCM) == 0 &&
+	   store_session_by_device(st, d.id, &s) == 0 && s.sid == 0x5678,
+	   "newest session of a device");
+	ok(store_session_get(st, 0x1234, &s) == 0 && s.device == d.id &&
+	   s.suite == AIOTSEC_SUITE_AES_GCM, "session by SID");
+	ok(store_session_del(st, 0x1234) == 0 &&
+	   store_session_get(st, 0x1234, &s) == -ENOENT, "delete a session");
+	ok(store_session_del(st, 0x1234) == -ENOENT, "delete unknown session");
+	ok(store_device_del(st, "dev-1") == 0 &&
+	   store_session_get(st, 0x5678, &s) == -ENOENT,
+	   "deleting a device deletes its sessions");
+}
+
+static void test_audit(struct store *st)
+{
+	struct audit_seen a = {};
+	int i, before = audit_rows_on_disk();
+
+	ok(store_audit(st, "dev-1", "mutual", "accept", NULL) == 0 &&
+	   store_audit_pending(st) == 1, "audit entry buffered");
+	ok(audit_rows_on_disk() == before, "not yet on disk");
+	ok(store_audit_flush(st) == 0 && store_audit_pending(st) == 0 &&
+	   audit_rows_on_disk() == before + 1, "flush writes it");
+	for (i = 0; i < STORE_AUDIT_BATCH; i++)
+		store_audit(st, "tid:aa", "", "reject", "unknown-identity");
+	ok(store_audit_pending(st) == 0 &&
+	   audit_rows_on_disk() == before + 1 + STORE_AUDIT_BATCH,
+	   "a full batch is flushed by itself");
+	store_audit(st, "dev-9", "one-way", "reject", "bad-response");
+	ok(store_audit_list(st, 2, audit_cb, &a) == 0 && a.n == 2 &&
+	   !strcmp(a.last.device, "dev-9") &&
+	   !strcmp(a.last.cause, "bad-response") &&
+	   !strcmp(a.last.mode, "one-way"), "audit list (flushes first)");
+}
+
+int main(void)
+{
+	struct store *st;
+	char err[256];
+
+	if (!mkdtemp(dir)) {
+		printf("Bail out! mkdtemp\n");
+		return 1;
+	}
+	snprintf(db, sizeof(db), "%s/aiotsec.db", dir);
+	snprintf(csv, sizeof(csv), "%s/devices.csv", dir);
+
+	test_schema();
+	if (store_open(db, &st, err, sizeof(err))) {
+		printf("Bail out! %s\n", err);
+		return 1;
+	}
+	test_add(st);
+	test_import(st);
+	test_tid(st);
+	store_close(st);
+	test_sqn();
+	store_open(db, &st, err, sizeof(err));
+	test_sessions(st);
+	test_audit(st);
+	store_close(st);
+
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd))
+			printf("# could not remove %s\n", dir);
+	}
+	return tap_done();
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * aiotsecd: the network side of the aiotsec authentication protocol
+ * (Documentation/protocol.rst) over one aiotsec reader link.  One epoll
+ * loop; see main.c (loop, options), kern.c (generic netlink requests),
+ * auth.c (the exchange, attempts, rate limits).
+ */
+#ifndef AIOTSECD_H
+#define AIOTSECD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+#include "aka.h"
+#include "store.h"
+#include "../aiotsecctl/nl.h"
+
+#define ETH_ALEN_		6
+
+#define ATTEMPT_LIFETIME_MS	30000	/* state of an open attempt */
+#define ATTEMPT_MAX		65536	/* attempts kept at once */
+#define RATE_ID_MAX		5	/* attempts per identity ... */
+#define RATE_ID_WINDOW_MS	60000	/* ... in this window */
+#define DEFAULT_MAX_RATE	200	/* attempts per second in total */
+#define TICK_MS			100	/* audit flush and expiry period */
+
+enum log_level { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
+
+extern int log_level;
+void logmsg(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define log_err(...)	logmsg(LOG_ERR_, __VA_ARGS__)
+#define log_warn(...)	logmsg(LOG_WARN_, __VA_ARGS__)
+#define log_info(...)	logmsg(LOG_INFO_, __VA_ARGS__)
+#define log_debug(...)	logmsg(LOG_DEBUG_, __VA_ARGS__)
+
+enum attempt_state {
+	ATT_CHALLENGED,		/* CHALLENGE sent, waiting for RESPONSE */
+	ATT_ACCEPTED,		/* SA installed, ACCEPT and T-ID sent */
+	ATT_CONFIRMED,		/* T-ID-CONFIRM received: closed */
+	ATT_REJECTED,		/* REJECT sent or received: closed */
+};
+
+struct attempt {
+	uint32_t id;			/* attempt ID (header SID field) */
+	struct attempt *hnext;		/* hash chain */
+	struct attempt *prev, *next;	/* creation order, for expiry */
+	uint64_t expires;		/* monotonic ms */
+	uint8_t state;			/* enum attempt_state */
+	uint8_t peer[ETH_ALEN_];
+	int64_t device;			/* store id, 0: unidentified */
+	char hint[64];			/* PID or identity hint for audit */
+	bool matched_previous;		/* HELLO used the previous T-ID */
+	bool resynced;			/* a second CHALLENGE was sent */
+	struct aka_cred cred;
+	struct aka_hello hello;
+	struct aka_net_expect expect;
+	uint8_t auts[AKA_AUTS_LEN];	/* the SYNC_FAILURE answered */
+	uint8_t res[AKA_RES_LEN];	/* the RESPONSE accepted */
+	uint32_t sid;			/* the session once accepted */
+	uint8_t reply[AKA_MSG_MAX];	/* last auth message sent */
+	size_t reply_len;
+	uint8_t ctrl[AKA_CTRL_LEN];	/* the T-ID-ASSIGN sent */
+	size_t ctrl_len;
+};
+
+struct rate_ent {
+	int64_t device;
+	struct rate_ent *next;
+	uint64_t t[RATE_ID_MAX];	/* ring of attempt times, ms */
+	unsigned n, head;
+};
+
+#define ATT_BUCKETS	4096
+#define RATE_BUCKETS	1024
+
+struct daemon {
+	/* options */
+	const char *db_path;
+	const char *dev;
+	uint32_t ifindex;
+	uint8_t hn_key[AKA_HN_KEY_LEN];
+	bool have_hn_key;
+	int hn_key_id;			/* -1: any */
+	uint8_t suite;			/* command profile */
+	uint8_t ctr_bits;
+	unsigned max_rate;
+
+	struct store *st;
+	struct nl req;			/* requests */
+	struct nl ev;			/* "frames" and "events" */
+	int epfd, tfd, sfd;
+
+	struct attempt *att_hash[ATT_BUCKETS];
+	struct attempt *att_head, *att_tail;
+	unsigned n_att;
+
+	struct rate_ent *rate_hash[RATE_BUCKETS];
+	double tokens;
+	uint64_t tokens_ms;
+	uint64_t last_prune_ms;
+};
+
+uint64_t now_ms(void);
+
+/* kern.c: requests on d->req; negative errno on failure */
+int kern_open(struct daemon *d);
+void kern_close(struct daemon *d);
+int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
+		uint8_t profile, const uint8_t *key, size_t keylen,
+		const uint8_t peer[ETH_ALEN_]);
+int kern_sa_del(struct daemon *d, uint32_t sid);
+int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
+		    const uint8_t *payload, size_t len,
+		    const uint8_t peer[ETH_ALEN_]);
+/* Calls @cb with the SID of every SA of the link. */
+int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d, uint32_t sid,
+					      void *arg), void *arg);
+/* Read and dispatch the pending notifications of d->ev. */
+int kern_recv(struct daemon *d);
+
+/* auth.c */
+void auth_frame(struct daemon *d, const struct nlattr **tb);
+void auth_event(struct daemon *d, const struct nlattr **tb);
+void auth_tick(struct daemon *d);
+int auth_reconcile(struct daemon *d);
+void auth_cleanup(struct daemon *d);
+
+#endif /* AIOTSECD_H */

@@ -1,0 +1,827 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsecd: the network side of the authentication exchange of
+ * Documentation/protocol.rst.
+ *
+ * Attempts live in a hash table keyed by the attempt ID for 30 s after
+ * their HELLO, and in a list in creation order for expiry.  A message
+ * repeated within an attempt gets the answer already sent.  An attempt
+ * is closed by a REJECT, or by the T-ID-CONFIRM that follows its ACCEPT;
+ * until then a retransmitted RESPONSE (same RES) gets the ACCEPT and
+ * T-ID-ASSIGN again, since the device may have lost them.  Any other
+ * RESPONSE for a closed or unknown attempt is a replayed-response.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <linux/aiotsec.h>
+
+#include "aiotsecd.h"
+
+static const char *mode_name(uint8_t mode)
+{
+	return mode == AKA_MODE_MUTUAL ? "mutual" :
+	       mode == AKA_MODE_ONE_WAY ? "one-way" : "";
+}
+
+static void hexstr(char *out, size_t size, const char *prefix,
+		   const uint8_t *p, size_t n)
+{
+	size_t off = snprintf(out, size, "%s", prefix), i;
+
+	for (i = 0; i < n && off + 2 < size; i++)
+		off += snprintf(out + off, size - off, "%02x", p[i]);
+}
+
+static int random_bytes(uint8_t *p, size_t n)
+{
+	if (RAND_bytes(p, n) != 1) {
+		log_err("RAND_bytes failed");
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ---- attempt table ----------------------------------------------- */
+
+static unsigned att_bucket(uint32_t id)
+{
+	return (id * 2654435761u) >> 20 & (ATT_BUCKETS - 1);
+}
+
+static struct attempt *att_find(struct daemon *d, uint32_t id)
+{
+	struct attempt *a;
+
+	for (a = d->att_hash[att_bucket(id)]; a; a = a->hnext)
+		if (a->id == id)
+			return a;
+	return NULL;
+}
+
+static struct attempt *att_new(struct daemon *d, uint32_t id,
+			       const uint8_t peer[ETH_ALEN_])
+{
+	struct attempt *a;
+	unsigned b = att_bucket(id);
+
+	if (d->n_att >= ATTEMPT_MAX)
+		return NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->id = id;
+	memcpy(a->peer, peer, ETH_ALEN_);
+	a->expires = now_ms() + ATTEMPT_LIFETIME_MS;
+	a->hnext = d->att_hash[b];
+	d->att_hash[b] = a;
+	a->prev = d->att_tail;
+	if (d->att_tail)
+		d->att_tail->next = a;
+	else
+		d->att_head = a;
+	d->att_tail = a;
+	d->n_att++;
+	return a;
+}
+
+static void att_free(struct daemon *d, struct attempt *a)
+{
+	struct attempt **pp = &d->att_hash[att_bucket(a->id)];
+
+	while (*pp && *pp != a)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = a->hnext;
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		d->att_head = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	else
+		d->att_tail = a->prev;
+	d->n_att--;
+	OPENSSL_cleanse(a, sizeof(*a));
+	free(a);
+}
+
+/* ---- rate limits ------------------------------------------------- */
+
+/* The global token bucket: false when over --max-rate. */
+static bool bucket_take(struct daemon *d)
+{
+	uint64_t now = now_ms();
+
+	if (!d->tokens_ms) {
+		d->tokens = d->max_rate;
+	} else {
+		d->tokens += (now - d->tokens_ms) * (double)d->max_rate / 1000;
+		if (d->tokens > d->max_rate)
+			d->tokens = d->max_rate;
+	}
+	d->tokens_ms = now;
+	if (d->tokens < 1)
+		return false;
+	d->tokens -= 1;
+	return true;
+}
+
+/* Per identity: false when the device had RATE_ID_MAX attempts in 60 s. */
+static bool rate_take(struct daemon *d, int64_t device)
+{
+	unsigned b = (uint64_t)device % RATE_BUCKETS;
+	uint64_t now = now_ms();
+	struct rate_ent *e;
+	unsigned oldest;
+
+	for (e = d->rate_hash[b]; e; e = e->next)
+		if (e->device == device)
+			break;
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return false;
+		e->device = device;
+		e->next = d->rate_hash[b];
+		d->rate_hash[b] = e;
+	}
+	if (e->n == RATE_ID_MAX) {
+		oldest = e->head;	/* ring full: head is the oldest */
+		if (now - e->t[oldest] < RATE_ID_WINDOW_MS)
+			return false;
+		e->t[oldest] = now;
+		e->head = (e->head + 1) % RATE_ID_MAX;
+		return true;
+	}
+	e->t[(e->head + e->n) % RATE_ID_MAX] = now;
+	e->n++;
+	return true;
+}
+
+static void rate_prune(struct daemon *d)
+{
+	uint64_t now = now_ms();
+	struct rate_ent **pp, *e;
+	unsigned b, newest;
+
+	for (b = 0; b < RATE_BUCKETS; b++) {
+		pp = &d->rate_hash[b];
+		while ((e = *pp)) {
+			newest = (e->head + e->n - 1) % RATE_ID_MAX;
+			if (!e->n || now - e->t[newest] >= RATE_ID_WINDOW_MS) {
+				*pp = e->next;
+				free(e);
+			} else {
+				pp = &e->next;
+			}
+		}
+	}
+}
+
+/* ---- sending ----------------------------------------------------- */
+
+static int send_auth(struct daemon *d, uint32_t attempt,
+		     const uint8_t peer[ETH_ALEN_], const uint8_t *body,
+		     size_t len)
+{
+	int err = kern_frame_send(d, AIOTSEC_FT_AUTH, attempt, body, len, peer);
+
+	if (err)
+		log_warn("attempt %08x: sending an auth frame: %s", attempt,
+			 strerror(-err));
+	return err;
+}
+
+/* Encode @m into the attempt's reply buffer (if any) and send it. */
+static int send_msg(struct daemon *d, uint32_t attempt,
+		    const uint8_t peer[ETH_ALEN_], const struct aka_msg *m,
+		    struct attempt *a)
+{
+	uint8_t buf[AKA_MSG_MAX];
+	ssize_t len = aka_msg_encode(m, buf, sizeof(buf));
+
+	if (len < 0) {
+		log_err("attempt %08x: encoding message %u: %s", attempt,
+			m->type, strerror(-len));
+		return len;
+	}
+	if (a) {
+		memcpy(a->reply, buf, len);
+		a->reply_len = len;
+	}
+	return send_auth(d, attempt, peer, buf, len);
+}
+
+static void resend(struct daemon *d, struct attempt *a)
+{
+	if (a->reply_len)
+		send_auth(d, a->id, a->peer, a->reply, a->reply_len);
+}
+
+/*
+ * Send REJECT @cause for @attempt and audit it.  With @a, the attempt is
+ * closed and keeps the REJECT for retransmissions.
+ */
+static void reject(struct daemon *d, uint32_t attempt,
+		   const uint8_t peer[ETH_ALEN_], struct attempt *a,
+		   const char *hint, uint8_t mode, uint8_t cause)
+{
+	struct aka_msg m = { .type = AKA_MSG_REJECT, .reject.cause = cause };
+
+	log_info("attempt %08x: %s: reject %s", attempt, hint,
+		 aka_cause_name(cause));
+	store_audit(d->st, hint, mode_name(mode), "reject",
+		    aka_cause_name(cause));
+	if (a)
+		a->state = ATT_REJECTED;
+	send_msg(d, attempt, peer, &m, a);
+}
+
+/* ---- HELLO ------------------------------------------------------- */
+
+/* Find the device of a HELLO; 0, or the cause of rejection. */
+static uint8_t identify(struct daemon *d, struct attempt *a,
+			const struct aka_hello *h, struct store_device *dev)
+{
+	enum store_tid_match which;
+	uint8_t pid[AKA_PID_MAX];
+	size_t pidlen = sizeof(pid);
+	int err;
+
+	if (h->id_type == AKA_ID_TID) {
+		hexstr(a->hint, sizeof(a->hint), "tid:", h->tid, AKA_TID_LEN);
+		err = store_device_by_tid(d->st, h->tid, dev, &which);
+		if (err == -ENOENT)
+			return AKA_CAUSE_UNKNOWN_IDENTITY;
+		if (err) {
+			log_err("store: %s", store_errmsg(d->st));
+			return 0xff;
+		}
+		a->matched_previous = which == STORE_TID_PREVIOUS;
+	} else {
+		snprintf(a->hint, sizeof(a->hint), "suci:key%u", h->suci.key_id);
+		if (!d->have_hn_key ||
+		    (d->hn_key_id >= 0 && h->suci.key_id != d->hn_key_id))
+			return AKA_CAUSE_BAD_SUCI;
+		err = aka_suci_reveal(d->hn_key, &h->suci, pid, &pidlen);
+		if (err)
+			return AKA_CAUSE_BAD_SUCI;
+		err = store_device_by_pid(d->st, pid, pidlen, dev);
+		OPENSSL_cleanse(pid, sizeof(pid));
+		if (err == -ENOENT)
+			return AKA_CAUSE_UNKNOWN_IDENTITY;
+		if (err) {
+			log_err("store: %s", store_errmsg(d->st));
+			return 0xff;
+		}
+	}
+	snprintf(a->hint, sizeof(a->hint), "%s", dev->pid);
+	return 0;
+}
+
+/* Build and send a CHALLENGE with a fresh RAND_n (and a new SQN). */
+static int challenge(struct daemon *d, struct attempt *a, uint8_t mode)
+{
+	uint8_t rand_n[AKA_RAND_LEN];
+	struct aka_msg m;
+	uint64_t sqn = 0;
+	int err;
+
+	if (mode == AKA_MODE_MUTUAL) {
+		/* committed before the CHALLENGE leaves */
+		err = store_sqn_reserve(d->st, a->device, &sqn);
+		if (err) {
+			log_err("attempt %08x: %s: reserving SQN: %s", a->id,
+				a->hint, store_errmsg(d->st));
+			return err;
+		}
+	}
+	err = random_bytes(rand_n, sizeof(rand_n)) ?:
+	      aka_net_challenge(&a->cred, sqn, rand_n, mode, &m, &a->expect);
+	if (err) {
+		log_err("attempt %08x: challenge: %s", a->id, strerror(-err));
+		return err;
+	}
+	log_debug("attempt %08x: %s: %s challenge%s", a->id, a->hint,
+		  mode_name(mode), a->resynced ? " after resync" : "");
+	a->state = ATT_CHALLENGED;
+	return send_msg(d, a->id, a->peer, &m, a);
+}
+
+static void on_hello(struct daemon *d, uint32_t id, const uint8_t *peer,
+		     const struct aka_hello *h)
+{
+	struct store_device dev;
+	struct attempt *a;
+	uint8_t cause, mode;
+
+	a = att_find(d, id);
+	if (a) {
+		log_debug("attempt %08x: HELLO again: same answer", id);
+		resend(d, a);
+		return;
+	}
+	a = att_new(d, id, peer);
+	if (!bucket_take(d)) {
+		reject(d, id, peer, a, "-", 0, AKA_CAUSE_RATE_LIMITED);
+		return;
+	}
+	if (!a) {
+		log_warn("attempt %08x: too many open attempts", id);
+		return;
+	}
+	a->hello = *h;
+	cause = identify(d, a, h, &dev);
+	if (cause == 0xff) {
+		att_free(d, a);
+		return;
+	}
+	if (!cause && !rate_take(d, dev.id))
+		cause = AKA_CAUSE_RATE_LIMITED;
+	if (!cause && dev.disabled)
+		cause = AKA_CAUSE_DISABLED;
+	if (cause) {
+		reject(d, id, peer, a, a->hint, 0, cause);
+		goto out;
+	}
+	a->device = dev.id;
+	memcpy(a->cred.k, dev.k, AKA_KEY_LEN);
+	memcpy(a->cred.opc, dev.opc, AKA_KEY_LEN);
+	memcpy(a->cred.amf, dev.amf, AKA_AMF_LEN);
+	a->cred.profile = dev.profile;
+	mode = aka_net_mode(dev.profile, h->caps);
+	if (challenge(d, a, mode))
+		att_free(d, a);
+out:
+	OPENSSL_cleanse(&dev, sizeof(dev));
+}
+
+/* ---- RESPONSE ---------------------------------------------------- */
+
+/* The suite for this device: inventory nia2, command the chosen one. */
+static uint8_t choose_suite(struct daemon *d, const struct attempt *a)
+{
+	static const struct { uint8_t suite, cap; } pref[] = {
+		{ AIOTSEC_SUITE_AES_GCM, AKA_CAP_AES_GCM },
+		{ AIOTSEC_SUITE_AES_CCM, AKA_CAP_AES_CCM },
+		{ AIOTSEC_SUITE_NIA2_NEA2, AKA_CAP_NIA2_NEA2 },
+	};
+	uint8_t caps = a->hello.caps & (AKA_CAP_ALL & ~AKA_CAP_MUTUAL);
+	size_t i;
+
+	if (a->cred.profile != AIOTSEC_PROFILE_COMMAND)
+		return AIOTSEC_SUITE_NIA2;
+	if (!caps)
+		return d->suite;	/* the device states nothing */
+	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++)
+		if (pref[i].suite == d->suite && (caps & pref[i].cap))
+			return d->suite;
+	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++)
+		if (caps & pref[i].cap)
+			return pref[i].suite;
+	return d->suite;
+}
+
+static void send_tid_assign(struct daemon *d, struct attempt *a)
+{
+	int err = kern_frame_send(d, AIOTSEC_FT_CONTROL, a->sid, a->ctrl,
+				  a->ctrl_len, a->peer);
+
+	if (err)
+		log_warn("attempt %08x: sending T-ID-ASSIGN on session %08x: %s",
+			 a->id, a->sid, strerror(-err));
+}
+
+/* RES verified: install the SA, ACCEPT, then assign the next T-ID. */
+static void accept_attempt(struct daemon *d, struct attempt *a)
+{
+	uint8_t kaiotf[AKA_KAIOTF_LEN], key[AKA_SA_KEY_MAX];
+	struct store_session old, tmp;
+	struct aka_msg m = { .type = AKA_MSG_ACCEPT };
+	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN };
+	uint8_t suite = choose_suite(d, a);
+	ssize_t clen;
+	size_t keylen = 0;
+	uint32_t sid = 0;
+	int err = -EEXIST, tries;
+
+	/* the device's previous session goes first */
+	while (!store_session_by_device(d->st, a->device, &old)) {
+		err = kern_sa_del(d, old.sid);
+		if (err && err != -ENOENT)
+			log_warn("deleting SA %08x: %s", old.sid, strerror(-err));
+		if (store_session_del(d->st, old.sid)) {
+			log_err("store: %s", store_errmsg(d->st));
+			break;
+		}
+		log_debug("%s: previous session %08x deleted", a->hint, old.sid);
+	}
+	err = -EEXIST;
+	for (tries = 0; tries < 16 && err == -EEXIST; tries++) {
+		if (random_bytes((uint8_t *)&sid, sizeof(sid)))
+			goto fail;
+		if (!sid || !store_session_get(d->st, sid, &tmp))
+			continue;
+		err = aka_derive_kaiotf(a->expect.ck, a->expect.ik,
+					a->expect.rand_n, a->hello.rand_d, sid,
+					a->id, kaiotf) ?:
+		      aka_derive_sa_key(kaiotf, suite, key, &keylen);
+		if (err)
+			break;
+		err = kern_sa_new(d, sid, suite, a->cred.profile, key, keylen,
+				  a->peer);
+	}
+	OPENSSL_cleanse(kaiotf, sizeof(kaiotf));
+	OPENSSL_cleanse(key, sizeof(key));
+	if (err) {
+		log_err("attempt %08x: %s: installing the SA: %s", a->id,
+			a->hint, strerror(-err));
+		goto fail;
+	}
+	err = store_session_add(d->st, sid, a->device, suite);
+	if (err)
+		log_err("store: %s", store_errmsg(d->st));
+	a->sid = sid;
+	a->state = ATT_ACCEPTED;
+	m.accept.sid = sid;
+	m.accept.suite = suite;
+	m.accept.ctr_bits = d->ctr_bits;
+	send_msg(d, a->id, a->peer, &m, a);
+	log_info("attempt %08x: %s: accepted (%s), session %08x suite %u",
+		 a->id, a->hint, mode_name(a->expect.mode), sid, suite);
+	store_audit(d->st, a->hint, mode_name(a->expect.mode), "accept", NULL);
+
+	/* the next T-ID, committed before it leaves */
+	if (random_bytes(c.tid, sizeof(c.tid)))
+		return;
+	err = store_tid_rotate(d->st, a->device, c.tid, a->matched_previous);
+	if (err) {
+		log_err("attempt %08x: storing the new T-ID: %s", a->id,
+			store_errmsg(d->st));
+		return;
+	}
+	clen = aka_ctrl_encode(&c, a->ctrl, sizeof(a->ctrl));
+	if (clen < 0)
+		return;
+	a->ctrl_len = clen;
+	send_tid_assign(d, a);
+	return;
+fail:
+	/* no cause fits an internal failure: the device times out */
+	store_audit(d->st, a->hint, mode_name(a->expect.mode), "error",
+		    NULL);
+	a->state = ATT_REJECTED;
+	a->reply_len = 0;
+}
+
+static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
+			const struct aka_response *r)
+{
+	struct attempt *a = att_find(d, id);
+	char hint[32];
+
+	if (!a) {
+		if (!bucket_take(d))
+			return;
+		snprintf(hint, sizeof(hint), "attempt:%08x", id);
+		reject(d, id, peer, NULL, hint, 0,
+		       AKA_CAUSE_REPLAYED_RESPONSE);
+		return;
+	}
+	switch (a->state) {
+	case ATT_CHALLENGED:
+		break;
+	case ATT_ACCEPTED:
+		if (!CRYPTO_memcmp(r->res, a->res, AKA_RES_LEN)) {
+			log_debug("attempt %08x: RESPONSE again: ACCEPT again", id);
+			resend(d, a);
+			if (a->ctrl_len)
+				send_tid_assign(d, a);
+			return;
+		}
+		/* fall through */
+	case ATT_CONFIRMED:
+		reject(d, id, peer, NULL, a->hint, a->expect.mode,
+		       AKA_CAUSE_REPLAYED_RESPONSE);
+		return;
+	default:
+		resend(d, a);
+		return;
+	}
+	if (aka_net_check_response(&a->expect, r->res)) {
+		reject(d, id, a->peer, a, a->hint, a->expect.mode,
+		       AKA_CAUSE_BAD_RESPONSE);
+		return;
+	}
+	memcpy(a->res, r->res, AKA_RES_LEN);
+	accept_attempt(d, a);
+}
+
+/* ---- SYNC_FAILURE, REJECT ---------------------------------------- */
+
+static void on_sync_failure(struct daemon *d, uint32_t id,
+			    const struct aka_sync_failure *s)
+{
+	struct attempt *a = att_find(d, id);
+	uint64_t sqn_d;
+
+	if (!a) {
+		log_debug("attempt %08x: SYNC_FAILURE for no attempt", id);
+		return;
+	}
+	if (a->state != ATT_CHALLENGED || a->expect.mode != AKA_MODE_MUTUAL ||
+	    a->resynced) {
+		if (a->resynced && a->state == ATT_CHALLENGED &&
+		    !memcmp(a->auts, s->auts, AKA_AUTS_LEN)) {
+			resend(d, a);
+			return;
+		}
+		if (a->state == ATT_CHALLENGED)
+			reject(d, id, a->peer, a, a->hint, a->expect.mode,
+			       AKA_CAUSE_SYNC_FAILURE);
+		else
+			resend(d, a);
+		return;
+	}
+	if (aka_net_resync(&a->cred, a->expect.rand_n, s->auts, &sqn_d)) {
+		log_info("attempt %08x: %s: MAC-S wrong", id, a->hint);
+		reject(d, id, a->peer, a, a->hint, a->expect.mode,
+		       AKA_CAUSE_SYNC_FAILURE);
+		return;
+	}
+	if (sqn_d >= AKA_SQN_MAX ||
+	    store_sqn_set(d->st, a->device, sqn_d + 1)) {
+		log_err("attempt %08x: %s: resync to SQN %llu failed", id,
+			a->hint, (unsigned long long)sqn_d + 1);
+		reject(d, id, a->peer, a, a->hint, a->expect.mode,
+		       AKA_CAUSE_SYNC_FAILURE);
+		return;
+	}
+	log_info("attempt %08x: %s: resynchronised", id, a->hint);
+	store_audit(d->st, a->hint, "mutual", "resync", "sync-failure");
+	memcpy(a->auts, s->auts, AKA_AUTS_LEN);
+	a->resynced = true;
+	if (challenge(d, a, AKA_MODE_MUTUAL))
+		a->state = ATT_REJECTED;
+}
+
+static void on_device_reject(struct daemon *d, uint32_t id,
+			     const struct aka_reject *r)
+{
+	struct attempt *a = att_find(d, id);
+
+	if (!a || a->state != ATT_CHALLENGED)
+		return;
+	log_info("attempt %08x: %s: the device rejects: %s", id, a->hint,
+		 aka_cause_name(r->cause));
+	store_audit(d->st, a->hint, mode_name(a->expect.mode),
+		    "device-reject", aka_cause_name(r->cause));
+	a->state = ATT_REJECTED;
+	a->reply_len = 0;
+}
+
+/* ---- frames and events ------------------------------------------- */
+
+static void on_auth(struct daemon *d, uint32_t id, const uint8_t *peer,
+		    const uint8_t *body, size_t len)
+{
+	struct aka_msg m;
+	char hint[32];
+
+	if (aka_msg_decode(body, len, &m)) {
+		struct attempt *a = att_find(d, id);
+
+		if (a) {	/* garbage inside an attempt: ignore */
+			log_debug("attempt %08x: malformed message ignored", id);
+			return;
+		}
+		if (!bucket_take(d))
+			return;
+		snprintf(hint, sizeof(hint), "attempt:%08x", id);
+		reject(d, id, peer, NULL, hint, 0, AKA_CAUSE_MALFORMED);
+		return;
+	}
+	switch (m.type) {
+	case AKA_MSG_HELLO:
+		on_hello(d, id, peer, &m.hello);
+		break;
+	case AKA_MSG_RESPONSE:
+		on_response(d, id, peer, &m.response);
+		break;
+	case AKA_MSG_SYNC_FAILURE:
+		on_sync_failure(d, id, &m.sync_failure);
+		break;
+	case AKA_MSG_REJECT:
+		on_device_reject(d, id, &m.reject);
+		break;
+	default:
+		log_debug("attempt %08x: message %u from a device ignored",
+			  id, m.type);
+	}
+	OPENSSL_cleanse(&m, sizeof(m));
+}
+
+static void on_control(struct daemon *d, uint32_t sid, const uint8_t *body,
+		       size_t len)
+{
+	struct store_device dev;
+	struct store_session s;
+	struct aka_ctrl c;
+	struct attempt *a;
+	bool match;
+
+	if (aka_ctrl_decode(body, len, &c) || c.type != AKA_CTRL_TID_CONFIRM) {
+		log_debug("session %08x: unexpected control frame", sid);
+		return;
+	}
+	if (store_session_get(d->st, sid, &s) ||
+	    store_device_by_id(d->st, s.device, &dev)) {
+		log_info("session %08x: T-ID-CONFIRM for no known session", sid);
+		return;
+	}
+	match = dev.has_tid_current &&
+		!memcmp(dev.tid_current, c.tid, AKA_TID_LEN);
+	for (a = d->att_head; a; a = a->next)
+		if (a->sid == sid && a->state == ATT_ACCEPTED)
+			a->state = ATT_CONFIRMED;
+	log_info("session %08x: %s: T-ID-CONFIRM%s", sid, dev.pid,
+		 match ? "" : " of a T-ID that is not current");
+	store_audit(d->st, dev.pid, "", match ? "tid-confirm" : "tid-mismatch",
+		    NULL);
+	OPENSSL_cleanse(&dev, sizeof(dev));
+}
+
+void auth_frame(struct daemon *d, const struct nlattr **tb)
+{
+	const struct nlattr *pl = tb[AIOTSEC_A_PAYLOAD];
+	const struct nlattr *mac = tb[AIOTSEC_A_PEER_MAC];
+	static const uint8_t bcast[ETH_ALEN_] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+	uint32_t sid;
+	uint8_t type;
+
+	if (!tb[AIOTSEC_A_FRAME_TYPE] || !tb[AIOTSEC_A_SID] || !pl)
+		return;
+	type = nl_get_uint(tb[AIOTSEC_A_FRAME_TYPE]);
+	sid = nl_get_uint(tb[AIOTSEC_A_SID]);
+	if (type == AIOTSEC_FT_AUTH && !tb[AIOTSEC_A_VERIFIED])
+		on_auth(d, sid,
+			mac && mnl_attr_get_payload_len(mac) == ETH_ALEN_ ?
+			mnl_attr_get_payload(mac) : bcast,
+			mnl_attr_get_payload(pl), mnl_attr_get_payload_len(pl));
+	else if (type == AIOTSEC_FT_CONTROL && tb[AIOTSEC_A_VERIFIED])
+		on_control(d, sid, mnl_attr_get_payload(pl),
+			   mnl_attr_get_payload_len(pl));
+}
+
+void auth_event(struct daemon *d, const struct nlattr **tb)
+{
+	uint8_t ev = tb[AIOTSEC_A_EVENT] ? nl_get_uint(tb[AIOTSEC_A_EVENT]) : 0;
+	uint32_t sid = tb[AIOTSEC_A_SID] ? nl_get_uint(tb[AIOTSEC_A_SID]) : 0;
+	struct store_session s;
+	int err;
+
+	switch (ev) {
+	case AIOTSEC_EVENT_HARD_EXPIRE:
+		if (store_session_get(d->st, sid, &s))
+			return;
+		err = kern_sa_del(d, sid);
+		if (err && err != -ENOENT)
+			log_warn("session %08x: deleting the SA: %s", sid,
+				 strerror(-err));
+		store_session_del(d->st, sid);
+		log_info("session %08x: hard expiry: SA deleted", sid);
+		break;
+	case AIOTSEC_EVENT_SOFT_EXPIRE:
+		log_info("session %08x: soft expiry (the device should re-authenticate)",
+			 sid);
+		break;
+	case AIOTSEC_EVENT_REPLAY_ALARM:
+		log_debug("session %08x: replay alarm", sid);
+		break;
+	}
+}
+
+/* ---- timer, start, end ------------------------------------------- */
+
+void auth_tick(struct daemon *d)
+{
+	uint64_t now = now_ms();
+	struct attempt *a;
+
+	while ((a = d->att_head) && a->expires <= now) {
+		if (a->state == ATT_CHALLENGED) {
+			log_info("attempt %08x: %s: timeout", a->id, a->hint);
+			store_audit(d->st, a->hint, mode_name(a->expect.mode),
+				    "reject", aka_cause_name(AKA_CAUSE_TIMEOUT));
+		}
+		att_free(d, a);
+	}
+	if (now - d->last_prune_ms >= 10000) {
+		rate_prune(d);
+		d->last_prune_ms = now;
+	}
+	if (store_audit_pending(d->st) && store_audit_flush(d->st))
+		log_err("audit: %s", store_errmsg(d->st));
+}
+
+struct reconcile {
+	uint32_t *kernel;
+	size_t n, cap;
+	unsigned kept, deleted;
+};
+
+static void reconcile_sa(struct daemon *d, uint32_t sid, void *arg)
+{
+	struct reconcile *r = arg;
+	struct store_session s;
+	uint32_t *p;
+	int err;
+
+	if (!store_session_get(d->st, sid, &s)) {
+		r->kept++;
+		if (r->n == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 64;
+			p = realloc(r->kernel, r->cap * sizeof(*p));
+			if (!p)
+				return;
+			r->kernel = p;
+		}
+		r->kernel[r->n++] = sid;
+		return;
+	}
+	err = kern_sa_del(d, sid);
+	if (err)
+		log_warn("deleting unknown SA %08x: %s", sid, strerror(-err));
+	else
+		r->deleted++;
+	log_info("SA %08x unknown to the store: deleted", sid);
+}
+
+struct stale {
+	const struct reconcile *r;
+	uint32_t *sids;
+	size_t n;
+};
+
+/* Sessions of the store without an SA in the kernel are stale. */
+static int collect_stale(const struct store_session *s, void *arg)
+{
+	struct stale *st = arg;
+	uint32_t *p;
+	size_t i;
+
+	for (i = 0; i < st->r->n; i++)
+		if (st->r->kernel[i] == s->sid)
+			return 0;
+	p = realloc(st->sids, (st->n + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p[st->n++] = s->sid;
+	st->sids = p;
+	return 0;
+}
+
+int auth_reconcile(struct daemon *d)
+{
+	struct reconcile r = {};
+	struct stale st = { .r = &r };
+	size_t i;
+	int err;
+
+	err = kern_sa_dump(d, reconcile_sa, &r);
+	if (err) {
+		log_err("dumping the SAs of %s: %s", d->dev, strerror(-err));
+		free(r.kernel);
+		return err;
+	}
+	store_session_list(d->st, collect_stale, &st);
+	for (i = 0; i < st.n; i++)
+		store_session_del(d->st, st.sids[i]);
+	log_info("start: %u SAs kept, %u deleted, %zu stale sessions removed",
+		 r.kept, r.deleted, st.n);
+	free(st.sids);
+	free(r.kernel);
+	return 0;
+}
+
+void auth_cleanup(struct daemon *d)
+{
+	struct rate_ent *e;
+	unsigned b;
+
+	while (d->att_head)
+		att_free(d, d->att_head);
+	for (b = 0; b < RATE_BUCKETS; b++)
+		while ((e = d->rate_hash[b])) {
+			d->rate_hash[b] = e->next;
+			free(e);
+		}
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsecd: generic netlink requests to the aiotsec module (the helpers
+ * of aiotsecctl's nl.c, linked in) and the notification socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/genetlink.h>
+#include <linux/aiotsec.h>
+
+#include "aiotsecd.h"
+
+#define EV_RCVBUF	(4 << 20)
+
+int kern_open(struct daemon *d)
+{
+	int rcvbuf = EV_RCVBUF, fd;
+
+	if (nl_genl_open(&d->req))
+		return -ENOENT;
+	d->req.quiet = true;	/* errors are logged here */
+	if (nl_genl_open(&d->ev)) {
+		nl_close(&d->req);
+		return -ENOENT;
+	}
+	fd = mnl_socket_get_fd(d->ev.sk);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (nl_join(&d->ev, d->ev.grp_frames, AIOTSEC_MCGRP_FRAMES) ||
+	    nl_join(&d->ev, d->ev.grp_events, AIOTSEC_MCGRP_EVENTS)) {
+		kern_close(d);
+		return -EPERM;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+void kern_close(struct daemon *d)
+{
+	nl_close(&d->req);
+	nl_close(&d->ev);
+}
+
+int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
+		uint8_t profile, const uint8_t *key, size_t keylen,
+		const uint8_t peer[ETH_ALEN_])
+{
+	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_NEW, 0);
+	struct nlattr *nest;
+
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
+	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
+	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_SUITE, suite);
+	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_PROFILE, profile);
+	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_CTR_BITS, d->ctr_bits);
+	if (peer)
+		mnl_attr_put(nlh, AIOTSEC_SA_A_PEER_MAC, ETH_ALEN_, peer);
+	mnl_attr_put(nlh, AIOTSEC_SA_A_KEY, keylen, key);
+	mnl_attr_nest_end(nlh, nest);
+	/* nl_talk wipes the request, key included */
+	return nl_talk(&d->req, nlh, NULL, NULL);
+}
+
+int kern_sa_del(struct daemon *d, uint32_t sid)
+{
+	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_DEL, 0);
+	struct nlattr *nest;
+
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
+	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
+	mnl_attr_nest_end(nlh, nest);
+	return nl_talk(&d->req, nlh, NULL, NULL);
+}
+
+int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
+		    const uint8_t *payload, size_t len,
+		    const uint8_t peer[ETH_ALEN_])
+{
+	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_FRAME_SEND, 0);
+
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	mnl_attr_put_u8(nlh, AIOTSEC_A_FRAME_TYPE, type);
+	mnl_attr_put_u32(nlh, AIOTSEC_A_SID, sid);
+	mnl_attr_put(nlh, AIOTSEC_A_PAYLOAD, len, payload);
+	if (peer)
+		mnl_attr_put(nlh, AIOTSEC_A_PEER_MAC, ETH_ALEN_, peer);
+	return nl_talk(&d->req, nlh, NULL, NULL);
+}
+
+struct dump_ctx {
+	struct daemon *d;
+	void (*cb)(struct daemon *d, uint32_t sid, void *arg);
+	void *arg;
+	uint32_t *sids;
+	size_t n, cap;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[AIOTSEC_A_MAX + 1];
+	const struct nlattr *sa[AIOTSEC_SA_A_MAX + 1];
+	struct dump_ctx *c = data;
+	uint32_t *n;
+
+	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
+	if (!tb[AIOTSEC_A_SA])
+		return 0;
+	if (tb[AIOTSEC_A_IFINDEX] &&
+	    nl_get_uint(tb[AIOTSEC_A_IFINDEX]) != c->d->ifindex)
+		return 0;
+	nl_parse_nest(tb[AIOTSEC_A_SA], sa, AIOTSEC_SA_A_MAX);
+	if (!sa[AIOTSEC_SA_A_SID])
+		return 0;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		n = realloc(c->sids, c->cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		c->sids = n;
+	}
+	c->sids[c->n++] = nl_get_uint(sa[AIOTSEC_SA_A_SID]);
+	return 0;
+}
+
+int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d, uint32_t sid,
+					      void *arg), void *arg)
+{
+	struct dump_ctx c = { .d = d, .cb = cb, .arg = arg };
+	struct nlmsghdr *nlh;
+	size_t i;
+	int err;
+
+	nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_GET, NLM_F_DUMP);
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	/* collect first: the callback sends requests on the same socket */
+	err = nl_talk(&d->req, nlh, dump_cb, &c);
+	if (!err)
+		for (i = 0; i < c.n; i++)
+			cb(d, c.sids[i], arg);
+	free(c.sids);
+	return err;
+}
+
+static void kern_msg(struct daemon *d, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[AIOTSEC_A_MAX + 1];
+	const struct genlmsghdr *genl;
+
+	if (nlh->nlmsg_type != d->ev.family ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return;
+	genl = mnl_nlmsg_get_payload(nlh);
+	nl_parse_msg(nlh, sizeof(*genl), tb, AIOTSEC_A_MAX);
+	if (!tb[AIOTSEC_A_IFINDEX] ||
+	    nl_get_uint(tb[AIOTSEC_A_IFINDEX]) != d->ifindex)
+		return;
+	switch (genl->cmd) {
+	case AIOTSEC_CMD_FRAME:
+		auth_frame(d, tb);
+		break;
+	case AIOTSEC_CMD_EVENT:
+		auth_event(d, tb);
+		break;
+	}
+}
+
+int kern_recv(struct daemon *d)
+{
+	static char buf[65536];
+	const struct nlmsghdr *nlh;
+	int fd = mnl_socket_get_fd(d->ev.sk), n;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			if (errno == ENOBUFS) {
+				log_warn("notifications lost (receive buffer overrun)");
+				continue;
+			}
+			log_err("netlink receive: %s", strerror(errno));
+			return -errno;
+		}
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, n);
+		     nlh = mnl_nlmsg_next(nlh, &n))
+			kern_msg(d, nlh);
+	}
+}

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsecd: the AIOTF security endpoint of aiotsec.
+ *
+ *	aiotsecd --db PATH --dev IFNAME [--hn-key FILE] [--hn-key-id N]
+ *		 [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]
+ *		 [--log-level debug|info|warn|error] [--max-rate N]
+ *
+ * Options, logging, and the one epoll loop: the notification socket, a
+ * timerfd (every 100 ms: audit flush, attempt expiry) and a signalfd
+ * (SIGINT, SIGTERM: flush, close, exit 0).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/aiotsec.h>
+
+#include "aiotsecd.h"
+
+int log_level = LOG_INFO_;
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+void logmsg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > log_level)
+		return;
+	fprintf(stderr, "aiotsecd: %s: ", level_names[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Used by aiotsecctl's nl.c. */
+int error(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_err("%s", buf);
+	return 1;
+}
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: aiotsecd --db PATH --dev IFNAME [--hn-key FILE] [--hn-key-id N]\n"
+		"                [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]\n"
+		"                [--log-level debug|info|warn|error] [--max-rate N]\n");
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The X25519 private key: 32 raw octets or 64 hex digits (white space ok). */
+static int read_hn_key(const char *path, uint8_t key[AKA_HN_KEY_LEN])
+{
+	char buf[256];
+	size_t len = 0, n = 0, i;
+	ssize_t r;
+	int fd, hi = -1, v;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_err("--hn-key %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (len < sizeof(buf) && (r = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += r;
+	close(fd);
+	if (len == AKA_HN_KEY_LEN) {
+		memcpy(key, buf, len);
+		explicit_bzero(buf, sizeof(buf));
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (isspace((unsigned char)buf[i]))
+			continue;
+		v = hexval((unsigned char)buf[i]);
+		if (v < 0 || n == AKA_HN_KEY_LEN)
+			goto bad;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			key[n++] = hi << 4 | v;
+			hi = -1;
+		}
+	}
+	if (n == AKA_HN_KEY_LEN && hi < 0) {
+		explicit_bzero(buf, sizeof(buf));
+		return 0;
+	}
+bad:
+	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(key, AKA_HN_KEY_LEN);
+	log_err("--hn-key %s: not an X25519 private key (32 octets raw or hex)",
+		path);
+	return -1;
+}
+
+static int parse_opts(struct daemon *d, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "dev", required_argument, NULL, 'i' },
+		{ "hn-key", required_argument, NULL, 'k' },
+		{ "hn-key-id", required_argument, NULL, 'K' },
+		{ "suite", required_argument, NULL, 's' },
+		{ "ctr-bits", required_argument, NULL, 'c' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "max-rate", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long v;
+	int c;
+	size_t i;
+
+	d->suite = AIOTSEC_SUITE_AES_GCM;
+	d->ctr_bits = 32;
+	d->max_rate = DEFAULT_MAX_RATE;
+	d->hn_key_id = -1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			d->db_path = optarg;
+			break;
+		case 'i':
+			d->dev = optarg;
+			break;
+		case 'k':
+			if (read_hn_key(optarg, d->hn_key))
+				return 1;
+			d->have_hn_key = true;
+			break;
+		case 'K':
+			v = strtol(optarg, &end, 0);
+			if (*end || v < 0 || v > 255) {
+				log_err("--hn-key-id: 0 to 255");
+				return 2;
+			}
+			d->hn_key_id = v;
+			break;
+		case 's':
+			if (!strcmp(optarg, "nia2-nea2"))
+				d->suite = AIOTSEC_SUITE_NIA2_NEA2;
+			else if (!strcmp(optarg, "aes-ccm"))
+				d->suite = AIOTSEC_SUITE_AES_CCM;
+			else if (!strcmp(optarg, "aes-gcm"))
+				d->suite = AIOTSEC_SUITE_AES_GCM;
+			else {
+				log_err("--suite: nia2-nea2, aes-ccm or aes-gcm");
+				return 2;
+			}
+			break;
+		case 'c':
+			if (strcmp(optarg, "16") && strcmp(optarg, "32")) {
+				log_err("--ctr-bits: 16 or 32");
+				return 2;
+			}
+			d->ctr_bits = atoi(optarg);
+			break;
+		case 'l':
+			for (i = 0; i < 4; i++)
+				if (!strcmp(optarg, level_names[i]))
+					break;
+			if (i == 4) {
+				log_err("--log-level: debug, info, warn or error");
+				return 2;
+			}
+			log_level = i;
+			break;
+		case 'r':
+			v = strtol(optarg, &end, 0);
+			if (*end || v < 1 || v > 1000000) {
+				log_err("--max-rate: 1 to 1000000 attempts per second");
+				return 2;
+			}
+			d->max_rate = v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc || !d->db_path || !d->dev) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup_fds(struct daemon *d)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, TICK_MS * 1000000L },
+		.it_value = { 0, TICK_MS * 1000000L },
+	};
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sfd < 0 || d->tfd < 0 || d->epfd < 0 ||
+	    timerfd_settime(d->tfd, 0, &its, NULL) ||
+	    epoll_add(d->epfd, d->sfd) || epoll_add(d->epfd, d->tfd) ||
+	    epoll_add(d->epfd, mnl_socket_get_fd(d->ev.sk))) {
+		log_err("event loop setup: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int run(struct daemon *d)
+{
+	int evfd = mnl_socket_get_fd(d->ev.sk);
+	struct epoll_event evs[8];
+	struct signalfd_siginfo si;
+	uint64_t ticks;
+	int n, i;
+
+	for (;;) {
+		n = epoll_wait(d->epfd, evs, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("epoll: %s", strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == d->sfd) {
+				if (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+					log_info("signal %u: exiting", si.ssi_signo);
+					return 0;
+				}
+			} else if (fd == d->tfd) {
+				if (read(d->tfd, &ticks, sizeof(ticks)) > 0)
+					auth_tick(d);
+			} else if (fd == evfd) {
+				if (kern_recv(d) < 0)
+					return 1;
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	char err[512];
+	int rc;
+
+	d.sfd = d.tfd = d.epfd = -1;
+	rc = parse_opts(&d, argc, argv);
+	if (rc)
+		return rc;
+	d.ifindex = if_nametoindex(d.dev);
+	if (!d.ifindex) {
+		log_err("--dev %s: %s", d.dev, strerror(errno));
+		return 1;
+	}
+	if (store_open(d.db_path, &d.st, err, sizeof(err))) {
+		log_err("store: %s", err);
+		return 1;
+	}
+	if (kern_open(&d)) {
+		store_close(d.st);
+		return 1;
+	}
+	rc = 1;
+	if (auth_reconcile(&d) || setup_fds(&d))
+		goto out;
+	log_info("serving %s (ifindex %u), suite %u for command devices, %u-bit counters, %u attempts/s%s",
+		 d.dev, d.ifindex, d.suite, d.ctr_bits, d.max_rate,
+		 d.have_hn_key ? ", SUCI enabled" : "");
+	rc = run(&d);
+out:
+	auth_cleanup(&d);
+	kern_close(&d);
+	store_close(d.st);
+	explicit_bzero(d.hn_key, sizeof(d.hn_key));
+	if (d.epfd >= 0)
+		close(d.epfd);
+	if (d.tfd >= 0)
+		close(d.tfd);
+	if (d.sfd >= 0)
+		close(d.sfd);
+	return rc;
+}

@@ -1,0 +1,984 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The aiotsec store on SQLite: see store.h.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <linux/aiotsec.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char errmsg[256];
+	unsigned n_audit;
+	struct store_audit_entry audit[STORE_AUDIT_BATCH];
+};
+
+/*
+ * Migrations: entry i brings the schema from version i to i + 1.  Only
+ * ever append.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE devices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  pid TEXT NOT NULL UNIQUE,"
+	"  k BLOB NOT NULL CHECK (length(k) = 16),"
+	"  opc BLOB NOT NULL CHECK (length(opc) = 16),"
+	"  amf BLOB NOT NULL CHECK (length(amf) = 2),"
+	"  profile INTEGER NOT NULL CHECK (profile IN (1, 2)),"
+	"  sqn INTEGER NOT NULL DEFAULT 1,"
+	"  tid_current BLOB UNIQUE CHECK (tid_current IS NULL OR length(tid_current) = 16),"
+	"  tid_previous BLOB CHECK (tid_previous IS NULL OR length(tid_previous) = 16),"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);"
+	"CREATE INDEX devices_tid_previous ON devices (tid_previous);"
+	"CREATE TABLE sessions ("
+	"  sid INTEGER PRIMARY KEY,"
+	"  device INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,"
+	"  suite INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE INDEX sessions_device ON sessions (device);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time REAL NOT NULL,"
+	"  device TEXT NOT NULL,"
+	"  mode TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  cause TEXT NOT NULL);"
+	"CREATE INDEX audit_time ON audit (time);",
+};
+
+#define N_MIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
+
+static int st_err(struct store *st, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int st_err(struct store *st, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int st_sqlerr(struct store *st, const char *what)
+{
+	return st_err(st, -EIO, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+const char *store_errmsg(const struct store *st)
+{
+	return st ? st->errmsg : "no store";
+}
+
+static int exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		st_err(st, -EIO, "%s: %s", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *prep(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		st_sqlerr(st, "prepare");
+		return NULL;
+	}
+	return s;
+}
+
+static int64_t now_s(void)
+{
+	return time(NULL);
+}
+
+/* Durable transactions: synchronous=FULL for their commit. */
+static int begin_durable(struct store *st)
+{
+	return exec(st, "PRAGMA synchronous=FULL") ?:
+	       exec(st, "BEGIN IMMEDIATE");
+}
+
+static int commit_durable(struct store *st, int err)
+{
+	if (err)
+		exec(st, "ROLLBACK");
+	else
+		err = exec(st, "COMMIT");
+	if (err)
+		exec(st, "ROLLBACK");
+	exec(st, "PRAGMA synchronous=NORMAL");
+	return err;
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s = prep(st, "SELECT schema_version FROM meta");
+	int v = -EIO;
+
+	if (!s)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int migrate(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v, err;
+	size_t i;
+
+	err = exec(st, "BEGIN IMMEDIATE");
+	if (err)
+		return err;
+	err = exec(st, "CREATE TABLE IF NOT EXISTS meta (schema_version INTEGER NOT NULL)");
+	if (err)
+		goto out;
+	v = store_schema_version(st);
+	if (v == -EIO) {
+		/* an empty meta table: a new database */
+		err = exec(st, "INSERT INTO meta (schema_version) VALUES (0)");
+		if (err)
+			goto out;
+		v = 0;
+	}
+	if (v < 0 || (size_t)v > N_MIGRATIONS) {
+		err = st_err(st, -EINVAL,
+			     "schema version %d is newer than this program's %zu",
+			     v, N_MIGRATIONS);
+		goto out;
+	}
+	for (i = v; i < N_MIGRATIONS; i++) {
+		err = exec(st, migrations[i]);
+		if (err)
+			goto out;
+	}
+	if ((size_t)v != N_MIGRATIONS) {
+		s = prep(st, "UPDATE meta SET schema_version = ?");
+		if (!s) {
+			err = -EIO;
+			goto out;
+		}
+		sqlite3_bind_int(s, 1, N_MIGRATIONS);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			err = st_sqlerr(st, "schema version");
+		sqlite3_finalize(s);
+	}
+out:
+	if (err)
+		exec(st, "ROLLBACK");
+	else
+		err = exec(st, "COMMIT");
+	return err;
+}
+
+int store_open(const char *path, struct store **out, char *errbuf,
+	       size_t errlen)
+{
+	struct store *st;
+	int fd, err;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		if (errbuf)
+			snprintf(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* the file holds keys: create it private before SQLite does */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		if (errbuf)
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		free(st);
+		return err;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		err = st_sqlerr(st, path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	err = exec(st, "PRAGMA journal_mode=WAL") ?:
+	      exec(st, "PRAGMA synchronous=NORMAL") ?:
+	      exec(st, "PRAGMA foreign_keys=ON") ?:
+	      migrate(st);
+	if (err)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	if (errbuf)
+		snprintf(errbuf, errlen, "%s: %s", path, st->errmsg);
+	sqlite3_close(st->db);
+	free(st);
+	return err;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	store_audit_flush(st);
+	sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+		     NULL);
+	sqlite3_close(st->db);
+	explicit_bzero(st, sizeof(*st));
+	free(st);
+}
+
+/* ---- devices ----------------------------------------------------- */
+
+uint8_t store_profile_parse(const char *name)
+{
+	if (!strcmp(name, "inventory"))
+		return AIOTSEC_PROFILE_INVENTORY;
+	if (!strcmp(name, "command"))
+		return AIOTSEC_PROFILE_COMMAND;
+	return 0;
+}
+
+const char *store_profile_name(uint8_t profile)
+{
+	switch (profile) {
+	case AIOTSEC_PROFILE_INVENTORY:
+		return "inventory";
+	case AIOTSEC_PROFILE_COMMAND:
+		return "command";
+	}
+	return "unknown";
+}
+
+static int device_insert(struct store *st, const struct store_device_spec *d)
+{
+	static const uint8_t amf_default[AKA_AMF_LEN] = {
+		STORE_DEFAULT_AMF >> 8, STORE_DEFAULT_AMF & 0xff
+	};
+	sqlite3_stmt *s;
+	uint8_t profile;
+	size_t plen;
+	int rc, err = 0;
+
+	plen = d->pid ? strlen(d->pid) : 0;
+	if (!plen || plen > AKA_PID_MAX)
+		return st_err(st, -EINVAL, "PID must be 1 to %d octets",
+			      AKA_PID_MAX);
+	if (d->k_len != AKA_KEY_LEN)
+		return st_err(st, -EINVAL, "K must be %d octets, not %zu",
+			      AKA_KEY_LEN, d->k_len);
+	if (d->opc_len != AKA_KEY_LEN)
+		return st_err(st, -EINVAL, "OPc must be %d octets, not %zu",
+			      AKA_KEY_LEN, d->opc_len);
+	profile = d->profile ? store_profile_parse(d->profile) : 0;
+	if (!profile)
+		return st_err(st, -EINVAL,
+			      "unknown profile \"%s\" (inventory or command)",
+			      d->profile ? d->profile : "");
+	if (d->tid && d->tid_len != AKA_TID_LEN)
+		return st_err(st, -EINVAL, "T-ID must be %d octets, not %zu",
+			      AKA_TID_LEN, d->tid_len);
+	if (d->amf && d->amf_len != AKA_AMF_LEN)
+		return st_err(st, -EINVAL, "AMF must be %d octets, not %zu",
+			      AKA_AMF_LEN, d->amf_len);
+
+	s = prep(st, "INSERT INTO devices (pid, k, opc, amf, profile, sqn,"
+		 " tid_current, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, d->pid, plen, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, d->k, AKA_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, d->opc, AKA_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 4, d->amf ? d->amf : amf_default, AKA_AMF_LEN,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, profile);
+	sqlite3_bind_int64(s, 6, STORE_SQN_FIRST);
+	if (d->tid)
+		sqlite3_bind_blob(s, 7, d->tid, AKA_TID_LEN, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 7);
+	sqlite3_bind_int64(s, 8, now_s());
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_CONSTRAINT) {
+		struct store_device tmp;
+		bool dup_pid;
+		char m[128];
+
+		snprintf(m, sizeof(m), "%s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		s = NULL;
+		dup_pid = !store_device_by_pid(st, (const uint8_t *)d->pid,
+					       plen, &tmp);
+		explicit_bzero(&tmp, sizeof(tmp));
+		if (dup_pid || strstr(m, "devices.pid"))
+			err = st_err(st, -EEXIST, "a device with PID \"%s\" exists",
+				     d->pid);
+		else if (strstr(m, "tid_current"))
+			err = st_err(st, -EEXIST, "another device has this T-ID");
+		else
+			err = st_err(st, -EINVAL, "%s", m);
+	} else if (rc != SQLITE_DONE) {
+		err = st_sqlerr(st, "insert device");
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_device_add(struct store *st, const struct store_device_spec *spec)
+{
+	return device_insert(st, spec);
+}
+
+int store_device_del(struct store *st, const char *pid)
+{
+	sqlite3_stmt *s = prep(st, "DELETE FROM devices WHERE pid = ?");
+	int err = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, pid, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		err = st_sqlerr(st, "delete device");
+	else if (!sqlite3_changes(st->db))
+		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_device_set_disabled(struct store *st, const char *pid, bool dis)
+{
+	sqlite3_stmt *s = prep(st, "UPDATE devices SET disabled = ? WHERE pid = ?");
+	int err = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int(s, 1, dis);
+	sqlite3_bind_text(s, 2, pid, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		err = st_sqlerr(st, "update device");
+	else if (!sqlite3_changes(st->db))
+		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
+	sqlite3_finalize(s);
+	return err;
+}
+
+#define DEVICE_COLS "id, pid, k, opc, amf, profile, sqn, tid_current," \
+		    " tid_previous, disabled, created"
+
+static void blob_col(sqlite3_stmt *s, int col, uint8_t *dst, size_t len,
+		     bool *present)
+{
+	const void *p = sqlite3_column_blob(s, col);
+	bool ok = p && (size_t)sqlite3_column_bytes(s, col) == len;
+
+	if (ok)
+		memcpy(dst, p, len);
+	else
+		memset(dst, 0, len);
+	if (present)
+		*present = ok;
+}
+
+static void device_row(sqlite3_stmt *s, struct store_device *d)
+{
+	const unsigned char *pid;
+
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(s, 0);
+	pid = sqlite3_column_text(s, 1);
+	if (pid)
+		snprintf(d->pid, sizeof(d->pid), "%s", pid);
+	blob_col(s, 2, d->k, AKA_KEY_LEN, NULL);
+	blob_col(s, 3, d->opc, AKA_KEY_LEN, NULL);
+	blob_col(s, 4, d->amf, AKA_AMF_LEN, NULL);
+	d->profile = sqlite3_column_int(s, 5);
+	d->sqn = sqlite3_column_int64(s, 6);
+	blob_col(s, 7, d->tid_current, AKA_TID_LEN, &d->has_tid_current);
+	blob_col(s, 8, d->tid_previous, AKA_TID_LEN, &d->has_tid_previous);
+	d->disabled = sqlite3_column_int(s, 9);
+	d->created = sqlite3_column_int64(s, 10);
+}
+
+/* Step @s (bound) for one device row; -ENOENT when there is none. */
+static int device_one(struct store *st, sqlite3_stmt *s,
+		      struct store_device *d)
+{
+	int rc = sqlite3_step(s), err = 0;
+
+	if (rc == SQLITE_ROW)
+		device_row(s, d);
+	else if (rc == SQLITE_DONE)
+		err = st_err(st, -ENOENT, "no such device");
+	else
+		err = st_sqlerr(st, "device lookup");
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_device_list(struct store *st,
+		      int (*cb)(const struct store_device *d, void *arg),
+		      void *arg)
+{
+	sqlite3_stmt *s = prep(st, "SELECT " DEVICE_COLS " FROM devices ORDER BY pid");
+	struct store_device d;
+	int rc, err = 0;
+
+	if (!s)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		device_row(s, &d);
+		err = cb(&d, arg);
+		if (err)
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = st_sqlerr(st, "device list");
+	explicit_bzero(&d, sizeof(d));
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_device_by_id(struct store *st, int64_t id, struct store_device *d)
+{
+	sqlite3_stmt *s = prep(st, "SELECT " DEVICE_COLS " FROM devices WHERE id = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	return device_one(st, s, d);
+}
+
+int store_device_by_pid(struct store *st, const uint8_t *pid, size_t len,
+			struct store_device *d)
+{
+	sqlite3_stmt *s = prep(st, "SELECT " DEVICE_COLS " FROM devices WHERE pid = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, (const char *)pid, len, SQLITE_STATIC);
+	return device_one(st, s, d);
+}
+
+int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
+			struct store_device *d, enum store_tid_match *which)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	s = prep(st, "SELECT " DEVICE_COLS " FROM devices WHERE tid_current = ?");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_blob(s, 1, tid, AKA_TID_LEN, SQLITE_STATIC);
+	err = device_one(st, s, d);
+	if (err != -ENOENT) {
+		if (!err && which)
+			*which = STORE_TID_CURRENT;
+		return err;
+	}
+	s = prep(st, "SELECT " DEVICE_COLS " FROM devices WHERE tid_previous = ?");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_blob(s, 1, tid, AKA_TID_LEN, SQLITE_STATIC);
+	err = device_one(st, s, d);
+	if (!err && which)
+		*which = STORE_TID_PREVIOUS;
+	return err;
+}
+
+/* ---- import ------------------------------------------------------ */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Decode the hex string @s into @buf; the length or -1. */
+static ssize_t unhex(const char *s, uint8_t *buf, size_t max)
+{
+	size_t n = strlen(s), i;
+	int hi, lo;
+
+	if (n % 2 || n / 2 > max)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		hi = hexval((unsigned char)s[2 * i]);
+		lo = hexval((unsigned char)s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		buf[i] = hi << 4 | lo;
+	}
+	return n / 2;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Parse and insert one CSV line (comments and blanks removed). */
+static int import_line(struct store *st, char *line)
+{
+	uint8_t k[AKA_KEY_LEN + 1], opc[AKA_KEY_LEN + 1], tid[AKA_TID_LEN + 1],
+		amf[AKA_AMF_LEN + 1];
+	struct store_device_spec spec = {};
+	char *f[7], *p = line;
+	ssize_t n;
+	int nf = 0, err;
+
+	while (nf < 7) {
+		f[nf++] = trim(strsep(&p, ","));
+		if (!p)
+			break;
+	}
+	if (p || nf < 5)
+		return st_err(st, -EINVAL,
+			      "expected pid,k_hex,opc_hex,profile,tid_hex[,amf_hex] (%d fields)",
+			      nf + (p != NULL));
+	spec.pid = f[0];
+	n = unhex(f[1], k, sizeof(k));
+	if (n < 0)
+		return st_err(st, -EINVAL, "K is not hex");
+	spec.k = k;
+	spec.k_len = n;
+	n = unhex(f[2], opc, sizeof(opc));
+	if (n < 0) {
+		err = st_err(st, -EINVAL, "OPc is not hex");
+		goto out;
+	}
+	spec.opc = opc;
+	spec.opc_len = n;
+	spec.profile = f[3];
+	/* empty or "-": no T-ID yet, the device presents a SUCI */
+	if (*f[4] && strcmp(f[4], "-")) {
+		n = unhex(f[4], tid, sizeof(tid));
+		if (n < 0) {
+			err = st_err(st, -EINVAL, "T-ID is not hex");
+			goto out;
+		}
+		spec.tid = tid;
+		spec.tid_len = n;
+	}
+	if (nf == 6 && *f[5]) {
+		n = unhex(f[5], amf, sizeof(amf));
+		if (n < 0) {
+			err = st_err(st, -EINVAL, "AMF is not hex");
+			goto out;
+		}
+		spec.amf = amf;
+		spec.amf_len = n;
+	}
+	err = device_insert(st, &spec);
+out:
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(opc, sizeof(opc));
+	return err;
+}
+
+int store_device_import(struct store *st, const char *path, unsigned *count)
+{
+	char *line = NULL, msg[sizeof(st->errmsg) + 32];
+	unsigned lineno = 0, n = 0;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+	int err;
+
+	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	if (!f)
+		return st_err(st, -errno, "%s: %s", path, strerror(errno));
+	err = exec(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto out;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *c, *t;
+
+		lineno++;
+		c = strchr(line, '#');
+		if (c)
+			*c = '\0';
+		t = trim(line);
+		if (!*t)
+			continue;
+		err = import_line(st, t);
+		if (err) {
+			snprintf(msg, sizeof(msg), "line %u: %s", lineno,
+				 st->errmsg);
+			st_err(st, err, "%.*s", (int)sizeof(st->errmsg) - 1, msg);
+			break;
+		}
+		n++;
+	}
+	if (!err && ferror(f))
+		err = st_err(st, -EIO, "%s: read error", path);
+	if (err) {
+		exec(st, "ROLLBACK");
+		snprintf(msg, sizeof(msg), "%s", st->errmsg);
+		st_err(st, err, "%.*s", (int)sizeof(st->errmsg) - 1, msg);
+	} else {
+		err = exec(st, "COMMIT");
+	}
+out:
+	if (line) {
+		explicit_bzero(line, cap);
+		free(line);
+	}
+	if (f != stdin)
+		fclose(f);
+	if (count)
+		*count = err ? 0 : n;
+	return err;
+}
+
+/* ---- SQN and T-ID ------------------------------------------------ */
+
+static int update_one(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int err = 0;
+
+	if (sqlite3_step(s) != SQLITE_DONE)
+		err = st_sqlerr(st, what);
+	else if (!sqlite3_changes(st->db))
+		err = st_err(st, -ENOENT, "%s: no such device", what);
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn)
+{
+	sqlite3_stmt *s;
+	uint64_t v = 0;
+	int rc, err;
+
+	err = begin_durable(st);
+	if (err)
+		return commit_durable(st, err);
+	s = prep(st, "SELECT sqn FROM devices WHERE id = ?");
+	if (!s)
+		return commit_durable(st, -EIO);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		err = st_err(st, -ENOENT, "SQN: no such device");
+	else
+		err = st_sqlerr(st, "SQN");
+	sqlite3_finalize(s);
+	if (!err && (v < 1 || v > AKA_SQN_MAX))
+		err = st_err(st, -ERANGE, "SQN exhausted");
+	if (!err) {
+		s = prep(st, "UPDATE devices SET sqn = ? WHERE id = ?");
+		if (!s)
+			return commit_durable(st, -EIO);
+		sqlite3_bind_int64(s, 1, v + 1);
+		sqlite3_bind_int64(s, 2, id);
+		err = update_one(st, s, "SQN");
+	}
+	err = commit_durable(st, err);
+	if (!err)
+		*sqn = v;
+	return err;
+}
+
+int store_sqn_set(struct store *st, int64_t id, uint64_t next)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if (next < 1 || next > AKA_SQN_MAX + 1)
+		return st_err(st, -ERANGE, "SQN out of range");
+	err = begin_durable(st);
+	if (err)
+		return commit_durable(st, err);
+	s = prep(st, "UPDATE devices SET sqn = ? WHERE id = ?");
+	if (!s)
+		return commit_durable(st, -EIO);
+	sqlite3_bind_int64(s, 1, next);
+	sqlite3_bind_int64(s, 2, id);
+	return commit_durable(st, update_one(st, s, "SQN"));
+}
+
+int store_tid_rotate(struct store *st, int64_t id,
+		     const uint8_t tid[AKA_TID_LEN], bool keep_previous)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	err = begin_durable(st);
+	if (err)
+		return commit_durable(st, err);
+	s = prep(st, keep_previous ?
+		 "UPDATE devices SET tid_current = ? WHERE id = ?" :
+		 "UPDATE devices SET tid_previous = tid_current,"
+		 " tid_current = ? WHERE id = ?");
+	if (!s)
+		return commit_durable(st, -EIO);
+	sqlite3_bind_blob(s, 1, tid, AKA_TID_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	return commit_durable(st, update_one(st, s, "T-ID"));
+}
+
+/* ---- sessions ---------------------------------------------------- */
+
+int store_session_add(struct store *st, uint32_t sid, int64_t device,
+		      uint8_t suite)
+{
+	sqlite3_stmt *s = prep(st, "INSERT INTO sessions (sid, device, suite,"
+			       " created) VALUES (?, ?, ?, ?)");
+	int rc, err = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, sid);
+	sqlite3_bind_int64(s, 2, device);
+	sqlite3_bind_int(s, 3, suite);
+	sqlite3_bind_int64(s, 4, now_s());
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_CONSTRAINT)
+		err = st_err(st, -EEXIST, "session 0x%08x exists", sid);
+	else if (rc != SQLITE_DONE)
+		err = st_sqlerr(st, "insert session");
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_session_del(struct store *st, uint32_t sid)
+{
+	sqlite3_stmt *s = prep(st, "DELETE FROM sessions WHERE sid = ?");
+	int err = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, sid);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		err = st_sqlerr(st, "delete session");
+	else if (!sqlite3_changes(st->db))
+		err = st_err(st, -ENOENT, "no session 0x%08x", sid);
+	sqlite3_finalize(s);
+	return err;
+}
+
+static int session_one(struct store *st, sqlite3_stmt *s,
+		       struct store_session *out)
+{
+	int rc = sqlite3_step(s), err = 0;
+
+	if (rc == SQLITE_ROW) {
+		out->sid = sqlite3_column_int64(s, 0);
+		out->device = sqlite3_column_int64(s, 1);
+		out->suite = sqlite3_column_int(s, 2);
+		out->created = sqlite3_column_int64(s, 3);
+	} else if (rc == SQLITE_DONE) {
+		err = st_err(st, -ENOENT, "no such session");
+	} else {
+		err = st_sqlerr(st, "session lookup");
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_session_get(struct store *st, uint32_t sid,
+		      struct store_session *out)
+{
+	sqlite3_stmt *s = prep(st, "SELECT sid, device, suite, created"
+			       " FROM sessions WHERE sid = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, sid);
+	return session_one(st, s, out);
+}
+
+int store_session_by_device(struct store *st, int64_t device,
+			    struct store_session *out)
+{
+	sqlite3_stmt *s = prep(st, "SELECT sid, device, suite, created"
+			       " FROM sessions WHERE device = ?"
+			       " ORDER BY created DESC, rowid DESC LIMIT 1");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, device);
+	return session_one(st, s, out);
+}
+
+int store_session_list(struct store *st,
+		       int (*cb)(const struct store_session *s, void *arg),
+		       void *arg)
+{
+	sqlite3_stmt *s = prep(st, "SELECT sid, device, suite, created"
+			       " FROM sessions ORDER BY sid");
+	struct store_session ss;
+	int rc, err = 0;
+
+	if (!s)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ss.sid = sqlite3_column_int64(s, 0);
+		ss.device = sqlite3_column_int64(s, 1);
+		ss.suite = sqlite3_column_int(s, 2);
+		ss.created = sqlite3_column_int64(s, 3);
+		err = cb(&ss, arg);
+		if (err)
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = st_sqlerr(st, "session list");
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* ---- audit ------------------------------------------------------- */
+
+static double now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int store_audit(struct store *st, const char *device, const char *mode,
+		const char *outcome, const char *cause)
+{
+	struct store_audit_entry *e;
+	int err = 0;
+
+	if (st->n_audit == STORE_AUDIT_BATCH) {
+		err = store_audit_flush(st);
+		if (err && st->n_audit == STORE_AUDIT_BATCH)
+			return err;	/* the entry is lost */
+	}
+	e = &st->audit[st->n_audit++];
+	e->time = now_real();
+	snprintf(e->device, sizeof(e->device), "%s", device ? device : "");
+	snprintf(e->mode, sizeof(e->mode), "%s", mode ? mode : "");
+	snprintf(e->outcome, sizeof(e->outcome), "%s", outcome ? outcome : "");
+	snprintf(e->cause, sizeof(e->cause), "%s", cause ? cause : "");
+	if (st->n_audit == STORE_AUDIT_BATCH)
+		err = store_audit_flush(st);
+	return err;
+}
+
+unsigned store_audit_pending(const struct store *st)
+{
+	return st->n_audit;
+}
+
+int store_audit_flush(struct store *st)
+{
+	sqlite3_stmt *s;
+	unsigned i;
+	int err;
+
+	if (!st->n_audit)
+		return 0;
+	err = exec(st, "BEGIN IMMEDIATE");
+	if (err)
+		return err;
+	s = prep(st, "INSERT INTO audit (time, device, mode, outcome, cause)"
+		 " VALUES (?, ?, ?, ?, ?)");
+	if (!s) {
+		exec(st, "ROLLBACK");
+		return -EIO;
+	}
+	for (i = 0; i < st->n_audit && !err; i++) {
+		const struct store_audit_entry *e = &st->audit[i];
+
+		sqlite3_reset(s);
+		sqlite3_bind_double(s, 1, e->time);
+		sqlite3_bind_text(s, 2, e->device, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, e->mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, e->outcome, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, e->cause, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			err = st_sqlerr(st, "audit");
+	}
+	sqlite3_finalize(s);
+	if (err) {
+		exec(st, "ROLLBACK");
+		return err;
+	}
+	err = exec(st, "COMMIT");
+	if (err) {
+		exec(st, "ROLLBACK");
+		return err;
+	}
+	st->n_audit = 0;
+	return 0;
+}
+
+int store_audit_list(struct store *st, unsigned max,
+		     int (*cb)(const struct store_audit_entry *e, void *arg),
+		     void *arg)
+{
+	struct store_audit_entry e;
+	sqlite3_stmt *s;
+	int rc, err;
+
+	err = store_audit_flush(st);
+	if (err)
+		return err;
+	s = prep(st, "SELECT time, device, mode, outcome, cause FROM"
+		 " (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		e.time = sqlite3_column_double(s, 0);
+		snprintf(e.device, sizeof(e.device), "%s",
+			 (const char *)sqlite3_column_text(s, 1) ?: "");
+		snprintf(e.mode, sizeof(e.mode), "%s",
+			 (const char *)sqlite3_column_text(s, 2) ?: "");
+		snprintf(e.outcome, sizeof(e.outcome), "%s",
+			 (const char *)sqlite3_column_text(s, 3) ?: "");
+		snprintf(e.cause, sizeof(e.cause), "%s",
+			 (const char *)sqlite3_column_text(s, 4) ?: "");
+		err = cb(&e, arg);
+		if (err)
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = st_sqlerr(st, "audit list");
+	sqlite3_finalize(s);
+	return err;
+}

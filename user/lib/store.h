@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The network's store of aiotsec (Documentation/protocol.rst): device
+ * credentials, SQN and T-IDs, sessions and the audit trail, in SQLite.
+ *
+ * The database runs in WAL mode with synchronous=NORMAL; the operations
+ * whose result leaves the host in a frame (SQN reservation, SQN resync,
+ * T-ID rotation) commit with synchronous=FULL, so they are on disk when
+ * the call returns.  Audit entries are buffered in memory and written in
+ * one transaction by store_audit_flush() (the daemon calls it every
+ * 100 ms), or when STORE_AUDIT_BATCH entries are pending.
+ *
+ * Functions return 0 on success or a negative errno value:
+ *   -EEXIST  duplicate PID          -ENOENT  no such device / session
+ *   -EINVAL  bad input (key length, profile, hex, CSV line)
+ *   -EIO     an SQLite failure      -ENOMEM
+ * and leave a message in store_errmsg().  Keys are never put in messages.
+ */
+#ifndef AIOTSEC_USER_STORE_H
+#define AIOTSEC_USER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aka.h"
+
+#define STORE_SCHEMA_VERSION	1
+#define STORE_AUDIT_BATCH	256
+#define STORE_DEFAULT_PATH	"/var/lib/aiotsec/aiotsec.db"
+#define STORE_DEFAULT_AMF	0x8000	/* AMF separation bit, TS 33.102 */
+#define STORE_SQN_FIRST		1	/* a new device has accepted none */
+
+struct store;
+
+/* One device record. */
+struct store_device {
+	int64_t id;
+	char pid[AKA_PID_MAX + 1];	/* NUL-terminated */
+	uint8_t k[AKA_KEY_LEN];
+	uint8_t opc[AKA_KEY_LEN];
+	uint8_t amf[AKA_AMF_LEN];
+	uint8_t profile;		/* enum aiotsec_profile */
+	uint64_t sqn;			/* the next SQN to use */
+	bool has_tid_current, has_tid_previous;
+	uint8_t tid_current[AKA_TID_LEN];
+	uint8_t tid_previous[AKA_TID_LEN];
+	bool disabled;
+	int64_t created;		/* unix time */
+};
+
+/* What store_device_add() takes; lengths are checked. */
+struct store_device_spec {
+	const char *pid;		/* 1 to AKA_PID_MAX octets */
+	const uint8_t *k;
+	size_t k_len;			/* must be AKA_KEY_LEN */
+	const uint8_t *opc;
+	size_t opc_len;			/* must be AKA_KEY_LEN */
+	const char *profile;		/* "inventory" or "command" */
+	const uint8_t *tid;		/* NULL: none yet (SUCI only) */
+	size_t tid_len;			/* must be AKA_TID_LEN */
+	const uint8_t *amf;		/* NULL: STORE_DEFAULT_AMF */
+	size_t amf_len;			/* must be AKA_AMF_LEN */
+};
+
+enum store_tid_match {
+	STORE_TID_CURRENT = 1,
+	STORE_TID_PREVIOUS = 2,
+};
+
+struct store_session {
+	uint32_t sid;
+	int64_t device;
+	uint8_t suite;
+	int64_t created;
+};
+
+struct store_audit_entry {
+	double time;			/* unix time, seconds */
+	char device[96];		/* PID or an identity hint */
+	char mode[16];			/* one-way, mutual, "" */
+	char outcome[24];		/* accept, reject, tid-confirm, ... */
+	char cause[24];			/* aka_cause_name() or "" */
+};
+
+/*
+ * Open (creating if missing, mode 0600) and migrate the database at
+ * @path.  On failure *@st is NULL and @err (if not NULL) holds why.
+ */
+int store_open(const char *path, struct store **st, char *err, size_t errlen);
+/* Flush the audit buffer, checkpoint and close; NULL is allowed. */
+void store_close(struct store *st);
+const char *store_errmsg(const struct store *st);
+int store_schema_version(struct store *st);
+
+/* ---- devices ----------------------------------------------------- */
+
+int store_device_add(struct store *st, const struct store_device_spec *spec);
+int store_device_del(struct store *st, const char *pid);
+/* Calls @cb for every device by PID order; a nonzero return stops. */
+int store_device_list(struct store *st,
+		      int (*cb)(const struct store_device *d, void *arg),
+		      void *arg);
+/*
+ * Import a CSV file: "pid,k_hex,opc_hex,profile,tid_hex[,amf_hex]" per
+ * line (tid_hex may be empty), '#' comments and blank lines ignored.
+ * All or nothing: the first bad line aborts the import and the message
+ * names it ("line 3: ...").  @count receives the number of devices added.
+ */
+int store_device_import(struct store *st, const char *path, unsigned *count);
+
+int store_device_by_id(struct store *st, int64_t id, struct store_device *d);
+int store_device_by_pid(struct store *st, const uint8_t *pid, size_t len,
+			struct store_device *d);
+/* Match @tid against the current, then the previous T-ID. */
+int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
+			struct store_device *d, enum store_tid_match *which);
+int store_device_set_disabled(struct store *st, const char *pid, bool dis);
+
+/*
+ * Return the device's next SQN in @sqn and commit SQN + 1, durably,
+ * before returning.  -ERANGE past AKA_SQN_MAX.
+ */
+int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn);
+/* Set the next SQN (after a resync: SQN_D + 1), durably. */
+int store_sqn_set(struct store *st, int64_t id, uint64_t next);
+
+/*
+ * Install @tid as the device's current T-ID, durably.  The old current
+ * one becomes the previous one unless @keep_previous (the device
+ * identified itself with the previous T-ID, so the current one was never
+ * confirmed and the device does not hold it).
+ */
+int store_tid_rotate(struct store *st, int64_t id,
+		     const uint8_t tid[AKA_TID_LEN], bool keep_previous);
+
+/* ---- sessions ---------------------------------------------------- */
+
+int store_session_add(struct store *st, uint32_t sid, int64_t device,
+		      uint8_t suite);
+int store_session_del(struct store *st, uint32_t sid);
+int store_session_get(struct store *st, uint32_t sid,
+		      struct store_session *s);
+/* The session of @device (the newest when several). -ENOENT: none. */
+int store_session_by_device(struct store *st, int64_t device,
+			    struct store_session *s);
+int store_session_list(struct store *st,
+		       int (*cb)(const struct store_session *s, void *arg),
+		       void *arg);
+
+/* ---- audit trail ------------------------------------------------- */
+
+/*
+ * Buffer one audit entry (NULL strings are stored empty); written by the
+ * next flush, at the latest when STORE_AUDIT_BATCH entries are pending.
+ */
+int store_audit(struct store *st, const char *device, const char *mode,
+		const char *outcome, const char *cause);
+int store_audit_flush(struct store *st);
+unsigned store_audit_pending(const struct store *st);
+/* The newest @max entries, oldest first (flushes first). */
+int store_audit_list(struct store *st, unsigned max,
+		     int (*cb)(const struct store_audit_entry *e, void *arg),
+		     void *arg);
+
+/* Profile names <-> enum aiotsec_profile; 0 for an unknown name. */
+uint8_t store_profile_parse(const char *name);
+const char *store_profile_name(uint8_t profile);
+
+#endif /* AIOTSEC_USER_STORE_H */
