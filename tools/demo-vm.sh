@@ -3,28 +3,33 @@
 #
 # The demo, run inside the test VM by tools/demo.sh (make demo).
 #
-# A reader link and a device link on the two ends of a veth pair, in their
-# own network namespaces.  100 simulated devices, half inventory-only
-# (nia2: integrity and replay protection) and half command devices
-# (nia2-nea2 or aes-gcm: integrity, confidentiality, replay protection),
-# each with its own session and key.  The reader runs an inventory round
-# and a command round; the devices answer; a key rollover runs on ten
-# sessions with traffic flowing; an attacker replays, tampers with and
-# forges frames.  A table of what happened closes the run.
-#
-# Not here yet: the authentication exchange (aiotsecd) and the OpenSSL
-# device simulator; the session keys are installed directly.
+# The reader side: a reader link (aiot0) on a veth in its own network
+# namespace, and aiotsecd with a fresh SQLite store provisioned with 100
+# devices, half inventory-only, half command devices, every tenth without
+# a temporary identifier (it conceals its permanent one, SUCI).  The
+# device side: aiot-devsim, the OpenSSL implementation of the devices, on
+# the other end of the veth in a second namespace.  The devices
+# authenticate (one-way or mutual), adopt a new T-ID, send protected
+# inventory frames and answer the reader's commands; then an attacker
+# replays responses, forges T-IDs and uses wrong keys.  A table closes it.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 CTL=$top/user/aiotsecctl/aiotsecctl
-PKT="python3 $top/tools/testing/selftests/aiotsec/aiotpkt.py"
+DAEMON=$top/user/aiotsecd/aiotsecd
+SIM=$top/user/aiot-devsim/aiot-devsim
 N=${AIOTSEC_DEMO_DEVICES:-100}
 R=demo-reader
 D=demo-devices
+# the home network key pair of the ECIES profile A vector (TS 33.501 C.4.3)
+HN_PRIV=c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d
+HN_PUB=5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650
 tmp=$(mktemp -d)
+dpid=
 
 cleanup() {
+	[ -z "$dpid" ] || kill "$dpid" 2>/dev/null || true
+	wait 2>/dev/null || true
 	ip netns del $R 2>/dev/null || true
 	ip netns del $D 2>/dev/null || true
 	rm -rf "$tmp"
@@ -35,23 +40,9 @@ say() {
 	printf '\n== %s\n' "$*"
 }
 
-sid_of() {
-	printf '0x%08x' $((0xa10000 + $1))
-}
-
-# AIoT address of frame type $1 for device $2
-addr_of() {
-	printf '02:%02x:00:%02x:%02x:%02x' "$1" $((0xa1)) $(($2 >> 8 & 0xff)) $(($2 & 0xff))
-}
-
-suite_of() {
-	if [ $(($1 % 2)) -eq 0 ]; then
-		echo "nia2 inventory"
-	elif [ $(($1 % 4)) -eq 1 ]; then
-		echo "nia2-nea2 command"
-	else
-		echo "aes-gcm command"
-	fi
+# json FILE KEY: a number from a report
+json() {
+	[[ $(cat "$1") =~ \"$2\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo 0
 }
 
 say "loading aiotsec.ko"
@@ -59,157 +50,116 @@ modprobe -q veth
 insmod "$top/kernel/aiotsec.ko"
 dmesg | grep -o "aiotsec: self-tests: pass"
 
-say "reader and device links"
+say "reader link and device side"
 ip netns add $R
 ip netns add $D
 ip link add veth-r netns $R type veth peer name veth-d netns $D
 ip -n $R link set veth-r up
 ip -n $D link set veth-d up
 $CTL -n $R link add aiot0 link veth-r role reader
-$CTL -n $D link add aiot0 link veth-d role device
 ip -n $R link set aiot0 up
-ip -n $D link set aiot0 up
 $CTL -n $R link show
-$CTL -n $D link show
 
-say "installing $N sessions (one per device) on both ends"
-for i in $(seq 1 "$N"); do
-	read -r suite profile <<<"$(suite_of "$i")"
-	len=16
-	[ "$suite" = nia2-nea2 ] && len=32
-	(umask 077 && head -c $len /dev/urandom >"$tmp/k$i")
-	for ns in $R $D; do
-		$CTL -n $ns sa add dev aiot0 sid "$(sid_of "$i")" suite "$suite" \
-			profile "$profile" key-file "$tmp/k$i" ctr-bits 16
-	done
+say "provisioning $N devices"
+python3 - "$N" >"$tmp/devices.csv" <<'PY'
+import os, sys
+print("# pid,k,opc,profile,tid")
+for i in range(int(sys.argv[1])):
+    k, opc, tid = (os.urandom(16).hex() for _ in range(3))
+    print("demo-device-%03d,%s,%s,%s,%s" % (
+        i, k, opc, "command" if i % 2 else "inventory",
+        "-" if i % 10 == 9 else tid))
+PY
+(umask 077 && echo $HN_PRIV >"$tmp/hn.key")
+echo $HN_PUB >"$tmp/hn.pub"
+$CTL device import "$tmp/devices.csv" --db "$tmp/aiotsec.db"
+$CTL device list --db "$tmp/aiotsec.db" >"$tmp/list"
+head -4 "$tmp/list"
+echo "..."
+
+say "starting aiotsecd"
+ip netns exec $R "$DAEMON" --db "$tmp/aiotsec.db" --dev aiot0 \
+	--hn-key "$tmp/hn.key" --log-level warn 2>"$tmp/aiotsecd.log" &
+dpid=$!
+for _ in $(seq 100); do
+	grep -q "serving" "$tmp/aiotsecd.log" 2>/dev/null && break
+	sleep 0.1
 done
-$CTL -n $R sa show dev aiot0 sid "$(sid_of 1)"
-$CTL -n $R sa show dev aiot0 sid "$(sid_of 2)"
 
-# send_round NS FROM_IFACE TYPE COUNT_PER_DEVICE [FILTER]
-send_round() {
-	local ns=$1 type=$2 per=$3 filter=$4 i frames=()
-	for i in $(seq 1 "$N"); do
-		case "$filter:$(suite_of "$i")" in
-		command:*inventory) continue ;;
-		esac
-		frames+=("$(addr_of "$type" "$i")")
-	done
-	ip netns exec "$ns" python3 - "$per" "${frames[@]}" <<'PY'
+say "the devices authenticate, adopt new T-IDs, send inventory frames and answer commands"
+ip netns exec $D "$SIM" --dev veth-d --devices "$tmp/devices.csv" \
+	--hn-pub "$tmp/hn.pub" --frames 5 --linger 4 --state "$tmp/sim.state" \
+	-j >"$tmp/run1.json" &
+spid=$!
+# the reader sends a Read command to every command device once it has
+# its session (the SIDs are the kernel's)
+sleep 3
+for _ in $(seq 40); do
+	n=$($CTL -n $R link show aiot0 | grep -o 'sa-count [0-9]*' | cut -d' ' -f2)
+	[ "$n" -ge "$N" ] && break
+	sleep 0.25
+done
+$CTL -n $R sa show dev aiot0 | awk '/profile command/ { print $3 }' >"$tmp/cmd-sids"
+ip netns exec $R python3 - "$tmp/cmd-sids" <<'PY'
 import socket, sys
-per = int(sys.argv[1])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("aiot0", 0))
-for n in range(per):
-    for dst in sys.argv[2:]:
-        mac = bytes(int(x, 16) for x in dst.split(":"))
-        s.send(mac + b"\x02\x00\x00\x00\x00\x01\x88\xb5" + b"msg %d to %s" % (n, dst[-5:].encode()))
+for sid in open(sys.argv[1]).read().split():
+    v = int(sid, 16)
+    dst = bytes([2, 2]) + v.to_bytes(4, "big")
+    s.send(dst + b"\x02\x00\x00\x00\x00\x01\x88\xb5" + b"READ 0001")
 PY
-}
+wait $spid || true
 
-say "inventory round: the reader polls every device 5 times, every device answers"
-send_round $R 1 5 all
-send_round $D 1 5 all
+say "a second round: the devices come back with the T-IDs they were given"
+ip netns exec $D "$SIM" --dev veth-d --devices "$tmp/devices.csv" \
+	--hn-pub "$tmp/hn.pub" --frames 2 --state "$tmp/sim.state" \
+	-j >"$tmp/run2.json" || true
 
-say "command round: Read and Write to the command devices, responses back"
-send_round $R 2 3 command
-send_round $D 3 3 command
-
-say "key rollover on ten sessions, traffic flowing"
-for i in $(seq 1 10); do
-	read -r suite profile <<<"$(suite_of "$i")"
-	len=16
-	[ "$suite" = nia2-nea2 ] && len=32
-	(umask 077 && head -c $len /dev/urandom >"$tmp/n$i")
-	$CTL -n $D sa set dev aiot0 sid "$(sid_of "$i")" key-file "$tmp/n$i"
-	$CTL -n $R sa set dev aiot0 sid "$(sid_of "$i")" key-file "$tmp/n$i" switch
-done
-send_round $R 1 2 all
-send_round $D 1 2 all
-
-say "attacks: replayed, tampered, reflected and forged frames at the reader"
-# capture_round NS IFACE FILE CMD...: frames seen on IFACE while CMD runs
-capture_round() {
-	local ns=$1 iface=$2 file=$3
-	shift 3
-	rm -f "$tmp/ready"
-	ip netns exec "$ns" $PKT capture "$iface" 5 --timeout 3 \
-		--ready "$tmp/ready" >"$file" &
-	while [ ! -e "$tmp/ready" ]; do sleep 0.05; done
-	"$@"
-	wait
-}
-capture_round $R veth-r "$tmp/up" send_round $D 1 1 all
-capture_round $D veth-d "$tmp/down" send_round $R 1 1 all
-mapfile -t up <"$tmp/up"
-mapfile -t down <"$tmp/down"
-echo "injecting ${#up[@]} replayed uplink frames, ${#up[@]} with a moved counter,"
-echo "${#up[@]} with a forged session ID, ${#down[@]} reflected downlink frames"
-ip netns exec $D python3 - "${#up[@]}" "${up[@]}" "${down[@]}" <<'PY'
-import socket, sys
-n = int(sys.argv[1])
-up, down = sys.argv[2:2 + n], sys.argv[2 + n:]
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("veth-d", 0))
-for h in up:
-    f = bytearray.fromhex(h)
-    s.send(bytes(f))                    # replayed: already received
-    g = bytearray(f)
-    g[20] ^= 0x40                       # counter moved on, MAC not
-    s.send(bytes(g))
-    g = bytearray(f)
-    g[15:19] = b"\xde\xad\xbe\xef"      # forged session ID
-    s.send(bytes(g))
-for h in down:
-    f = bytearray.fromhex(h)
-    f[0:12] = f[6:12] + f[0:6]          # the reader's own frame, reflected
-    f[14] &= 0xfe                       # as if it came from the device
-    s.send(bytes(f))
-PY
-while [ "$($CTL -n $R -s link show aiot0 | grep -o 'rx-unknown-session [0-9]*')" != \
-	"rx-unknown-session ${#up[@]}" ]; do
-	sleep 0.05
+say "attacks: wrong keys, forged T-IDs, replayed responses"
+for a in wrong-key forged-tid replay; do
+	ip netns exec $D "$SIM" --dev veth-d --devices "$tmp/devices.csv" \
+		--hn-pub "$tmp/hn.pub" --count 10 --frames 2 --attack $a \
+		-j >"$tmp/$a.json" || true
 done
 
 say "results"
-ip netns exec $R cat /sys/class/net/aiot0/statistics/rx_packets >/dev/null
 $CTL -n $R -s link show aiot0
-$CTL -n $D -s link show aiot0
-$CTL -n $R -s -j sa show dev aiot0 >"$tmp/r.json"
-$CTL -n $D -s -j sa show dev aiot0 >"$tmp/d.json"
-python3 - "$tmp/r.json" "$tmp/d.json" "$N" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-d = json.load(open(sys.argv[2]))
-n = int(sys.argv[3])
-
-def tot(sas, key, profile=None):
-    return sum(s["stats"][key] for s in sas
-               if profile is None or s["profile"] == profile)
-
-print()
-print("%-44s %10s %10s" % ("", "reader", "devices"))
+$CTL -n $R -s -j sa show dev aiot0 >"$tmp/sas.json"
+python3 - "$tmp" "$N" <<'PY'
+import json, os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+def rep(name):
+    return json.load(open(os.path.join(d, name)))
+r1, r2 = rep("run1.json"), rep("run2.json")
+sas = json.load(open(os.path.join(d, "sas.json")))
+tot = lambda k: sum(s["stats"][k] for s in sas)
 rows = [
-    ("sessions (inventory / command)",
-     "%d / %d" % (sum(s["profile"] == "inventory" for s in r),
-                  sum(s["profile"] == "command" for s in r)),
-     "%d / %d" % (sum(s["profile"] == "inventory" for s in d),
-                  sum(s["profile"] == "command" for s in d))),
-    ("frames protected and sent", tot(r, "tx-ok"), tot(d, "tx-ok")),
-    ("frames verified and delivered", tot(r, "rx-ok"), tot(d, "rx-ok")),
-    ("sessions rolled over to a new key",
-     sum(s["tx-key-phase"] == 1 for s in r),
-     sum(s["tx-key-phase"] == 1 for s in d)),
+    ("devices provisioned", n),
+    ("authenticated, first round (one-way / mutual)",
+     "%d (%d / %d)" % (r1["authenticated"], r1["one_way"], r1["mutual"])),
+    ("  of which by concealed identity (SUCI)", r1["suci_hellos"]),
+    ("T-IDs rotated (first / second round)",
+     "%d / %d" % (r1["tid_assigned"], r2["tid_assigned"])),
+    ("authenticated, second round with new T-IDs", r2["authenticated"]),
+    ("frames protected device -> reader (sent)",
+     r1["frames_tx"] + r2["frames_tx"]),
+    ("frames verified at the reader (SAs now live)", tot("rx-ok")),
+    ("commands answered by the devices", r1["commands"]),
 ]
-for key in ("rx-bad-mac", "rx-replay", "rx-too-old", "rx-not-allowed",
-            "rx-no-key", "rx-expired", "tx-not-allowed", "tx-expired"):
-    rows.append(("dropped: " + key, tot(r, key), tot(d, key)))
-for label, a, b in rows:
-    print("%-44s %10s %10s" % (label, a, b))
-lost = (tot(r, "tx-ok") - tot(d, "rx-ok")) + (tot(d, "tx-ok") - tot(r, "rx-ok"))
+for a, cause in (("wrong-key", None), ("forged-tid", "unknown-identity"),
+                 ("replay", None)):
+    x = rep(a + ".json")
+    rows.append(("attack %-12s (10 devices) rejections" % a,
+                 ", ".join("%s %d" % kv for kv in
+                           sorted(x["rejected"].items())) or "none"))
+for k in ("rx-bad-mac", "rx-too-old", "rx-not-allowed", "rx-expired"):
+    rows.append(("dropped: " + k, tot(k)))
 print()
-print("devices: %d; frames lost on the link: %d" % (n, lost))
-print("not in this demo yet: authentication (aiotsecd), T-ID rotation, the")
-print("OpenSSL device simulator; keys were installed directly.")
-sys.exit(1 if lost or tot(r, "rx-ok") == 0 else 0)
+for label, v in rows:
+    print("%-48s %s" % (label, v))
+ok = r1["authenticated"] == n and r2["authenticated"] == n
+print()
+print("demo: %s" % ("all devices authenticated" if ok else "SOME DEVICES FAILED"))
+sys.exit(0 if ok else 1)
 PY

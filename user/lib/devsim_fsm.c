@@ -531,7 +531,8 @@ static void frames_tick(struct dsim *s, struct dsim_dev *d, uint64_t now)
 		if (s->cfg.attack == DSIM_ATTACK_REPLAY_FRAMES &&
 		    d->kept && d->nkept < DSIM_REPLAY_KEEP)
 			keep = d->kept[d->nkept];
-		len = snprintf(body, sizeof(body), "INV %s %u", d->pid, seq);
+		/* the report names the session, never the permanent ID */
+		len = snprintf(body, sizeof(body), "INV %08x %u", d->sid, seq);
 		n = send_protected(s, d, AIOTSEC_FT_INVENTORY,
 				   (const uint8_t *)body, (size_t)len, keep);
 		if (n < 0) {
