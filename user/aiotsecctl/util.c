@@ -10,16 +10,7 @@
 
 #include "aiotsecctl.h"
 #include "util.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+#include "hex.h"
 
 int parse_u64(const char *s, uint64_t max, uint64_t *v)
 {
@@ -34,7 +25,7 @@ int parse_u64(const char *s, uint64_t max, uint64_t *v)
 	if (!*s)
 		return -EINVAL;
 	for (; *s; s++) {
-		d = hexval((unsigned char)*s);
+		d = hex_digit((unsigned char)*s);
 		if (d < 0 || (unsigned int)d >= base)
 			return -EINVAL;
 		if (n > (UINT64_MAX - d) / base)
@@ -60,8 +51,8 @@ int parse_hex(const char *s, uint8_t *buf, size_t max)
 	if (len / 2 > max)
 		return -ERANGE;
 	for (i = 0; i < len / 2; i++) {
-		hi = hexval((unsigned char)s[2 * i]);
-		lo = hexval((unsigned char)s[2 * i + 1]);
+		hi = hex_digit((unsigned char)s[2 * i]);
+		lo = hex_digit((unsigned char)s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		buf[i] = hi << 4 | lo;
@@ -74,8 +65,8 @@ int parse_mac(const char *s, uint8_t mac[MAC_LEN])
 	int i, hi, lo;
 
 	for (i = 0; i < MAC_LEN; i++) {
-		hi = hexval((unsigned char)s[0]);
-		lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
+		hi = hex_digit((unsigned char)s[0]);
+		lo = hi < 0 ? -1 : hex_digit((unsigned char)s[1]);
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		mac[i] = hi << 4 | lo;

@@ -30,6 +30,7 @@
 #include <linux/aiotsec.h>
 
 #include "aiotsecd.h"
+#include "hex.h"
 
 int log_level = LOG_INFO_;
 
@@ -77,16 +78,6 @@ static void usage(FILE *f)
 		"                [--log-level debug|info|warn|error] [--max-rate N]\n");
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* The X25519 private key: 32 raw octets or 64 hex digits (white space ok). */
 static int read_hn_key(const char *path, uint8_t key[AKA_HN_KEY_LEN])
 {
@@ -111,7 +102,7 @@ static int read_hn_key(const char *path, uint8_t key[AKA_HN_KEY_LEN])
 	for (i = 0; i < len; i++) {
 		if (isspace((unsigned char)buf[i]))
 			continue;
-		v = hexval((unsigned char)buf[i]);
+		v = hex_digit((unsigned char)buf[i]);
 		if (v < 0 || n == AKA_HN_KEY_LEN)
 			goto bad;
 		if (hi < 0) {

@@ -19,6 +19,7 @@
 #include <linux/aiotsec.h>
 
 #include "store.h"
+#include "hex.h"
 
 struct store {
 	sqlite3 *db;
@@ -513,16 +514,6 @@ int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
 
 /* ---- import ------------------------------------------------------ */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decode the hex string @s into @buf; the length or -1. */
 static ssize_t unhex(const char *s, uint8_t *buf, size_t max)
 {
@@ -532,8 +523,8 @@ static ssize_t unhex(const char *s, uint8_t *buf, size_t max)
 	if (n % 2 || n / 2 > max)
 		return -1;
 	for (i = 0; i < n / 2; i++) {
-		hi = hexval((unsigned char)s[2 * i]);
-		lo = hexval((unsigned char)s[2 * i + 1]);
+		hi = hex_digit((unsigned char)s[2 * i]);
+		lo = hex_digit((unsigned char)s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		buf[i] = hi << 4 | lo;
