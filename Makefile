@@ -6,6 +6,8 @@
 #   make check        install dependencies, build, run unit tests natively
 #                     and the kselftests in a QEMU VM
 #   make demo         the end-to-end demo in a QEMU VM
+#   make bench        pktgen benchmarks next to MACsec, reject paths and SA
+#                     scale in a QEMU VM; tables in bench-results/
 #   make checkpatch   kernel style check of kernel/ and the uapi header
 #
 # KDIR defaults to the headers of the Debian 6.1 test kernel when they are
@@ -39,6 +41,11 @@ check: deps
 demo: deps
 	$(MAKE) all
 	tools/demo.sh
+
+bench: deps
+	$(MAKE) all
+	$(MAKE) -C tools/testing/aiotsec/bench
+	tools/bench.sh
 
 checkpatch:
 	tools/checkpatch.sh

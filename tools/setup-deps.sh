@@ -13,6 +13,7 @@ PKGS=(
 	iproute2 ethtool tcpdump
 	libmnl-dev libsqlite3-dev libssl-dev
 	python3
+	linux-perf
 )
 
 missing=()
