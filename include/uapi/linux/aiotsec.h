@@ -34,8 +34,9 @@
  *			key phase, receive-only; it takes over transmission
  *			when the first frame authenticated with it arrives,
  *			or at once with the KEY_SWITCH flag.  Also SOFT_LIMIT,
- *			HARD_LIMIT (for keys installed afterwards) and
- *			PEER_MAC.
+ *			HARD_LIMIT, REPLAY_WINDOW (for keys installed from
+ *			then on) and PEER_MAC.  A refused request changes
+ *			nothing.
  * AIOTSEC_CMD_SA_DEL	remove the SA with the given SID.
  * AIOTSEC_CMD_SA_GET	do (SID given) / dump (all SAs of one link, or of
  *			every link of the namespace): configuration, key
@@ -182,7 +183,9 @@ enum aiotsec_sa_attr {
 	AIOTSEC_SA_A_HARD_LIMIT,	/* u64: frames per key, then stop */
 	AIOTSEC_SA_A_PEER_MAC,		/* binary, 6 octets */
 	AIOTSEC_SA_A_TX_KEY_PHASE,	/* u8, read-only */
-	AIOTSEC_SA_A_KEYS,		/* nest of AIOTSEC_SA_A_KEY_SLOT, r/o */
+	AIOTSEC_SA_A_KEYS,		/* nest, r/o: a nest per key slot, of
+					 * type phase + 1 (enum aiotsec_key_attr)
+					 */
 	AIOTSEC_SA_A_STATS,		/* nest, enum aiotsec_sa_stat, r/o */
 	AIOTSEC_SA_A_PAD,
 
