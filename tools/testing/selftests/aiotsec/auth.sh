@@ -31,14 +31,6 @@ TID_RATE=c0000000000000000000000000000003
 TID_UNKNOWN=deadbeefdeadbeefdeadbeefdeadbeef
 
 tmp=$(mktemp -d)
-dpid=
-stop_daemon() {
-	if [ -n "$dpid" ]; then
-		kill "$dpid" 2>/dev/null || true
-		wait "$dpid" 2>/dev/null || true
-		dpid=
-	fi
-}
 trap 'stop_daemon; cleanup_ns; rm -rf "$tmp"' EXIT
 
 [ -x "$DAEMON" ] || { echo "1..0 # SKIP $DAEMON not built (make -C user)"; exit "$ksft_skip"; }

@@ -22,14 +22,6 @@ HN_PRIV=c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d
 HN_PUB=5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650
 
 tmp=$(mktemp -d)
-dpid=
-stop_daemon() {
-	if [ -n "$dpid" ]; then
-		kill "$dpid" 2>/dev/null || true
-		wait "$dpid" 2>/dev/null || true
-		dpid=
-	fi
-}
 trap 'stop_daemon; cleanup_ns; rm -rf "$tmp"' EXIT
 
 # devices_csv N FILE: N devices, even ones inventory, odd ones command,
@@ -164,7 +156,7 @@ test_tid_rotation() {
 	cp "$tmp/state1.bak" "$tmp/state2"
 	sim "$ns" --devices "$tmp/devices.csv" --count 20 --state "$tmp/state2" ||
 		fail "previous T-IDs refused"
-	expect_eq "authenticated with the provisioned (now previous) T-IDs" \
+	expect_eq "authenticated with the first-round (now previous) T-IDs" \
 		"$(jnum authenticated)" 20
 }
 

@@ -77,6 +77,17 @@ cleanup_ns() {
 	tap_ns=()
 }
 
+# The pid of a daemon a test started in the background ($dpid), and its
+# stop: for the test's exit trap.
+dpid=
+stop_daemon() {
+	if [ -n "$dpid" ]; then
+		kill "$dpid" 2>/dev/null || true
+		wait "$dpid" 2>/dev/null || true
+		dpid=
+	fi
+}
+
 # wait_for TIMEOUT_SECONDS CMD...: poll until CMD succeeds.
 wait_for() {
 	local deadline=$((SECONDS + $1))
