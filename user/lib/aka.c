@@ -354,20 +354,35 @@ int aka_msg_decode(const uint8_t *buf, size_t len, struct aka_msg *m)
 
 /* ---- control bodies ----------------------------------------------- */
 
-static bool ctrl_type_valid(uint8_t type)
-{
-	return type == AKA_CTRL_TID_ASSIGN || type == AKA_CTRL_TID_CONFIRM;
-}
-
 ssize_t aka_ctrl_encode(const struct aka_ctrl *c, uint8_t *buf, size_t size)
 {
-	if (!c || !buf || !ctrl_type_valid(c->type))
+	ssize_t n;
+
+	if (!c || !buf)
 		return -EINVAL;
-	if (size < AKA_CTRL_LEN)
-		return -EMSGSIZE;
-	buf[0] = c->type;
-	memcpy(buf + 1, c->tid, AKA_TID_LEN);
-	return AKA_CTRL_LEN;
+	switch (c->type) {
+	case AKA_CTRL_TID_ASSIGN:
+	case AKA_CTRL_TID_CONFIRM:
+		if (size < AKA_CTRL_LEN)
+			return -EMSGSIZE;
+		buf[0] = c->type;
+		memcpy(buf + 1, c->tid, AKA_TID_LEN);
+		return AKA_CTRL_LEN;
+	case AKA_CTRL_REKEY:
+	case AKA_CTRL_AUTH:
+		if (!c->attempt)
+			return -EINVAL;
+		if (size < AKA_CTRL_REKEY_LEN)
+			return -EMSGSIZE;
+		buf[0] = c->type;
+		put_be32(buf + 1, c->attempt);
+		if (c->type == AKA_CTRL_REKEY)
+			return AKA_CTRL_REKEY_LEN;
+		n = aka_msg_encode(&c->msg, buf + AKA_CTRL_REKEY_LEN,
+				   size - AKA_CTRL_REKEY_LEN);
+		return n < 0 ? n : n + AKA_CTRL_REKEY_LEN;
+	}
+	return -EINVAL;
 }
 
 int aka_ctrl_decode(const uint8_t *buf, size_t len, struct aka_ctrl *c)
@@ -375,10 +390,34 @@ int aka_ctrl_decode(const uint8_t *buf, size_t len, struct aka_ctrl *c)
 	if (!c || (!buf && len))
 		return -EINVAL;
 	memset(c, 0, sizeof(*c));
-	if (len != AKA_CTRL_LEN || !ctrl_type_valid(buf[0]))
+	if (!len)
 		return -EPROTO;
+	switch (buf[0]) {
+	case AKA_CTRL_TID_ASSIGN:
+	case AKA_CTRL_TID_CONFIRM:
+		if (len != AKA_CTRL_LEN)
+			return -EPROTO;
+		memcpy(c->tid, buf + 1, AKA_TID_LEN);
+		break;
+	case AKA_CTRL_REKEY:
+	case AKA_CTRL_AUTH:
+		if (len < AKA_CTRL_REKEY_LEN ||
+		    (buf[0] == AKA_CTRL_REKEY && len != AKA_CTRL_REKEY_LEN))
+			return -EPROTO;
+		c->attempt = get_be32(buf + 1);
+		if (!c->attempt)
+			return -EPROTO;
+		if (buf[0] == AKA_CTRL_AUTH &&
+		    aka_msg_decode(buf + AKA_CTRL_REKEY_LEN,
+				   len - AKA_CTRL_REKEY_LEN, &c->msg)) {
+			c->attempt = 0;
+			return -EPROTO;
+		}
+		break;
+	default:
+		return -EPROTO;
+	}
 	c->type = buf[0];
-	memcpy(c->tid, buf + 1, AKA_TID_LEN);
 	return 0;
 }
 

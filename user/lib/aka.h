@@ -49,7 +49,10 @@
 #define AKA_MSG_MAX		(2 + 1 + (1 + AKA_HN_KEY_LEN + 1 + \
 				 AKA_PID_MAX + AKA_SUCI_TAG_LEN) + \
 				 AKA_RAND_LEN + 1)
-#define AKA_CTRL_LEN		(1 + AKA_TID_LEN)
+#define AKA_CTRL_LEN		(1 + AKA_TID_LEN)	/* T-ID-ASSIGN, -CONFIRM */
+#define AKA_CTRL_REKEY_LEN	(1 + 4)
+/* Longest control body: AUTH with the longest message. */
+#define AKA_CTRL_MAX		(1 + 4 + AKA_MSG_MAX)
 
 /* KDF function codes (FC) of aiotsec. */
 #define AKA_FC_KAIOTF		0x70
@@ -103,6 +106,8 @@ enum aka_cause {
 enum aka_ctrl_type {
 	AKA_CTRL_TID_ASSIGN = 1,	/* network to device */
 	AKA_CTRL_TID_CONFIRM = 2,	/* device to network */
+	AKA_CTRL_REKEY = 3,		/* network to device: attempt ID */
+	AKA_CTRL_AUTH = 4,		/* either way: attempt ID, message */
 };
 
 /*
@@ -164,10 +169,17 @@ struct aka_msg {
 	};
 };
 
-/* One control frame body. */
+/*
+ * One control frame body.  T-ID-ASSIGN and T-ID-CONFIRM carry @tid;
+ * REKEY (a rekey in the live SA, Documentation/protocol.rst) carries the
+ * attempt ID the network chose; AUTH carries an attempt ID and one auth
+ * message of that rekey.
+ */
 struct aka_ctrl {
 	uint8_t type;			/* enum aka_ctrl_type */
-	uint8_t tid[AKA_TID_LEN];
+	uint8_t tid[AKA_TID_LEN];	/* T-ID-ASSIGN, T-ID-CONFIRM */
+	uint32_t attempt;		/* REKEY, AUTH */
+	struct aka_msg msg;		/* AUTH */
 };
 
 /* The long-term credentials of one device, on both sides. */
@@ -227,7 +239,12 @@ ssize_t aka_msg_encode(const struct aka_msg *m, uint8_t *buf, size_t size);
  */
 int aka_msg_decode(const uint8_t *buf, size_t len, struct aka_msg *m);
 
-/* Control bodies: AKA_CTRL_LEN octets, strict as aka_msg_decode(). */
+/*
+ * Control bodies, at most AKA_CTRL_MAX octets: type (1), then T-ID (16),
+ * attempt ID (4, big-endian, not 0), or attempt ID and an auth message
+ * body.  The decoder is as strict as aka_msg_decode(): exact length per
+ * type, known type, and a well-formed message in AUTH.
+ */
 ssize_t aka_ctrl_encode(const struct aka_ctrl *c, uint8_t *buf, size_t size);
 int aka_ctrl_decode(const uint8_t *buf, size_t len, struct aka_ctrl *c);
 

@@ -1113,13 +1113,74 @@ static void test_ctrl(void)
 		    (aka_ctrl_decode(buf, AKA_CTRL_LEN, &out) == 0))
 			type_ok = 0;
 	}
-	ok(type_ok, "control: every type but 1 and 2 refused");
-	c.type = 3;
+	ok(type_ok, "control: 17 octets decode as types 1 and 2 only");
+	c.type = 5;
 	ok(aka_ctrl_encode(&c, buf, sizeof(buf)) == -EINVAL,
-	   "control: encoder refuses type 3");
+	   "control: encoder refuses type 5");
 	c.type = AKA_CTRL_TID_ASSIGN;
 	ok(aka_ctrl_encode(&c, buf, AKA_CTRL_LEN - 1) == -EMSGSIZE,
 	   "control: encode into 16 octets is -EMSGSIZE");
+}
+
+/* REKEY and AUTH: the control bodies of a rekey in the live SA. */
+static void test_ctrl_rekey(void)
+{
+	static const uint8_t rekey[] = { 3, 0x12, 0x34, 0x56, 0x78 };
+	uint8_t buf[AKA_CTRL_MAX + 1];
+	struct aka_ctrl c, out;
+	int trunc_ok = 1;
+	ssize_t n;
+	size_t l;
+
+	memset(&c, 0, sizeof(c));
+	c.type = AKA_CTRL_REKEY;
+	c.attempt = 0x12345678;
+	n = aka_ctrl_encode(&c, buf, sizeof(buf));
+	ok(n == sizeof(rekey) && !memcmp(buf, rekey, sizeof(rekey)) &&
+	   aka_ctrl_decode(buf, (size_t)n, &out) == 0 &&
+	   out.type == AKA_CTRL_REKEY && out.attempt == 0x12345678,
+	   "REKEY: type || attempt ID, round trip");
+	ok(aka_ctrl_decode(buf, 4, &out) == -EPROTO &&
+	   aka_ctrl_decode(buf, 6, &out) == -EPROTO,
+	   "REKEY: 4 and 6 octets refused");
+	c.attempt = 0;
+	ok(aka_ctrl_encode(&c, buf, sizeof(buf)) == -EINVAL,
+	   "REKEY: encoder refuses attempt ID 0");
+	memset(buf + 1, 0, 4);
+	ok(aka_ctrl_decode(buf, 5, &out) == -EPROTO,
+	   "REKEY: decoder refuses attempt ID 0");
+
+	memset(&c, 0, sizeof(c));
+	c.type = AKA_CTRL_AUTH;
+	c.attempt = 0xa1b2c3d4;
+	c.msg.type = AKA_MSG_ACCEPT;
+	c.msg.accept.sid = 0x01020304;
+	c.msg.accept.suite = 4;
+	c.msg.accept.ctr_bits = 32;
+	n = aka_ctrl_encode(&c, buf, sizeof(buf));
+	ok(n == 5 + 2 + 6 && buf[0] == 4 && buf[1] == 0xa1 && buf[4] == 0xd4 &&
+	   buf[5] == AKA_MSG_ACCEPT && buf[6] == AKA_VERSION &&
+	   aka_ctrl_decode(buf, (size_t)n, &out) == 0 &&
+	   out.type == AKA_CTRL_AUTH && out.attempt == 0xa1b2c3d4 &&
+	   out.msg.type == AKA_MSG_ACCEPT &&
+	   out.msg.accept.sid == 0x01020304 && out.msg.accept.suite == 4,
+	   "AUTH: type || attempt ID || ACCEPT, round trip");
+	for (l = 0; l < (size_t)n; l++)
+		if (aka_ctrl_decode(buf, l, &out) != -EPROTO)
+			trunc_ok = 0;
+	buf[n] = 0;
+	if (aka_ctrl_decode(buf, (size_t)n + 1, &out) != -EPROTO)
+		trunc_ok = 0;
+	ok(trunc_ok, "AUTH: every truncation and a trailing octet refused");
+	buf[5] = 99;
+	ok(aka_ctrl_decode(buf, (size_t)n, &out) == -EPROTO &&
+	   out.type == 0 && out.attempt == 0,
+	   "AUTH: a malformed message inside is refused, output zeroed");
+	ok(aka_ctrl_encode(&c, buf, 8) == -EMSGSIZE,
+	   "AUTH: encode into too small a buffer is -EMSGSIZE");
+	c.msg.type = 0;
+	ok(aka_ctrl_encode(&c, buf, sizeof(buf)) == -EINVAL,
+	   "AUTH: encoder refuses an invalid message");
 }
 
 static void test_cause_names(void)
@@ -1397,6 +1458,7 @@ int main(void)
 	test_check_response();
 	test_codec();
 	test_ctrl();
+	test_ctrl_rekey();
 	test_cause_names();
 	test_kdf_by_hand();
 	test_kdf_binding();
