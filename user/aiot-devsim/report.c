@@ -42,7 +42,7 @@ void report_device_line(const struct dsim *s, const struct dsim_dev *d,
 	printf("device %s outcome %s cause %s mode %s sid 0x%08x suite %s "
 	       "attempts %u resyncs %u retransmissions %u tid %s%s "
 	       "frames-tx %u frames-rx %u frames-bad %u replayed %u "
-	       "commands %u state %s auth-ms %llu %s\n",
+	       "commands %u rekeys %u state %s auth-ms %llu %s\n",
 	       d->pid, dsim_outcome_name(d->outcome), cause_name(d->cause),
 	       mode_name(d), d->key_ok ? d->sid : 0,
 	       d->key_ok ? dsim_suite_name(d->suite) : "-", d->attempts,
@@ -50,7 +50,7 @@ void report_device_line(const struct dsim *s, const struct dsim_dev *d,
 	       d->tid_rotated ? " (rotated)" :
 	       d->authenticated && !d->tid_assigned ? " (not assigned)" : "",
 	       d->frames_tx, d->frames_rx, d->frames_bad, d->frames_replayed,
-	       d->commands, dsim_state_name(d->state),
+	       d->commands, d->rekeys, dsim_state_name(d->state),
 	       d->authenticated ? (unsigned long long)(d->t_auth - d->t_start)
 				: 0ULL,
 	       dsim_dev_expected(s, d, strict_tid) ? "ok" : "UNEXPECTED");
@@ -80,9 +80,10 @@ void report_text(const struct dsim *s, const struct dsim_totals *t,
 	printf("timeouts %lu errors %lu\n", t->timeouts, t->errors);
 	printf("tid assigned %lu rotated %lu missing %lu\n", t->tid_assigned,
 	       t->tid_rotated, t->tid_missing);
-	printf("frames sent %lu received %lu bad %lu replayed %lu commands "
-	       "%lu\n", t->frames_tx, t->frames_rx, t->frames_bad,
-	       t->frames_replayed, t->commands);
+	printf("frames sent %lu received %lu (data %lu) bad %lu replayed %lu "
+	       "commands %lu\n", t->frames_tx, t->frames_rx, t->frames_rx_data,
+	       t->frames_bad, t->frames_replayed, t->commands);
+	printf("rekeys %lu failed %lu\n", t->rekeys, t->rekeys_failed);
 	printf("auth messages sent %lu received %lu unknown %lu malformed %lu "
 	       "unexpected %lu\n", t->auth_tx, t->auth_rx, t->rx_unknown,
 	       t->rx_malformed, t->rx_unexpected);
@@ -142,11 +143,13 @@ void report_json(const struct dsim *s, const struct dsim_totals *t,
 	       "\"frames_tx\":%lu,\"frames_rx\":%lu,\"frames_bad\":%lu,"
 	       "\"frames_replayed\":%lu,\"commands\":%lu,\"auth_tx\":%lu,"
 	       "\"auth_rx\":%lu,\"rx_unknown\":%lu,\"rx_malformed\":%lu,"
-	       "\"rx_unexpected\":%lu,",
+	       "\"rx_unexpected\":%lu,\"frames_rx_data\":%lu,\"rekeys\":%lu,"
+	       "\"rekeys_failed\":%lu,",
 	       t->refused, t->timeouts, t->errors, t->tid_assigned,
 	       t->tid_rotated, t->tid_missing, t->frames_tx, t->frames_rx,
 	       t->frames_bad, t->frames_replayed, t->commands, t->auth_tx,
-	       t->auth_rx, t->rx_unknown, t->rx_malformed, t->rx_unexpected);
+	       t->auth_rx, t->rx_unknown, t->rx_malformed, t->rx_unexpected,
+	       t->frames_rx_data, t->rekeys, t->rekeys_failed);
 	if (ri->io)
 		printf("\"air\":{\"tx\":%lu,\"tx_errors\":%lu,\"tx_lost\":%lu,"
 		       "\"tx_delayed\":%lu,\"rx\":%lu,\"rx_lost\":%lu},",
@@ -168,7 +171,7 @@ void report_json(const struct dsim *s, const struct dsim_totals *t,
 			       "\"tid_rotated\":%s,\"frames_tx\":%u,"
 			       "\"frames_rx\":%u,\"frames_bad\":%u,"
 			       "\"frames_replayed\":%u,\"commands\":%u,"
-			       "\"expected\":%s}",
+			       "\"rekeys\":%u,\"expected\":%s}",
 			       dsim_outcome_name(d->outcome),
 			       cause_name(d->cause), mode_name(d),
 			       d->key_ok ? d->sid : 0,
@@ -176,7 +179,7 @@ void report_json(const struct dsim *s, const struct dsim_totals *t,
 			       d->attempts, d->resyncs, d->retransmissions,
 			       tid, d->tid_rotated ? "true" : "false",
 			       d->frames_tx, d->frames_rx, d->frames_bad,
-			       d->frames_replayed, d->commands,
+			       d->frames_replayed, d->commands, d->rekeys,
 			       dsim_dev_expected(s, d, ri->strict_tid) ?
 			       "true" : "false");
 		}

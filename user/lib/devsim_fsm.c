@@ -13,6 +13,13 @@
  *   WAIT_TID --T-ID-ASSIGN--> FRAMES (T-ID adopted, T-ID-CONFIRM sent)
  *   FRAMES --timer--> ... --> LISTEN (answers COMMAND frames)
  *   any waiting state --REJECT--> DONE (or BACKOFF, then a new attempt)
+ *
+ * With a session, a protected REKEY from the network starts a rekey in
+ * the live SA: HELLO, CHALLENGE, RESPONSE (or SYNC_FAILURE) and ACCEPT
+ * travel in protected AUTH control frames; the network retransmits, the
+ * device repeats its last answer.  On ACCEPT the new key goes into the
+ * other key phase and the device sends with it at once; both phases stay
+ * for receiving until the next rekey.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -304,13 +311,42 @@ int dsim_init(struct dsim *s, const struct dsim_config *cfg,
 	return 0;
 }
 
+static void drop_key(struct dsim_dev *d, unsigned int phase)
+{
+	if (d->key_set[phase]) {
+		aiot_key_free(&d->key[phase]);
+		aiot_replay_free(&d->rp[phase]);
+		d->key_set[phase] = false;
+	}
+}
+
 static void drop_session(struct dsim_dev *d)
 {
-	if (d->key_ok) {
-		aiot_key_free(&d->key);
-		aiot_replay_free(&d->rp);
-		d->key_ok = false;
+	drop_key(d, 0);
+	drop_key(d, 1);
+	d->key_ok = false;
+	d->rk_state = DSIM_RK_NONE;
+}
+
+/* Key phase @phase of the session with @key; 0 or a negative errno. */
+static int set_key(struct dsim *s, struct dsim_dev *d, unsigned int phase,
+		   const uint8_t *key, size_t klen)
+{
+	int ret;
+
+	drop_key(d, phase);
+	ret = aiot_key_init(&d->key[phase], d->suite,
+			    d->suite == AIOTSEC_SUITE_AES_CCM ?
+			    s->cfg.ccm_tag_len : 0, key, klen);
+	if (ret)
+		return ret;
+	ret = aiot_replay_init(&d->rp[phase], DSIM_RX_WINDOW);
+	if (ret) {
+		aiot_key_free(&d->key[phase]);
+		return ret;
 	}
+	d->key_set[phase] = true;
+	return 0;
 }
 
 void dsim_free(struct dsim *s)
@@ -492,9 +528,11 @@ static ssize_t send_protected(struct dsim *s, struct dsim_dev *d,
 	uint8_t *f = out ? out : buf;
 	ssize_t n;
 
-	if (!d->key_ok || d->tx_ctr >= aiot_suite_max_counter(d->suite))
+	if (!d->key_ok || !d->key_set[d->tx_phase] ||
+	    d->tx_ctr >= aiot_suite_max_counter(d->suite))
 		return -EOVERFLOW;
-	n = aiot_frame_protect(&d->key, type, 0, d->ctr_bits,
+	n = aiot_frame_protect(&d->key[d->tx_phase], type, d->tx_phase,
+			       d->ctr_bits,
 			       AIOT_DIR_UPLINK, d->sid, d->tx_ctr, body, len,
 			       f, DSIM_FRAME_MAX);
 	if (n < 0)
@@ -723,14 +761,8 @@ static void on_accept(struct dsim *s, struct dsim_dev *d,
 	if (!ret) {
 		drop_session(d);
 		sid_del(s, d);
-		ret = aiot_key_init(&d->key, a->suite,
-				    a->suite == AIOTSEC_SUITE_AES_CCM ?
-				    s->cfg.ccm_tag_len : 0, key, klen);
-		if (!ret) {
-			ret = aiot_replay_init(&d->rp, DSIM_RX_WINDOW);
-			if (ret)
-				aiot_key_free(&d->key);
-		}
+		d->suite = a->suite;
+		ret = set_key(s, d, 0, key, klen);
 	}
 	OPENSSL_cleanse(key, sizeof(key));
 	if (ret) {
@@ -739,8 +771,8 @@ static void on_accept(struct dsim *s, struct dsim_dev *d,
 		return;
 	}
 	d->key_ok = true;
+	d->tx_phase = 0;
 	d->sid = a->sid;
-	d->suite = a->suite;
 	d->ctr_bits = a->ctr_bits;
 	d->tx_ctr = 0;
 	sid_add(s, d);
@@ -815,6 +847,183 @@ static void rx_auth(struct dsim *s, const struct aiot_hdr *h,
 	OPENSSL_cleanse(&m, sizeof(m));
 }
 
+/* ---- rekey in the live SA --------------------------------------------- */
+
+/* Send the control body @body of the rekey, kept for a repeat. */
+static void rk_send(struct dsim *s, struct dsim_dev *d, const uint8_t *body,
+		    size_t len)
+{
+	if (body != d->rk_body) {
+		memcpy(d->rk_body, body, len);
+		d->rk_body_len = len;
+	}
+	if (send_protected(s, d, AIOTSEC_FT_CONTROL, d->rk_body,
+			   d->rk_body_len, NULL) < 0)
+		event(s, d, "cannot send a rekey message");
+}
+
+static void rk_send_msg(struct dsim *s, struct dsim_dev *d,
+			const struct aka_msg *m)
+{
+	struct aka_ctrl c = { .type = AKA_CTRL_AUTH };
+	uint8_t body[AKA_CTRL_MAX];
+	ssize_t n;
+
+	c.attempt = d->rk_attempt;
+	c.msg = *m;
+	n = aka_ctrl_encode(&c, body, sizeof(body));
+	OPENSSL_cleanse(&c, sizeof(c));
+	if (n < 0) {
+		event(s, d, "cannot encode a rekey message");
+		return;
+	}
+	rk_send(s, d, body, (size_t)n);
+}
+
+static void rk_end(struct dsim *s, struct dsim_dev *d, const char *what)
+{
+	d->rk_state = DSIM_RK_NONE;
+	d->rk_chal_len = 0;
+	OPENSSL_cleanse(d->rk_ck, sizeof(d->rk_ck));
+	OPENSSL_cleanse(d->rk_ik, sizeof(d->rk_ik));
+	if (what) {
+		d->rekeys_failed++;
+		event(s, d, what);
+	}
+}
+
+/*
+ * REKEY: the network asks for a new key in the SA.  A repeated REKEY
+ * (our HELLO was lost) gets the message we sent last in this rekey.
+ */
+static void on_rekey(struct dsim *s, struct dsim_dev *d, uint32_t attempt)
+{
+	struct aka_msg m;
+
+	if (attempt == d->rk_attempt && d->rk_body_len) {
+		rk_send(s, d, d->rk_body, d->rk_body_len);
+		return;
+	}
+	if (!d->has_tid) {
+		s->tot.rx_unexpected++;
+		return;
+	}
+	rk_end(s, d, NULL);
+	d->rk_attempt = attempt;
+	d->rk_body_len = 0;
+	if (rnd(s, d->rk_rand_d, sizeof(d->rk_rand_d))) {
+		event(s, d, "no random octets for a rekey");
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = AKA_MSG_HELLO;
+	m.hello.id_type = AKA_ID_TID;
+	memcpy(m.hello.tid, d->tid, AKA_TID_LEN);
+	memcpy(m.hello.rand_d, d->rk_rand_d, AKA_RAND_LEN);
+	m.hello.caps = d->caps;
+	d->akst.require_mutual = d->caps & AKA_CAP_MUTUAL;
+	d->rk_state = DSIM_RK_WAIT_CHALLENGE;
+	rk_send_msg(s, d, &m);
+}
+
+static void on_rekey_challenge(struct dsim *s, struct dsim_dev *d,
+			       const struct aka_msg *m)
+{
+	uint8_t enc[AKA_MSG_MAX];
+	struct aka_dev_result r;
+	ssize_t len = aka_msg_encode(m, enc, sizeof(enc));
+
+	if (len < 0 || d->rk_state == DSIM_RK_NONE) {
+		s->tot.rx_unexpected++;
+		return;
+	}
+	if (d->rk_chal_len == (size_t)len && !memcmp(d->rk_chal, enc, len)) {
+		rk_send(s, d, d->rk_body, d->rk_body_len);
+		return;
+	}
+	memcpy(d->rk_chal, enc, len);
+	d->rk_chal_len = (size_t)len;
+	if (aka_dev_answer(&d->cred, &d->akst, m, &r)) {
+		rk_end(s, d, "cannot answer a rekey CHALLENGE");
+		return;
+	}
+	rk_send_msg(s, d, &r.reply);
+	switch (r.reply.type) {
+	case AKA_MSG_RESPONSE:
+		memcpy(d->rk_rand_n, m->challenge.rand_n, AKA_RAND_LEN);
+		memcpy(d->rk_ck, r.ck, AKA_KEY_LEN);
+		memcpy(d->rk_ik, r.ik, AKA_KEY_LEN);
+		d->rk_state = DSIM_RK_WAIT_ACCEPT;
+		break;
+	case AKA_MSG_SYNC_FAILURE:
+		d->resyncs++;
+		d->rk_state = DSIM_RK_WAIT_CHALLENGE;
+		break;
+	default:
+		rk_end(s, d, "refused a rekey CHALLENGE");
+		break;
+	}
+	OPENSSL_cleanse(&r, sizeof(r));
+}
+
+/* ACCEPT of a rekey: the new key goes in the other phase, sent with first. */
+static void on_rekey_accept(struct dsim *s, struct dsim_dev *d,
+			    const struct aka_accept *a)
+{
+	uint8_t kaiotf[AKA_KAIOTF_LEN], key[AKA_SA_KEY_MAX];
+	unsigned int next = !d->tx_phase;
+	size_t klen = 0;
+	int ret;
+
+	if (d->rk_state != DSIM_RK_WAIT_ACCEPT)
+		return;		/* repeated: we switched already */
+	if (a->sid != d->sid || a->suite != d->suite ||
+	    a->ctr_bits != d->ctr_bits) {
+		rk_end(s, d, "rekey ACCEPT for another SA");
+		return;
+	}
+	ret = aka_derive_kaiotf(d->rk_ck, d->rk_ik, d->rk_rand_n, d->rk_rand_d,
+				d->sid, d->rk_attempt, kaiotf) ?:
+	      aka_derive_sa_key(kaiotf, d->suite, key, &klen) ?:
+	      set_key(s, d, next, key, klen);
+	OPENSSL_cleanse(kaiotf, sizeof(kaiotf));
+	OPENSSL_cleanse(key, sizeof(key));
+	if (ret) {
+		rk_end(s, d, "cannot key the rekeyed SA");
+		return;
+	}
+	/* the network receives with both keys until we use the new one */
+	d->tx_phase = (uint8_t)next;
+	d->tx_ctr = 0;
+	d->rekeys++;
+	rk_end(s, d, NULL);
+	event(s, d, "rekeyed");
+}
+
+static void on_rekey_auth(struct dsim *s, struct dsim_dev *d,
+			  const struct aka_ctrl *c)
+{
+	if (c->attempt != d->rk_attempt) {
+		s->tot.rx_unexpected++;
+		return;
+	}
+	switch (c->msg.type) {
+	case AKA_MSG_CHALLENGE:
+		on_rekey_challenge(s, d, &c->msg);
+		break;
+	case AKA_MSG_ACCEPT:
+		on_rekey_accept(s, d, &c->msg.accept);
+		break;
+	case AKA_MSG_REJECT:
+		if (d->rk_state != DSIM_RK_NONE)
+			rk_end(s, d, "rekey rejected");
+		break;
+	default:
+		s->tot.rx_unexpected++;
+		break;
+	}
+}
+
 /* ---- received protected frames ----------------------------------------- */
 
 static void on_tid_assign(struct dsim *s, struct dsim_dev *d,
@@ -849,6 +1058,7 @@ static void rx_protected(struct dsim *s, const struct aiot_hdr *h,
 {
 	struct dsim_dev *d = sid_find(s, h->sid);
 	uint8_t body[DSIM_FRAME_MAX];
+	unsigned int kp;
 	struct aka_ctrl c;
 	ssize_t n;
 
@@ -856,13 +1066,14 @@ static void rx_protected(struct dsim *s, const struct aiot_hdr *h,
 		s->tot.rx_unknown++;
 		return;
 	}
-	if (h->dir != AIOT_DIR_DOWNLINK || h->key_phase ||
+	kp = h->key_phase ? 1 : 0;
+	if (h->dir != AIOT_DIR_DOWNLINK || !d->key_set[kp] ||
 	    h->ctr_bits != d->ctr_bits) {
 		d->frames_bad++;
 		return;
 	}
-	n = aiot_frame_unprotect(&d->key, AIOT_DIR_DOWNLINK, &d->rp, frame,
-				 len, NULL, NULL, body, sizeof(body));
+	n = aiot_frame_unprotect(&d->key[kp], AIOT_DIR_DOWNLINK, &d->rp[kp],
+				 frame, len, NULL, NULL, body, sizeof(body));
 	if (n < 0) {
 		d->frames_bad++;
 		return;
@@ -870,12 +1081,27 @@ static void rx_protected(struct dsim *s, const struct aiot_hdr *h,
 	d->frames_rx++;
 	switch (h->type) {
 	case AIOTSEC_FT_CONTROL:
-		if (aka_ctrl_decode(body, (size_t)n, &c) ||
-		    c.type != AKA_CTRL_TID_ASSIGN) {
+		if (aka_ctrl_decode(body, (size_t)n, &c)) {
 			s->tot.rx_malformed++;
 			return;
 		}
-		on_tid_assign(s, d, &c, now);
+		switch (c.type) {
+		case AKA_CTRL_TID_ASSIGN:
+			/* a rekey's T-ID follows its ACCEPT: wait for both */
+			if (d->rk_state != DSIM_RK_WAIT_ACCEPT)
+				on_tid_assign(s, d, &c, now);
+			break;
+		case AKA_CTRL_REKEY:
+			on_rekey(s, d, c.attempt);
+			break;
+		case AKA_CTRL_AUTH:
+			on_rekey_auth(s, d, &c);
+			break;
+		default:
+			s->tot.rx_unexpected++;
+			break;
+		}
+		OPENSSL_cleanse(&c, sizeof(c));
 		break;
 	case AIOTSEC_FT_COMMAND:
 		if (d->cred.profile != AIOTSEC_PROFILE_COMMAND) {
@@ -883,12 +1109,14 @@ static void rx_protected(struct dsim *s, const struct aiot_hdr *h,
 			return;
 		}
 		d->commands++;
+		d->frames_rx_data++;
 		if (send_protected(s, d, AIOTSEC_FT_RESPONSE, body, (size_t)n,
 				   NULL) < 0)
 			event(s, d, "cannot send a RESPONSE frame");
 		break;
 	default:
-		break;		/* downlink inventory: counted */
+		d->frames_rx_data++;	/* downlink inventory: counted */
+		break;
 	}
 }
 
@@ -1014,5 +1242,8 @@ void dsim_totals(const struct dsim *s, bool strict_tid,
 		t->frames_bad += d->frames_bad;
 		t->frames_replayed += d->frames_replayed;
 		t->commands += d->commands;
+		t->rekeys += d->rekeys;
+		t->rekeys_failed += d->rekeys_failed;
+		t->frames_rx_data += d->frames_rx_data;
 	}
 }

@@ -3,9 +3,9 @@
  * The device side of Documentation/protocol.rst for many simulated
  * devices: one state machine per device (HELLO, CHALLENGE answer,
  * ACCEPT, T-ID-ASSIGN / T-ID-CONFIRM, protected INVENTORY, COMMAND /
- * RESPONSE), its retransmission timers, and the demultiplexing of
- * received frames by attempt ID (auth frames) and session ID (protected
- * frames).  No I/O and no clock: the caller passes the time in
+ * RESPONSE, rekeys in the live SA), its retransmission timers, and the
+ * demultiplexing of received frames by attempt ID (auth frames) and
+ * session ID (protected frames).  No I/O and no clock: the caller passes the time in
  * milliseconds and a send callback that puts a frame (security header
  * onwards, no Ethernet header) on the air.  aiot-devsim runs it over
  * AF_PACKET; tools/testing/unit/test_devsim_fsm.c against a network made
@@ -53,6 +53,12 @@ enum dsim_outcome {
 	DSIM_OUT_REFUSED,	/* the device sent REJECT (mac-failure) */
 	DSIM_OUT_TIMEOUT,	/* no answer after the retransmissions */
 	DSIM_OUT_ERROR,		/* local failure (crypto, config) */
+};
+
+enum dsim_rekey_state {
+	DSIM_RK_NONE,		/* no rekey, or the last one finished */
+	DSIM_RK_WAIT_CHALLENGE,	/* HELLO sent in the SA */
+	DSIM_RK_WAIT_ACCEPT,	/* RESPONSE sent in the SA */
 };
 
 struct dsim_config {
@@ -125,14 +131,27 @@ struct dsim_dev {
 	bool captured;			/* replay attack: RES of attempt 1 */
 	uint8_t captured_res[AKA_RES_LEN];
 
-	/* the session */
+	/* the session: two key phases, as the kernel's SA */
 	bool in_sid_hash;
-	bool key_ok;
+	bool key_ok;			/* a session is keyed */
+	bool key_set[2];		/* per key phase */
+	uint8_t tx_phase;		/* the phase frames are sent with */
 	uint32_t sid;
 	uint8_t suite, ctr_bits;
-	struct aiot_key key;
-	struct aiot_replay rp;
-	uint64_t tx_ctr;
+	struct aiot_key key[2];
+	struct aiot_replay rp[2];
+	uint64_t tx_ctr;		/* of the key of tx_phase */
+
+	/* a rekey in the live SA, started by the network's REKEY */
+	enum dsim_rekey_state rk_state;
+	uint32_t rk_attempt;
+	uint8_t rk_rand_d[AKA_RAND_LEN];
+	uint8_t rk_rand_n[AKA_RAND_LEN];
+	uint8_t rk_ck[AKA_KEY_LEN], rk_ik[AKA_KEY_LEN];
+	uint8_t rk_chal[AKA_MSG_MAX];	/* the CHALLENGE answered last */
+	size_t rk_chal_len;
+	uint8_t rk_body[AKA_CTRL_MAX];	/* control body sent last */
+	size_t rk_body_len;
 	unsigned int frames_left;
 	unsigned int replays_left;
 	unsigned int nkept;
@@ -146,6 +165,7 @@ struct dsim_dev {
 	unsigned int attempts, resyncs, retransmissions;
 	unsigned int frames_tx, frames_rx, frames_bad, frames_replayed;
 	unsigned int commands;
+	unsigned int rekeys, rekeys_failed, frames_rx_data;
 	uint64_t t_start, t_auth, t_end;
 
 	struct dsim_dev *att_next, *sid_next;	/* hash chains */
@@ -161,6 +181,7 @@ struct dsim_totals {
 	unsigned long tid_assigned, tid_rotated, tid_missing;
 	unsigned long frames_tx, frames_rx, frames_bad, frames_replayed;
 	unsigned long commands;
+	unsigned long rekeys, rekeys_failed, frames_rx_data;
 	unsigned long auth_tx, auth_rx;
 	unsigned long rx_unknown;	/* no device for the attempt / SID */
 	unsigned long rx_malformed, rx_unexpected;
