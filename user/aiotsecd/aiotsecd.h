@@ -26,6 +26,9 @@
 #define RATE_ID_WINDOW_MS	60000	/* ... in this window */
 #define DEFAULT_MAX_RATE	200	/* attempts per second in total */
 #define TICK_MS			100	/* audit flush and expiry period */
+#define RETX_FIRST_MS		1000	/* network retransmissions: 1 s, */
+#define RETX_MAX_MS		8000	/* doubling up to 8 s, */
+#define RETX_TRIES		4	/* four times */
 
 enum log_level { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
 
@@ -38,6 +41,7 @@ void logmsg(int level, const char *fmt, ...)
 #define log_debug(...)	logmsg(LOG_DEBUG_, __VA_ARGS__)
 
 enum attempt_state {
+	ATT_REKEY_REQUESTED,	/* rekey: REKEY sent, waiting for HELLO */
 	ATT_CHALLENGED,		/* CHALLENGE sent, waiting for RESPONSE */
 	ATT_ACCEPTED,		/* SA installed, ACCEPT and T-ID sent */
 	ATT_CONFIRMED,		/* T-ID-CONFIRM received: closed */
@@ -55,13 +59,18 @@ struct attempt {
 	char hint[64];			/* PID or identity hint for audit */
 	bool matched_previous;		/* HELLO used the previous T-ID */
 	bool resynced;			/* a second CHALLENGE was sent */
+	bool rekey;			/* in the live SA @sid (control frames) */
+	uint8_t ctr_bits;		/* rekey: the SA's */
+	uint8_t ntx;			/* network retransmissions so far */
+	uint64_t next_tx;		/* next one (monotonic ms), 0: none */
 	struct aka_cred cred;
 	struct aka_hello hello;
 	struct aka_net_expect expect;
 	uint8_t auts[AKA_AUTS_LEN];	/* the SYNC_FAILURE answered */
 	uint8_t res[AKA_RES_LEN];	/* the RESPONSE accepted */
 	uint32_t sid;			/* the session once accepted */
-	uint8_t reply[AKA_MSG_MAX];	/* last auth message sent */
+	uint8_t reply[AKA_CTRL_MAX];	/* last auth message (or, in a
+					 * rekey, control body) sent */
 	size_t reply_len;
 	uint8_t ctrl[AKA_CTRL_LEN];	/* the T-ID-ASSIGN sent */
 	size_t ctrl_len;
@@ -88,6 +97,8 @@ struct daemon {
 	uint8_t suite;			/* command profile */
 	uint8_t ctr_bits;
 	unsigned max_rate;
+	uint64_t soft_limit;		/* SA key limits, 0: the kernel's */
+	uint64_t hard_limit;
 
 	struct store *st;
 	struct nl req;			/* requests */
@@ -113,6 +124,12 @@ int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
 		uint8_t profile, const uint8_t *key, size_t keylen,
 		const uint8_t peer[ETH_ALEN_]);
 int kern_sa_del(struct daemon *d, uint32_t sid);
+/* Install @key as the SA's next key (receive-only until the peer uses it). */
+int kern_sa_set_key(struct daemon *d, uint32_t sid, const uint8_t *key,
+		    size_t keylen);
+/* The suite and counter bits of the SA @sid. */
+int kern_sa_get(struct daemon *d, uint32_t sid, uint8_t *suite,
+		uint8_t *ctr_bits);
 int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
 		    const uint8_t *payload, size_t len,
 		    const uint8_t peer[ETH_ALEN_]);

@@ -10,6 +10,16 @@
  * until then a retransmitted RESPONSE (same RES) gets the ACCEPT and
  * T-ID-ASSIGN again, since the device may have lost them.  Any other
  * RESPONSE for a closed or unknown attempt is a replayed-response.
+ *
+ * A rekey is an attempt too, started here when the kernel reports a
+ * key's soft expiry: its messages travel in protected control frames of
+ * the live SA (REKEY, then AUTH carrying the usual messages), the attempt
+ * ID is the network's, and since the network started it, the network
+ * retransmits (1 s doubling to 8 s, four times) while the device repeats
+ * its last answer.  Its ACCEPT follows the installation of the new key
+ * as the SA's next key, which the kernel moves transmission to when the
+ * device's first frame with it arrives.  The T-ID-ASSIGN after any ACCEPT
+ * is retransmitted the same way until its T-ID-CONFIRM arrives.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -198,29 +208,69 @@ static int send_auth(struct daemon *d, uint32_t attempt,
 	return err;
 }
 
-/* Encode @m into the attempt's reply buffer (if any) and send it. */
+/* A control body in the rekey attempt @a's SA. */
+static int send_ctrl(struct daemon *d, const struct attempt *a,
+		     const uint8_t *body, size_t len)
+{
+	int err = kern_frame_send(d, AIOTSEC_FT_CONTROL, a->sid, body, len,
+				  NULL);
+
+	if (err)
+		log_warn("attempt %08x: sending a control frame on session %08x: %s",
+			 a->id, a->sid, strerror(-err));
+	return err;
+}
+
+/* Network retransmissions of @a start over (rekeys, T-ID-ASSIGN). */
+static void retx_arm(struct attempt *a)
+{
+	a->ntx = 0;
+	a->next_tx = now_ms() + RETX_FIRST_MS;
+}
+
+/*
+ * Encode @m into the attempt's reply buffer (if any) and send it: in an
+ * auth frame, or for a rekey in an AUTH control frame of its SA.
+ */
 static int send_msg(struct daemon *d, uint32_t attempt,
 		    const uint8_t peer[ETH_ALEN_], const struct aka_msg *m,
 		    struct attempt *a)
 {
-	uint8_t buf[AKA_MSG_MAX];
-	ssize_t len = aka_msg_encode(m, buf, sizeof(buf));
+	struct aka_ctrl c = { .type = AKA_CTRL_AUTH, .attempt = attempt };
+	uint8_t buf[AKA_CTRL_MAX];
+	ssize_t len;
 
+	if (a && a->rekey) {
+		c.msg = *m;
+		len = aka_ctrl_encode(&c, buf, sizeof(buf));
+	} else {
+		len = aka_msg_encode(m, buf, sizeof(buf));
+	}
 	if (len < 0) {
 		log_err("attempt %08x: encoding message %u: %s", attempt,
 			m->type, strerror(-len));
 		return len;
 	}
-	if (a) {
-		memcpy(a->reply, buf, len);
-		a->reply_len = len;
-	}
-	return send_auth(d, attempt, peer, buf, len);
+	if (!a)
+		return send_auth(d, attempt, peer, buf, len);
+	memcpy(a->reply, buf, len);
+	a->reply_len = len;
+	if (!a->rekey)
+		return send_auth(d, attempt, peer, buf, len);
+	if (a->state == ATT_REJECTED)
+		a->next_tx = 0;		/* a REJECT is not retransmitted */
+	else
+		retx_arm(a);
+	return send_ctrl(d, a, buf, len);
 }
 
 static void resend(struct daemon *d, struct attempt *a)
 {
-	if (a->reply_len)
+	if (!a->reply_len)
+		return;
+	if (a->rekey)
+		send_ctrl(d, a, a->reply, a->reply_len);
+	else
 		send_auth(d, a->id, a->peer, a->reply, a->reply_len);
 }
 
@@ -398,19 +448,97 @@ static void send_tid_assign(struct daemon *d, struct attempt *a)
 			 a->id, a->sid, strerror(-err));
 }
 
+/* After an ACCEPT: the next T-ID, committed before it leaves. */
+static void assign_tid(struct daemon *d, struct attempt *a)
+{
+	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN };
+	ssize_t clen;
+	int err;
+
+	if (random_bytes(c.tid, sizeof(c.tid)))
+		return;
+	err = store_tid_rotate(d->st, a->device, c.tid, a->matched_previous);
+	if (err) {
+		log_err("attempt %08x: storing the new T-ID: %s", a->id,
+			store_errmsg(d->st));
+		return;
+	}
+	clen = aka_ctrl_encode(&c, a->ctrl, sizeof(a->ctrl));
+	if (clen < 0)
+		return;
+	a->ctrl_len = clen;
+	retx_arm(a);
+	send_tid_assign(d, a);
+}
+
+/* The SA key of @a for @suite and session @sid, from its CK, IK, nonces. */
+static int attempt_key(const struct attempt *a, uint32_t sid, uint8_t suite,
+		       uint8_t key[AKA_SA_KEY_MAX], size_t *keylen)
+{
+	uint8_t kaiotf[AKA_KAIOTF_LEN];
+	int err;
+
+	err = aka_derive_kaiotf(a->expect.ck, a->expect.ik, a->expect.rand_n,
+				a->hello.rand_d, sid, a->id, kaiotf) ?:
+	      aka_derive_sa_key(kaiotf, suite, key, keylen);
+	OPENSSL_cleanse(kaiotf, sizeof(kaiotf));
+	return err;
+}
+
+/* A rekey's RES verified: the next key into the SA, then ACCEPT. */
+static void accept_rekey(struct daemon *d, struct attempt *a)
+{
+	struct aka_msg m = { .type = AKA_MSG_ACCEPT };
+	struct store_session s;
+	uint8_t key[AKA_SA_KEY_MAX];
+	size_t keylen = 0;
+	int err, tries;
+
+	err = store_session_get(d->st, a->sid, &s) ?:
+	      attempt_key(a, a->sid, s.suite, key, &keylen);
+	/* -EAGAIN: the previous next key was promoted meanwhile */
+	for (tries = 0; !err && tries < 2; tries++) {
+		err = kern_sa_set_key(d, a->sid, key, keylen);
+		if (err != -EAGAIN)
+			break;
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	if (err) {
+		log_err("rekey %08x: %s: installing the next key of session %08x: %s",
+			a->id, a->hint, a->sid, strerror(-err));
+		store_audit(d->st, a->hint, mode_name(a->expect.mode), "error",
+			    NULL);
+		a->state = ATT_REJECTED;
+		a->reply_len = 0;
+		a->next_tx = 0;
+		return;
+	}
+	a->state = ATT_ACCEPTED;
+	m.accept.sid = a->sid;
+	m.accept.suite = s.suite;
+	m.accept.ctr_bits = a->ctr_bits;
+	send_msg(d, a->id, a->peer, &m, a);
+	log_info("rekey %08x: %s: accepted (%s), session %08x has a next key",
+		 a->id, a->hint, mode_name(a->expect.mode), a->sid);
+	store_audit(d->st, a->hint, mode_name(a->expect.mode), "rekey", NULL);
+	assign_tid(d, a);
+}
+
 /* RES verified: install the SA, ACCEPT, then assign the next T-ID. */
 static void accept_attempt(struct daemon *d, struct attempt *a)
 {
-	uint8_t kaiotf[AKA_KAIOTF_LEN], key[AKA_SA_KEY_MAX];
+	uint8_t key[AKA_SA_KEY_MAX];
 	struct store_session old, tmp;
 	struct aka_msg m = { .type = AKA_MSG_ACCEPT };
-	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN };
 	uint8_t suite = choose_suite(d, a);
-	ssize_t clen;
 	size_t keylen = 0;
 	uint32_t sid = 0;
 	int err = -EEXIST, tries;
 
+	if (a->rekey) {
+		accept_rekey(d, a);
+		return;
+	}
 	/* the device's previous session goes first */
 	while (!store_session_by_device(d->st, a->device, &old)) {
 		err = kern_sa_del(d, old.sid);
@@ -428,16 +556,12 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 			goto fail;
 		if (!sid || !store_session_get(d->st, sid, &tmp))
 			continue;
-		err = aka_derive_kaiotf(a->expect.ck, a->expect.ik,
-					a->expect.rand_n, a->hello.rand_d, sid,
-					a->id, kaiotf) ?:
-		      aka_derive_sa_key(kaiotf, suite, key, &keylen);
+		err = attempt_key(a, sid, suite, key, &keylen);
 		if (err)
 			break;
 		err = kern_sa_new(d, sid, suite, a->cred.profile, key, keylen,
 				  a->peer);
 	}
-	OPENSSL_cleanse(kaiotf, sizeof(kaiotf));
 	OPENSSL_cleanse(key, sizeof(key));
 	if (err) {
 		log_err("attempt %08x: %s: installing the SA: %s", a->id,
@@ -456,21 +580,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	log_info("attempt %08x: %s: accepted (%s), session %08x suite %u",
 		 a->id, a->hint, mode_name(a->expect.mode), sid, suite);
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "accept", NULL);
-
-	/* the next T-ID, committed before it leaves */
-	if (random_bytes(c.tid, sizeof(c.tid)))
-		return;
-	err = store_tid_rotate(d->st, a->device, c.tid, a->matched_previous);
-	if (err) {
-		log_err("attempt %08x: storing the new T-ID: %s", a->id,
-			store_errmsg(d->st));
-		return;
-	}
-	clen = aka_ctrl_encode(&c, a->ctrl, sizeof(a->ctrl));
-	if (clen < 0)
-		return;
-	a->ctrl_len = clen;
-	send_tid_assign(d, a);
+	assign_tid(d, a);
 	return;
 fail:
 	/* no cause fits an internal failure: the device times out */
@@ -591,12 +701,16 @@ static void on_device_reject(struct daemon *d, uint32_t id,
 static void on_auth(struct daemon *d, uint32_t id, const uint8_t *peer,
 		    const uint8_t *body, size_t len)
 {
+	struct attempt *a = att_find(d, id);
 	struct aka_msg m;
 	char hint[32];
 
+	if (a && a->rekey) {
+		/* a rekey talks in its SA only: not over the open air */
+		log_debug("attempt %08x: auth frame for a rekey ignored", id);
+		return;
+	}
 	if (aka_msg_decode(body, len, &m)) {
-		struct attempt *a = att_find(d, id);
-
 		if (a) {	/* garbage inside an attempt: ignore */
 			log_debug("attempt %08x: malformed message ignored", id);
 			return;
@@ -627,34 +741,138 @@ static void on_auth(struct daemon *d, uint32_t id, const uint8_t *peer,
 	OPENSSL_cleanse(&m, sizeof(m));
 }
 
-static void on_control(struct daemon *d, uint32_t sid, const uint8_t *body,
-		       size_t len)
+/* The HELLO of a rekey: the T-ID must be the SA's device's. */
+static void on_rekey_hello(struct daemon *d, struct attempt *a,
+			   const struct aka_hello *h)
+{
+	enum store_tid_match which;
+	struct store_device dev;
+	uint8_t cause = 0;
+	int err;
+
+	if (a->state != ATT_REKEY_REQUESTED) {
+		if (!memcmp(h->rand_d, a->hello.rand_d, AKA_RAND_LEN))
+			resend(d, a);	/* the device missed our answer */
+		return;
+	}
+	if (h->id_type != AKA_ID_TID) {
+		cause = AKA_CAUSE_MALFORMED;
+	} else {
+		err = store_device_by_tid(d->st, h->tid, &dev, &which);
+		if (err && err != -ENOENT) {
+			log_err("store: %s", store_errmsg(d->st));
+			return;
+		}
+		if (err || dev.id != a->device)
+			cause = AKA_CAUSE_UNKNOWN_IDENTITY;
+		else if (dev.disabled)
+			cause = AKA_CAUSE_DISABLED;
+		else
+			a->matched_previous = which == STORE_TID_PREVIOUS;
+		OPENSSL_cleanse(&dev, sizeof(dev));
+	}
+	if (cause) {
+		a->next_tx = 0;
+		reject(d, a->id, a->peer, a, a->hint, 0, cause);
+		return;
+	}
+	a->hello = *h;
+	if (challenge(d, a, aka_net_mode(a->cred.profile, h->caps))) {
+		a->state = ATT_REJECTED;
+		a->next_tx = 0;
+	}
+}
+
+/* An auth message of a rekey, in a control frame of session @sid. */
+static void on_rekey_auth(struct daemon *d, uint32_t sid,
+			  const struct aka_ctrl *c)
+{
+	struct attempt *a = att_find(d, c->attempt);
+
+	if (!a || !a->rekey || a->sid != sid) {
+		log_debug("session %08x: message for no rekey of its own", sid);
+		return;
+	}
+	switch (c->msg.type) {
+	case AKA_MSG_HELLO:
+		on_rekey_hello(d, a, &c->msg.hello);
+		break;
+	case AKA_MSG_RESPONSE:
+		if (a->state == ATT_CHALLENGED ||
+		    (a->state == ATT_ACCEPTED &&
+		     !CRYPTO_memcmp(c->msg.response.res, a->res, AKA_RES_LEN)))
+			on_response(d, a->id, a->peer, &c->msg.response);
+		break;
+	case AKA_MSG_SYNC_FAILURE:
+		on_sync_failure(d, a->id, &c->msg.sync_failure);
+		break;
+	case AKA_MSG_REJECT:
+		if (a->state != ATT_CHALLENGED &&
+		    a->state != ATT_REKEY_REQUESTED)
+			break;
+		log_info("rekey %08x: %s: the device rejects: %s", a->id,
+			 a->hint, aka_cause_name(c->msg.reject.cause));
+		store_audit(d->st, a->hint, mode_name(a->expect.mode),
+			    "device-reject", aka_cause_name(c->msg.reject.cause));
+		a->state = ATT_REJECTED;
+		a->reply_len = 0;
+		a->next_tx = 0;
+		break;
+	default:
+		log_debug("rekey %08x: message %u from the device ignored",
+			  a->id, c->msg.type);
+	}
+}
+
+static void on_tid_confirm(struct daemon *d, uint32_t sid,
+			   const struct aka_ctrl *c)
 {
 	struct store_device dev;
 	struct store_session s;
-	struct aka_ctrl c;
 	struct attempt *a;
 	bool match;
 
-	if (aka_ctrl_decode(body, len, &c) || c.type != AKA_CTRL_TID_CONFIRM) {
-		log_debug("session %08x: unexpected control frame", sid);
-		return;
-	}
 	if (store_session_get(d->st, sid, &s) ||
 	    store_device_by_id(d->st, s.device, &dev)) {
 		log_info("session %08x: T-ID-CONFIRM for no known session", sid);
 		return;
 	}
 	match = dev.has_tid_current &&
-		!memcmp(dev.tid_current, c.tid, AKA_TID_LEN);
-	for (a = d->att_head; a; a = a->next)
-		if (a->sid == sid && a->state == ATT_ACCEPTED)
+		!memcmp(dev.tid_current, c->tid, AKA_TID_LEN);
+	for (a = d->att_head; a; a = a->next) {
+		if (a->sid == sid && a->state == ATT_ACCEPTED) {
 			a->state = ATT_CONFIRMED;
+			a->next_tx = 0;
+		}
+	}
 	log_info("session %08x: %s: T-ID-CONFIRM%s", sid, dev.pid,
 		 match ? "" : " of a T-ID that is not current");
 	store_audit(d->st, dev.pid, "", match ? "tid-confirm" : "tid-mismatch",
 		    NULL);
 	OPENSSL_cleanse(&dev, sizeof(dev));
+}
+
+static void on_control(struct daemon *d, uint32_t sid, const uint8_t *body,
+		       size_t len)
+{
+	struct aka_ctrl c;
+
+	if (aka_ctrl_decode(body, len, &c)) {
+		log_debug("session %08x: malformed control frame", sid);
+		return;
+	}
+	switch (c.type) {
+	case AKA_CTRL_TID_CONFIRM:
+		on_tid_confirm(d, sid, &c);
+		break;
+	case AKA_CTRL_AUTH:
+		on_rekey_auth(d, sid, &c);
+		break;
+	default:
+		log_debug("session %08x: unexpected control frame %u", sid,
+			  c.type);
+	}
+	OPENSSL_cleanse(&c, sizeof(c));
 }
 
 void auth_frame(struct daemon *d, const struct nlattr **tb)
@@ -681,6 +899,81 @@ void auth_frame(struct daemon *d, const struct nlattr **tb)
 			   mnl_attr_get_payload_len(pl));
 }
 
+/*
+ * A key of session @sid reached its soft limit: rekey in the live SA,
+ * unless a rekey of it is already under way.
+ */
+static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
+{
+	static const uint8_t none[ETH_ALEN_];
+	struct aka_ctrl c = { .type = AKA_CTRL_REKEY };
+	struct store_device dev;
+	struct store_session s;
+	struct attempt *a;
+	uint8_t suite, ctr_bits;
+	uint32_t id = 0;
+	ssize_t len;
+	int err;
+
+	if (store_session_get(d->st, sid, &s))
+		return;		/* not one of ours */
+	for (a = d->att_head; a; a = a->next)
+		if (a->rekey && a->sid == sid &&
+		    (a->state == ATT_REKEY_REQUESTED ||
+		     a->state == ATT_CHALLENGED)) {
+			log_debug("session %08x: soft expiry, rekey %08x running",
+				  sid, a->id);
+			return;
+		}
+	if (store_device_by_id(d->st, s.device, &dev)) {
+		log_err("session %08x: no device %lld in the store", sid,
+			(long long)s.device);
+		return;
+	}
+	err = kern_sa_get(d, sid, &suite, &ctr_bits);
+	if (err) {
+		log_warn("session %08x: soft expiry of an SA gone: %s", sid,
+			 strerror(-err));
+		goto out;
+	}
+	if (dev.disabled) {
+		log_info("session %08x: %s is disabled: no rekey", sid, dev.pid);
+		goto out;
+	}
+	while (!id || att_find(d, id))
+		if (random_bytes((uint8_t *)&id, sizeof(id)))
+			goto out;
+	a = att_new(d, id, none);
+	if (!a) {
+		log_warn("session %08x: too many open attempts for a rekey",
+			 sid);
+		goto out;
+	}
+	a->rekey = true;
+	a->sid = sid;
+	a->ctr_bits = ctr_bits;
+	a->device = dev.id;
+	memcpy(a->cred.k, dev.k, AKA_KEY_LEN);
+	memcpy(a->cred.opc, dev.opc, AKA_KEY_LEN);
+	memcpy(a->cred.amf, dev.amf, AKA_AMF_LEN);
+	a->cred.profile = dev.profile;
+	snprintf(a->hint, sizeof(a->hint), "%s", dev.pid);
+	a->state = ATT_REKEY_REQUESTED;
+	c.attempt = id;
+	len = aka_ctrl_encode(&c, a->reply, sizeof(a->reply));
+	if (len < 0) {
+		att_free(d, a);
+		goto out;
+	}
+	a->reply_len = len;
+	log_info("session %08x: %s: soft expiry of key phase %u: rekey %08x",
+		 sid, dev.pid, phase, id);
+	retx_arm(a);
+	send_ctrl(d, a, a->reply, a->reply_len);
+out:
+	OPENSSL_cleanse(&dev, sizeof(dev));
+}
+
 void auth_event(struct daemon *d, const struct nlattr **tb)
 {
 	uint8_t ev = tb[AIOTSEC_A_EVENT] ? nl_get_uint(tb[AIOTSEC_A_EVENT]) : 0;
@@ -700,8 +993,13 @@ void auth_event(struct daemon *d, const struct nlattr **tb)
 		log_info("session %08x: hard expiry: SA deleted", sid);
 		break;
 	case AIOTSEC_EVENT_SOFT_EXPIRE:
-		log_info("session %08x: soft expiry (the device should re-authenticate)",
-			 sid);
+		rekey_start(d, sid, tb[AIOTSEC_A_KEY_PHASE] ?
+			    nl_get_uint(tb[AIOTSEC_A_KEY_PHASE]) : 0);
+		break;
+	case AIOTSEC_EVENT_KEY_SWITCH:
+		log_info("session %08x: transmitting with key phase %u", sid,
+			 tb[AIOTSEC_A_KEY_PHASE] ?
+			 (unsigned)nl_get_uint(tb[AIOTSEC_A_KEY_PHASE]) : 0);
 		break;
 	case AIOTSEC_EVENT_REPLAY_ALARM:
 		log_debug("session %08x: replay alarm", sid);
@@ -711,10 +1009,41 @@ void auth_event(struct daemon *d, const struct nlattr **tb)
 
 /* ---- timer, start, end ------------------------------------------- */
 
+/* The network's retransmissions: a rekey's last message, T-ID-ASSIGN. */
+static void retransmit(struct daemon *d, struct attempt *a, uint64_t now)
+{
+	uint64_t rto;
+
+	if (a->ntx >= RETX_TRIES) {
+		a->next_tx = 0;
+		if (a->state == ATT_ACCEPTED) {
+			log_info("attempt %08x: %s: T-ID-ASSIGN never confirmed",
+				 a->id, a->hint);
+			return;
+		}
+		log_info("rekey %08x: %s: timeout", a->id, a->hint);
+		store_audit(d->st, a->hint, mode_name(a->expect.mode),
+			    "reject", aka_cause_name(AKA_CAUSE_TIMEOUT));
+		a->state = ATT_REJECTED;
+		return;
+	}
+	a->ntx++;
+	if (a->state != ATT_ACCEPTED || a->rekey)
+		resend(d, a);
+	if (a->state == ATT_ACCEPTED && a->ctrl_len)
+		send_tid_assign(d, a);
+	rto = (uint64_t)RETX_FIRST_MS << a->ntx;
+	a->next_tx = now + (rto < RETX_MAX_MS ? rto : RETX_MAX_MS);
+}
+
 void auth_tick(struct daemon *d)
 {
 	uint64_t now = now_ms();
 	struct attempt *a;
+
+	for (a = d->att_head; a; a = a->next)
+		if (a->next_tx && a->next_tx <= now)
+			retransmit(d, a, now);
 
 	while ((a = d->att_head) && a->expires <= now) {
 		if (a->state == ATT_CHALLENGED) {

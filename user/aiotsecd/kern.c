@@ -58,6 +58,10 @@ int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
 	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_SUITE, suite);
 	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_PROFILE, profile);
 	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_CTR_BITS, d->ctr_bits);
+	if (d->soft_limit)
+		mnl_attr_put_u64(nlh, AIOTSEC_SA_A_SOFT_LIMIT, d->soft_limit);
+	if (d->hard_limit)
+		mnl_attr_put_u64(nlh, AIOTSEC_SA_A_HARD_LIMIT, d->hard_limit);
 	if (peer)
 		mnl_attr_put(nlh, AIOTSEC_SA_A_PEER_MAC, ETH_ALEN_, peer);
 	mnl_attr_put(nlh, AIOTSEC_SA_A_KEY, keylen, key);
@@ -76,6 +80,65 @@ int kern_sa_del(struct daemon *d, uint32_t sid)
 	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
 	mnl_attr_nest_end(nlh, nest);
 	return nl_talk(&d->req, nlh, NULL, NULL);
+}
+
+int kern_sa_set_key(struct daemon *d, uint32_t sid, const uint8_t *key,
+		    size_t keylen)
+{
+	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_SET, 0);
+	struct nlattr *nest;
+
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
+	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
+	mnl_attr_put(nlh, AIOTSEC_SA_A_KEY, keylen, key);
+	mnl_attr_nest_end(nlh, nest);
+	return nl_talk(&d->req, nlh, NULL, NULL);
+}
+
+struct sa_info {
+	uint8_t suite, ctr_bits;
+	bool found;
+};
+
+static int sa_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[AIOTSEC_A_MAX + 1];
+	const struct nlattr *sa[AIOTSEC_SA_A_MAX + 1];
+	struct sa_info *info = data;
+
+	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
+	if (!tb[AIOTSEC_A_SA])
+		return 0;
+	nl_parse_nest(tb[AIOTSEC_A_SA], sa, AIOTSEC_SA_A_MAX);
+	if (!sa[AIOTSEC_SA_A_SUITE] || !sa[AIOTSEC_SA_A_CTR_BITS])
+		return 0;
+	info->suite = nl_get_uint(sa[AIOTSEC_SA_A_SUITE]);
+	info->ctr_bits = nl_get_uint(sa[AIOTSEC_SA_A_CTR_BITS]);
+	info->found = true;
+	return 0;
+}
+
+int kern_sa_get(struct daemon *d, uint32_t sid, uint8_t *suite,
+		uint8_t *ctr_bits)
+{
+	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_GET, 0);
+	struct sa_info info = {};
+	struct nlattr *nest;
+	int err;
+
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
+	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
+	mnl_attr_nest_end(nlh, nest);
+	err = nl_talk(&d->req, nlh, sa_get_cb, &info);
+	if (err)
+		return err;
+	if (!info.found)
+		return -ENOENT;
+	*suite = info.suite;
+	*ctr_bits = info.ctr_bits;
+	return 0;
 }
 
 int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,

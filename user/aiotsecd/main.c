@@ -5,6 +5,7 @@
  *	aiotsecd --db PATH --dev IFNAME [--hn-key FILE] [--hn-key-id N]
  *		 [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]
  *		 [--log-level debug|info|warn|error] [--max-rate N]
+ *		 [--soft-limit FRAMES] [--hard-limit FRAMES]
  *
  * Options, logging, and the one epoll loop: the notification socket, a
  * timerfd (every 100 ms: audit flush, attempt expiry) and a signalfd
@@ -75,7 +76,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: aiotsecd --db PATH --dev IFNAME [--hn-key FILE] [--hn-key-id N]\n"
 		"                [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]\n"
-		"                [--log-level debug|info|warn|error] [--max-rate N]\n");
+		"                [--log-level debug|info|warn|error] [--max-rate N]\n"
+		"                [--soft-limit FRAMES] [--hard-limit FRAMES]\n");
 }
 
 /* The X25519 private key: 32 raw octets or 64 hex digits (white space ok). */
@@ -135,9 +137,12 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "ctr-bits", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "max-rate", required_argument, NULL, 'r' },
+		{ "soft-limit", required_argument, NULL, 'S' },
+		{ "hard-limit", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned long long u;
 	char *end;
 	long v;
 	int c;
@@ -205,6 +210,17 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			}
 			d->max_rate = v;
 			break;
+		case 'S':
+		case 'H':
+			errno = 0;
+			u = strtoull(optarg, &end, 0);
+			if (errno || *end || !*optarg || !u || optarg[0] == '-') {
+				log_err("--%s: a number of frames, at least 1",
+					c == 'S' ? "soft-limit" : "hard-limit");
+				return 2;
+			}
+			*(c == 'S' ? &d->soft_limit : &d->hard_limit) = u;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -215,6 +231,10 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 	}
 	if (optind < argc || !d->db_path || !d->dev) {
 		usage(stderr);
+		return 2;
+	}
+	if (d->soft_limit && d->hard_limit && d->soft_limit > d->hard_limit) {
+		log_err("--soft-limit above --hard-limit");
 		return 2;
 	}
 	return 0;
