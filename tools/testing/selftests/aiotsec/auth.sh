@@ -8,8 +8,8 @@
 # malformed and replayed messages, rate limits, the audit trail, the
 # start-up reconciliation of SAs and a clean exit on SIGTERM.
 #
-# Skeleton for the full exchange: the device simulator (aiot-devsim) will
-# add ACCEPT, the SA and the T-ID assignment here.
+# Also the full exchange against the probe (ACCEPT, SA, T-ID-ASSIGN and
+# its retransmission); devices.sh runs it with the device simulator.
 
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -215,6 +215,21 @@ test_accept() {
 		fail "the unconfirmed T-ID pushed the device's T-ID out"
 }
 
+test_tid_retransmit() {
+	local ns out n
+	setup ns
+	start_daemon "$ns"
+	# no T-ID-CONFIRM: T-ID-ASSIGN again after 1 s, then 2 s later
+	out=$(probe "$ns" auth veth1 0000abcf --tid $TID_INV --k $K --opc $OPC \
+		--watch-control 4.5) || { echo "$out"; fail "no full exchange"; }
+	echo "$out"
+	[[ $(tail -n 1 <<<"$out") =~ ^control_frames=([0-9]+)$ ]] ||
+		fail "no count of control frames"
+	n=${BASH_REMATCH[1]}
+	[ "$n" -ge 2 ] && [ "$n" -le 3 ] ||
+		fail "$n retransmissions of T-ID-ASSIGN in 4.5 s, want 2"
+}
+
 test_reconcile_exit() {
 	local ns rc
 	setup ns
@@ -242,12 +257,13 @@ with_daemon() {
 	"$@"
 }
 
-tap_plan 7
+tap_plan 8
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
 run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon test_malformed_replayed
 run_test "auth: rate limits per identity and in total" with_daemon test_rate
 run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
+run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 tap_exit

@@ -19,7 +19,9 @@ the full exchange is the device simulator's job.
                [--repeat-response N] [--timeout S]
       HELLO, then RESPONSE with RES = f2(K, RAND_n) (MILENAGE through
       libcrypto via ctypes; AUTN is not checked), print the answers and
-      the first downlink CONTROL frame ("type=control sid=...").
+      the first downlink CONTROL frame ("type=control sid=...");
+      --watch-control S then counts the CONTROL frames of the session in
+      S more seconds ("control_frames=N"), the T-ID-CONFIRM never sent.
   authprobe.py audit DB
       Print the audit rows of aiotsecd's store, one per line:
       "device mode outcome cause" (fields "-" when empty).
@@ -182,6 +184,14 @@ def full_auth(args):
             print("type=control sid=%08x len=%d" % (c[0], len(c[1])),
                   flush=True)
             ctrl_seen = True
+    if args.watch_control:
+        # never confirmed: count the network's retransmissions
+        n, end = 0, time.monotonic() + args.watch_control
+        while time.monotonic() < end:
+            c = recv_answer(s, own, sid, end - time.monotonic(), ftype=4)
+            if c and c[0] == sid:
+                n += 1
+        print("control_frames=%d" % n, flush=True)
     return 0
 
 
@@ -242,6 +252,7 @@ def main():
     f.add_argument("--opc", required=True)
     f.add_argument("--caps", type=lambda x: int(x, 0), default=0)
     f.add_argument("--repeat-response", type=int, default=1)
+    f.add_argument("--watch-control", type=float, default=0)
     f.add_argument("--timeout", type=float, default=3)
     a = sub.add_parser("audit")
     a.add_argument("db")

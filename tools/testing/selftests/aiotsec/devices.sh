@@ -6,7 +6,9 @@
 # one-way and mutually and send protected frames; wrong keys, forged
 # T-IDs and replayed responses are rejected with their causes; no
 # permanent identifier crosses the air; T-IDs rotate and the previous one
-# still gets a device in; a daemon killed during a storm loses nothing.
+# still gets a device in; a stale SQN is resynchronised; soft expiry
+# rekeys in the live SA with traffic both ways and no loss; a daemon
+# killed during a storm loses nothing.
 
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -55,12 +57,14 @@ setup() {
 	printf -v "$1" '%s' "$_sns"
 }
 
-# start_daemon NS: its output goes to a file, so that it holds no pipe of
-# run_test's; the test's exit trap stops it
+# start_daemon NS [OPTION...]: its output goes to a file, so that it holds
+# no pipe of run_test's; the test's exit trap stops it
 start_daemon() {
+	local ns=$1
+	shift
 	trap 'stop_daemon; cleanup_ns' EXIT
-	ip netns exec "$1" "$DAEMON" --db "$tmp/db" --dev aiotR \
-		--hn-key "$tmp/hn.key" --max-rate 1000 >>"$tmp/log" 2>&1 &
+	ip netns exec "$ns" "$DAEMON" --db "$tmp/db" --dev aiotR \
+		--hn-key "$tmp/hn.key" --max-rate 1000 "$@" >>"$tmp/log" 2>&1 &
 	dpid=$!
 	wait_for 20 grep -q "serving aiotR" "$tmp/log" ||
 		{ cat "$tmp/log"; fail "aiotsecd did not start"; }
@@ -160,6 +164,102 @@ test_tid_rotation() {
 		"$(jnum authenticated)" 20
 }
 
+test_stale_sqn() {
+	local ns n=40
+	setup ns $n
+	start_daemon "$ns"
+	sim "$ns" --devices "$tmp/devices.csv" --mutual --state "$tmp/state" ||
+		fail "first run"
+	expect_eq "resyncs of the first run" "$(jnum resyncs)" 0
+	# every device has since accepted SQNs the network never sent (as
+	# after a store restored from a backup): the network's next SQN is
+	# stale for all of them
+	python3 - "$tmp/state" <<-'PY'
+	import sys
+	rows = open(sys.argv[1]).read().splitlines()
+	with open(sys.argv[1], "w") as f:
+	    for r in rows:
+	        if not r.startswith("#"):
+	            pid, tid, sqn = r.split(",")
+	            r = "%s,%s,%d" % (pid, tid, int(sqn) + 1000)
+	        f.write(r + "\n")
+	PY
+	sim "$ns" --devices "$tmp/devices.csv" --mutual --state "$tmp/state" ||
+		fail "stale SQN: not every device got in after resynchronising"
+	expect_eq "resyncs" "$(jnum resyncs)" $n
+	expect_eq "authenticated after resync" "$(jnum authenticated)" $n
+	expect_eq "mutual" "$(jnum mutual)" $n
+	expect_eq "resyncs in the daemon's log" \
+		"$(grep -c ': resynchronised' "$tmp/log")" $n
+	# the store moved past the device's SQN: no resync the next time
+	sim "$ns" --devices "$tmp/devices.csv" --mutual --state "$tmp/state" ||
+		fail "third run"
+	expect_eq "resyncs after the resync" "$(jnum resyncs)" 0
+}
+
+# downlink NS SECONDS: send protected inventory frames from the reader to
+# every SA of aiotR, one per SA every 20 ms; print how many were sent
+downlink() {
+	ip netns exec "$1" python3 - "$2" "$($CTL -n "$1" -j sa show dev aiotR)" <<-'PY'
+	import json, socket, sys, time
+	secs, sas = float(sys.argv[1]), json.loads(sys.argv[2])
+	sids = [sa["sid"] for sa in sas]
+	s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+	s.bind(("aiotR", 0))
+	src = open("/sys/class/net/aiotR/address").read().strip()
+	src = bytes(int(x, 16) for x in src.split(":"))
+	sent, end = 0, time.monotonic() + secs
+	while time.monotonic() < end:
+	    for sid in sids:
+	        dst = bytes([2, 1]) + sid.to_bytes(4, "big")
+	        s.send(dst + src + b"\x88\xb5" + b"DOWN %08x %d" % (sid, sent))
+	        sent += 1
+	    time.sleep(0.02)
+	print(sent)
+	PY
+}
+
+# sa_drops NS: the nonzero drop counters of aiotR's SAs, summed
+sa_drops() {
+	$CTL -n "$1" -s -j sa show dev aiotR | python3 -c '
+	import json, sys
+	tot = {}
+	for sa in json.load(sys.stdin):
+	    for k, v in sa["stats"].items():
+	        if k not in ("rx-ok", "rx-bytes", "tx-ok", "tx-bytes"):
+	            tot[k] = tot.get(k, 0) + v
+	print(" ".join("%s=%d" % kv for kv in sorted(tot.items()) if kv[1]))'
+}
+
+test_rekey() {
+	local ns n=20 frames=400 sims down
+	setup ns $n
+	start_daemon "$ns" --soft-limit 64
+	sim "$ns" --devices "$tmp/devices.csv" --frames $frames --interval 10 \
+		--linger 6 &
+	sims=$!
+	wait_for 20 sh -c "[ \$($CTL -n $ns link show aiotR | grep -o 'sa-count [0-9]*' | cut -d' ' -f2) -ge $n ]" ||
+		fail "the devices did not authenticate"
+	down=$(downlink "$ns" 3)
+	wait "$sims" || fail "simulator: not every device reached its outcome"
+	[ "$(jnum rekeys)" -ge $((2 * n)) ] ||
+		fail "only $(jnum rekeys) rekeys for $n devices; daemon: $(grep -ci rekey "$tmp/log") lines on rekeys, last: $(tail -n 3 "$tmp/log")"
+	expect_eq "rekeys that failed" "$(jnum rekeys_failed)" 0
+	expect_eq "kernel SAs (rekeyed in place)" "$(sa_count "$ns")" $n
+	expect_eq "rekeys the daemon accepted" \
+		"$(grep -c 'has a next key' "$tmp/log")" "$(jnum rekeys)"
+	expect_eq "kernel key switches (the device's first frame with the new key)" \
+		"$(grep -c 'transmitting with key phase' "$tmp/log")" "$(jnum rekeys)"
+	# no loss either way
+	expect_eq "uplink frames delivered at the reader" \
+		"$(ip netns exec "$ns" cat /sys/class/net/aiotR/statistics/rx_packets)" \
+		$((frames * n))
+	expect_eq "SA drops at the reader" "$(sa_drops "$ns")" ""
+	expect_eq "downlink frames verified by the devices" \
+		"$(jnum frames_rx_data)" "$down"
+	expect_eq "frames the devices refused" "$(jnum frames_bad)" 0
+}
+
 test_kill_restart() {
 	local ns n=300 sims
 	setup ns $n
@@ -189,9 +289,11 @@ test_kill_restart() {
 	exit "$ksft_skip"
 }
 
-tap_plan 4
+tap_plan 6
 run_test "1000 devices authenticate (one-way, mutual, SUCI); no PID on air" test_thousand
 run_test "wrong K, forged T-IDs, replayed responses rejected" test_attacks
 run_test "T-ID rotation; the previous T-ID still gets in" test_tid_rotation
+run_test "stale SQN: SYNC_FAILURE, resync, then in" test_stale_sqn
+run_test "soft expiry rekeys in the live SA, traffic both ways, no loss" test_rekey
 run_test "kill -9 of the daemon in a storm: no SQN reused, nothing lost" test_kill_restart
 tap_exit
