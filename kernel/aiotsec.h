@@ -8,6 +8,9 @@
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/ratelimit.h>
+#include <linux/refcount.h>
+#include <linux/scatterlist.h>
+#include <crypto/algapi.h>
 #include <linux/rhashtable-types.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -36,10 +39,13 @@
 
 /**
  * struct aiotsec_key - one key slot of an SA
- * @phase: the key-phase bit that selects this slot on air
+ * @refs: one for the slot that holds it (dropped an RCU grace period
+ *	after it leaves the slot), one for each frame in flight with it
+ * @window_bits: size of the replay window in frames
+ * @sa: the SA it belongs to; a key holds a reference on its SA
  * @aead: "gcm(aes)" or "ccm(aes)" for the AEAD suites
- * @cmac: "cmac(aes)" keyed with K_int, the 128-NIA2 suites
- * @ctr: "ctr(aes)" keyed with K_enc, the 128-NEA2 suite
+ * @ctr: "ctr(aes)" keyed with K_enc, 128-NEA2 (nia2-nea2)
+ * @cbc: "cbc(aes)" keyed with K_int, 128-NIA2 (CMAC over CBC)
  * @tx_counter: next counter to send with this key
  * @soft_limit: frames (either way) after which the daemon is told to rekey
  * @hard_limit: counters at or above this are never used
@@ -47,23 +53,32 @@
  *	AIOTSEC_KEY_NEXT: installed after the transmitting key and not yet
  *	used for transmission, the first frame it authenticates promotes it
  * @rx_lock: protects @rx_next and @window
+ * @window_words: length of @window
  * @rx_next: highest counter received and verified, plus one; 0: none yet
- * @window_bits: size of the replay window in frames
+ * @rcu: drops the slot's reference after a grace period
+ * @phase: the key-phase bit that selects this slot on air
+ * @cmac_k1: the CMAC subkey K1 of K_int (K2 is derived from it per frame)
  * @window: the RFC 6479 bitmap; @window_words unsigned longs
+ *
+ * The key schedules live in the transforms; the raw key is not kept.
  */
 struct aiotsec_key {
-	u8 phase;
+	refcount_t refs;
+	u32 window_bits;
+	struct aiotsec_sa *sa;
 	struct crypto_aead *aead;
-	struct crypto_shash *cmac;
-	struct crypto_sync_skcipher *ctr;
+	struct crypto_skcipher *ctr;
+	struct crypto_skcipher *cbc;
 	atomic64_t tx_counter;
 	u64 soft_limit;
 	u64 hard_limit;
 	unsigned long flags;
 	spinlock_t rx_lock; /* see @rx_lock above */
-	u64 rx_next;
-	u32 window_bits;
 	u32 window_words;
+	u64 rx_next;
+	struct rcu_head rcu;
+	u8 phase;
+	u8 cmac_k1[16];
 	unsigned long window[];
 };
 
@@ -71,10 +86,8 @@ struct aiotsec_key {
 #define AIOTSEC_KEY_HARD_SENT	1
 #define AIOTSEC_KEY_NEXT	2
 
-/* per-CPU counters of an SA (enum aiotsec_sa_stat) or a link (enum
- * aiotsec_link_stat, the shorter list)
- */
-#define AIOTSEC_STATS_MAX	__AIOTSEC_SA_STAT_MAX
+/* per-CPU counters of a link, enum aiotsec_link_stat */
+#define AIOTSEC_STATS_MAX	__AIOTSEC_LINK_STAT_MAX
 
 struct aiotsec_pcpu_stats {
 	u64 cnt[AIOTSEC_STATS_MAX];
@@ -86,42 +99,49 @@ struct aiotsec_dev;
 /**
  * struct aiotsec_sa - a security association, selected by its session ID
  * @node: in the link's hash table, looked up under RCU
- * @list: in the link's list, under the link's lock
  * @sid: session ID
  * @suite: enum aiotsec_suite
  * @profile: enum aiotsec_profile
  * @tag_len: MAC length on air
  * @ctr_bits: counter bits on air, 16 or 32
- * @window: replay window for keys installed from now on
- * @soft_limit: soft limit for keys installed from now on
- * @hard_limit: hard limit for keys installed from now on
- * @key_lock: serialises key installation against promotion on receive
  * @keys: the two key slots, indexed by key phase
  * @tx_phase: key phase used for transmission
  * @peer: lower-device address of the peer (broadcast until known),
  *	packed in the low 48 bits
- * @stats: per-CPU counters, enum aiotsec_sa_stat
  * @link: the link that holds this SA
- * @free_work: frees the SA after an RCU grace period
+ * @refs: one for the link's table (dropped an RCU grace period after the
+ *	SA leaves it), one for each key
+ * @key_lock: serialises key installation against promotion on receive
+ * @window: replay window for keys installed from now on
+ * @soft_limit: soft limit for keys installed from now on
+ * @hard_limit: hard limit for keys installed from now on
+ * @list: in the link's list, under the link's lock
+ * @rcu: drops the table's reference after a grace period
+ * @stats: counters, enum aiotsec_sa_stat (index 0 unused).  An AIoT
+ *	session carries a few frames a second, so plain atomics, not per-CPU
+ *	counters; the receive and the transmit ones sit on separate lines.
  */
 struct aiotsec_sa {
+	/* read by every frame */
 	struct rhash_head node;
-	struct list_head list;
 	u32 sid;
 	u8 suite;
 	u8 profile;
 	u8 tag_len;
 	u8 ctr_bits;
-	u32 window;
-	u64 soft_limit;
-	u64 hard_limit;
-	spinlock_t key_lock; /* see @key_lock above */
 	struct aiotsec_key __rcu *keys[2];
 	u8 tx_phase;
 	u64 peer;
-	struct aiotsec_pcpu_stats __percpu *stats;
 	struct aiotsec_dev *link;
-	struct rcu_work free_work;
+	/* control path */
+	refcount_t refs;
+	spinlock_t key_lock; /* see @key_lock above */
+	u32 window;
+	u64 soft_limit;
+	u64 hard_limit;
+	struct list_head list;
+	struct rcu_head rcu;
+	atomic64_t stats[AIOTSEC_SA_STAT_PAD];
 };
 
 /**
@@ -168,7 +188,7 @@ static inline void aiotsec_count(struct aiotsec_pcpu_stats __percpu *stats,
 
 static inline void aiotsec_sa_count(struct aiotsec_sa *sa, int stat, u64 n)
 {
-	aiotsec_count(sa->stats, stat, n);
+	atomic64_add(n, &sa->stats[stat]);
 }
 
 static inline void aiotsec_link_count(struct aiotsec_dev *adev, int stat)
@@ -193,16 +213,65 @@ int aiotsec_device_init(void);
 void aiotsec_device_exit(void);
 
 /* crypto.c */
+
+/**
+ * struct aiotsec_crypt - one frame being sealed or opened
+ * @key: the key (the caller holds a reference if it needs one)
+ * @frame: header || body || tag, linear and writable
+ * @hdrlen: header length, the associated data
+ * @bodylen: body length
+ * @counter: the frame's full counter
+ * @sid: session ID
+ * @suite: enum aiotsec_suite
+ * @tag_len: tag length
+ * @dir: direction bit
+ * @bearer: the 128-NIA2/NEA2 BEARER (0 for frames; the self-tests vary it)
+ * @done: called with the result when the work finished asynchronously
+ *	(aiotsec_crypt_run() returned -EINPROGRESS), with bottom halves
+ *	disabled; never called otherwise
+ * @skb, @dev, @type, @data: for the caller
+ *
+ * The rest is private to crypto.c: the step program, the IV, the
+ * scatterlist, the CMAC buffer and the crypto API request, which must
+ * live until the work is done.  Allocated per frame from a cache whose
+ * objects are reused without clearing (they hold no key material).
+ */
+struct aiotsec_crypt {
+	struct aiotsec_key *key;
+	u8 *frame;
+	unsigned int hdrlen;
+	unsigned int bodylen;
+	u64 counter;
+	u32 sid;
+	u8 suite;
+	u8 tag_len;
+	u8 dir;
+	u8 bearer;
+	u8 type;
+	void (*done)(struct aiotsec_crypt *c, int err);
+	struct sk_buff *skb;
+	struct net_device *dev;
+	void *data;
+	/* private */
+	const u8 *prog;
+	u8 enc;
+	u8 pc;
+	u16 maclen;
+	u8 *mac;
+	u8 *mac_ext;
+	struct scatterlist sg;
+	u8 iv[16];
+	u8 ctx[] __aligned(CRYPTO_MINALIGN);
+};
+
 u64 aiotsec_suite_max_counter(u8 suite);
 int aiotsec_key_setkey(struct aiotsec_key *key, u8 suite, u8 tag_len,
 		       const u8 *k, unsigned int klen);
 void aiotsec_key_free_tfms(struct aiotsec_key *key);
-int aiotsec_seal(const struct aiotsec_key *key, u8 suite, u8 tag_len,
-		 u32 sid, u8 dir, u64 counter, u8 *frame, unsigned int hdrlen,
-		 unsigned int bodylen);
-int aiotsec_open(const struct aiotsec_key *key, u8 suite, u8 tag_len,
-		 u32 sid, u8 dir, u64 counter, u8 *frame, unsigned int hdrlen,
-		 unsigned int bodylen);
+struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp);
+void aiotsec_crypt_free(struct aiotsec_crypt *c);
+int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc);
+int aiotsec_crypt_wait(struct aiotsec_crypt *c, bool enc, bool force_async);
 int aiotsec_crypto_init(void);
 void aiotsec_crypto_exit(void);
 
@@ -225,8 +294,10 @@ void aiotsec_sa_exit(void);
 struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid);
 struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
 				      const u8 *k, unsigned int klen);
-void aiotsec_key_free(struct aiotsec_key *key);
+void aiotsec_key_put(struct aiotsec_key *key);
 void aiotsec_key_free_rcu(struct aiotsec_key *key);
+struct aiotsec_sa *aiotsec_sa_alloc(void);
+void aiotsec_sa_put(struct aiotsec_sa *sa);
 int aiotsec_sa_table_init(struct aiotsec_dev *adev);
 void aiotsec_sa_flush(struct aiotsec_dev *adev);
 int aiotsec_sa_insert(struct aiotsec_dev *adev, struct aiotsec_sa *sa);
@@ -253,6 +324,7 @@ int aiotsec_genl_init(void);
 void aiotsec_genl_exit(void);
 void aiotsec_notify_event(struct aiotsec_dev *adev, u8 event, u32 sid,
 			  int phase);
+bool aiotsec_daemon_listens(struct aiotsec_dev *adev);
 int aiotsec_notify_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 			 u64 counter, const u8 *payload, unsigned int len,
 			 const u8 *peer, bool verified);

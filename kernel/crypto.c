@@ -13,33 +13,70 @@
  * and DIRECTION = the direction bit.  The AEAD nonce is
  * SID (32) || DIRECTION (1) || counter (63), so counters stay below 2^63.
  *
- * Transforms are synchronous (CRYPTO_ALG_ASYNC masked out): the fast
- * path runs in softirq or with bottom halves disabled and keeps each
- * AEAD request in a per-CPU scratch area, so no frame allocates.
+ * Transforms may be asynchronous: "gcm(aes)" resolves to the AES-NI/
+ * PCLMULQDQ implementation behind its SIMD wrapper, "ctr(aes)" and
+ * "cbc(aes)" likewise, and the wrapper hands a request to cryptd when
+ * the FPU cannot be used in the calling context.  So every frame gets an
+ * aiotsec_crypt that lives until its work is done: a short program of
+ * steps (one AEAD request; or CTR, then CMAC; or CMAC, check, then CTR),
+ * resumed from the completion callback when a step went asynchronous.
+ * In the usual case every step completes at once and the caller
+ * finishes the frame itself.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/aead.h>
 #include <crypto/algapi.h>
-#include <crypto/hash.h>
 #include <crypto/skcipher.h>
-#include <linux/percpu.h>
-#include <linux/scatterlist.h>
+#include <linux/completion.h>
+#include <linux/slab.h>
 #include <asm/unaligned.h>
+#ifdef CONFIG_X86
+#include <asm/fpu/api.h>
+#endif
 
 #include "aiotsec.h"
 #include "nxa2.h"
 
-#define AIOTSEC_AEAD_NONCE_LEN	12
-#define AIOTSEC_REQ_SCRATCH	2048
-#define NIA2_BEARER		0
+/* room for the crypto API request and its context */
+#define AIOTSEC_REQ_MAX		1024
+/* the CMAC buffer inside the object: frames up to this many octets */
+#define AIOTSEC_MAC_INLINE	1024
+#define AIOTSEC_CRYPT_SIZE	(sizeof(struct aiotsec_crypt) + \
+				 AIOTSEC_REQ_MAX + AIOTSEC_MAC_INLINE)
 
-struct aiotsec_scratch {
-	u8 buf[AIOTSEC_REQ_SCRATCH] __aligned(CRYPTO_MINALIGN);
+static struct kmem_cache *aiotsec_crypt_cache;
+
+enum {
+	AIOTSEC_OP_END,
+	AIOTSEC_OP_AEAD,
+	AIOTSEC_OP_NEA2,
+	AIOTSEC_OP_NIA2,
+	AIOTSEC_OP_NIA2_PUT,
+	AIOTSEC_OP_NIA2_CHECK,
 };
 
-static struct aiotsec_scratch __percpu *aiotsec_scratch;
+static const u8 aiotsec_prog_aead[] = {
+	AIOTSEC_OP_AEAD, AIOTSEC_OP_END,
+};
+
+static const u8 aiotsec_prog_nxa2_seal[] = {
+	AIOTSEC_OP_NEA2, AIOTSEC_OP_NIA2, AIOTSEC_OP_NIA2_PUT, AIOTSEC_OP_END,
+};
+
+/* the MAC first: a forged frame costs no deciphering */
+static const u8 aiotsec_prog_nxa2_open[] = {
+	AIOTSEC_OP_NIA2, AIOTSEC_OP_NIA2_CHECK, AIOTSEC_OP_NEA2, AIOTSEC_OP_END,
+};
+
+static const u8 aiotsec_prog_nia2_seal[] = {
+	AIOTSEC_OP_NIA2, AIOTSEC_OP_NIA2_PUT, AIOTSEC_OP_END,
+};
+
+static const u8 aiotsec_prog_nia2_open[] = {
+	AIOTSEC_OP_NIA2, AIOTSEC_OP_NIA2_CHECK, AIOTSEC_OP_END,
+};
 
 u64 aiotsec_suite_max_counter(u8 suite)
 {
@@ -56,13 +93,22 @@ void aiotsec_key_free_tfms(struct aiotsec_key *key)
 {
 	if (key->aead)
 		crypto_free_aead(key->aead);
-	if (key->cmac)
-		crypto_free_shash(key->cmac);
 	if (key->ctr)
-		crypto_free_sync_skcipher(key->ctr);
+		crypto_free_skcipher(key->ctr);
+	if (key->cbc)
+		crypto_free_skcipher(key->cbc);
 	key->aead = NULL;
-	key->cmac = NULL;
 	key->ctr = NULL;
+	key->cbc = NULL;
+	memzero_explicit(key->cmac_k1, sizeof(key->cmac_k1));
+}
+
+static int aiotsec_check_reqsize(unsigned int size, const char *alg)
+{
+	if (size <= AIOTSEC_REQ_MAX)
+		return 0;
+	pr_warn_once("%s needs a larger request area (%u)\n", alg, size);
+	return -EOVERFLOW;
 }
 
 static int aiotsec_setkey_aead(struct aiotsec_key *key, const char *alg,
@@ -71,63 +117,70 @@ static int aiotsec_setkey_aead(struct aiotsec_key *key, const char *alg,
 	struct crypto_aead *tfm;
 	int err;
 
-	tfm = crypto_alloc_aead(alg, 0, CRYPTO_ALG_ASYNC);
+	tfm = crypto_alloc_aead(alg, 0, 0);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 	key->aead = tfm;
-	if (sizeof(struct aead_request) + crypto_aead_reqsize(tfm) >
-	    AIOTSEC_REQ_SCRATCH) {
-		pr_warn_once("%s needs a larger request area\n", alg);
-		return -EOVERFLOW;
+	err = aiotsec_check_reqsize(sizeof(struct aead_request) +
+				    crypto_aead_reqsize(tfm), alg);
+	return err ?: crypto_aead_setkey(tfm, k, 16) ?:
+		      crypto_aead_setauthsize(tfm, tag_len);
+}
+
+static struct crypto_skcipher *aiotsec_alloc_skcipher(const char *alg,
+						      const u8 *k)
+{
+	struct crypto_skcipher *tfm;
+	int err;
+
+	tfm = crypto_alloc_skcipher(alg, 0, 0);
+	if (IS_ERR(tfm))
+		return tfm;
+	err = aiotsec_check_reqsize(sizeof(struct skcipher_request) +
+				    crypto_skcipher_reqsize(tfm), alg) ?:
+	      crypto_skcipher_setkey(tfm, k, 16);
+	if (err) {
+		crypto_free_skcipher(tfm);
+		return ERR_PTR(err);
 	}
-	err = crypto_aead_setkey(tfm, k, 16);
-	if (err)
-		return err;
-	return crypto_aead_setauthsize(tfm, tag_len);
+	return tfm;
 }
 
-static int aiotsec_setkey_cmac(struct aiotsec_key *key, const u8 *k)
+static int aiotsec_setkey_nxa2(struct aiotsec_key *key, const u8 *k_enc,
+			       const u8 *k_int)
 {
-	struct crypto_shash *tfm;
+	struct crypto_skcipher *tfm;
 
-	tfm = crypto_alloc_shash("cmac(aes)", 0, 0);
+	if (k_enc) {
+		tfm = aiotsec_alloc_skcipher("ctr(aes)", k_enc);
+		if (IS_ERR(tfm))
+			return PTR_ERR(tfm);
+		key->ctr = tfm;
+	}
+	tfm = aiotsec_alloc_skcipher("cbc(aes)", k_int);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
-	key->cmac = tfm;
-	return crypto_shash_setkey(tfm, k, 16);
-}
-
-static int aiotsec_setkey_ctr(struct aiotsec_key *key, const u8 *k)
-{
-	struct crypto_sync_skcipher *tfm;
-
-	tfm = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-	key->ctr = tfm;
-	return crypto_sync_skcipher_setkey(tfm, k, 16);
+	key->cbc = tfm;
+	return aiotsec_nia2_subkey(tfm, key->cmac_k1);
 }
 
 /*
  * Key the transforms of @key.  @k is K_enc || K_int (32 octets) for
- * nia2-nea2 and 16 octets for every other suite.  On error the caller
- * frees what was allocated with aiotsec_key_free_tfms().
+ * nia2-nea2 and 16 octets for every other suite.  Process context.  On
+ * error the caller frees what was allocated with aiotsec_key_free_tfms().
  */
 int aiotsec_key_setkey(struct aiotsec_key *key, u8 suite, u8 tag_len,
 		       const u8 *k, unsigned int klen)
 {
-	int err;
-
 	switch (suite) {
 	case AIOTSEC_SUITE_NIA2_NEA2:
 		if (klen != 32)
 			return -EINVAL;
-		err = aiotsec_setkey_ctr(key, k);
-		return err ?: aiotsec_setkey_cmac(key, k + 16);
+		return aiotsec_setkey_nxa2(key, k, k + 16);
 	case AIOTSEC_SUITE_NIA2:
 		if (klen != 16)
 			return -EINVAL;
-		return aiotsec_setkey_cmac(key, k);
+		return aiotsec_setkey_nxa2(key, NULL, k);
 	case AIOTSEC_SUITE_AES_CCM:
 		if (klen != 16)
 			return -EINVAL;
@@ -140,111 +193,230 @@ int aiotsec_key_setkey(struct aiotsec_key *key, u8 suite, u8 tag_len,
 	return -EINVAL;
 }
 
-static void aiotsec_aead_nonce(u8 *nonce, u32 sid, u8 dir, u64 counter)
-{
-	put_unaligned_be32(sid, nonce);
-	put_unaligned_be64(counter | (u64)dir << 63, nonce + 4);
-}
+static void aiotsec_crypt_done(struct crypto_async_request *areq, int err);
 
-static int aiotsec_aead_crypt(const struct aiotsec_key *key, u8 suite,
-			      u8 tag_len, u32 sid, u8 dir, u64 counter,
-			      u8 *frame, unsigned int hdrlen,
-			      unsigned int bodylen, bool enc)
+static int aiotsec_op_aead(struct aiotsec_crypt *c)
 {
-	struct aead_request *req;
-	struct scatterlist sg;
-	u8 iv[16] = {};
-	int err;
+	struct aead_request *req = (struct aead_request *)c->ctx;
+	unsigned int len = c->bodylen;
+	u8 *iv = c->iv;
 
-	if (suite == AIOTSEC_SUITE_AES_CCM) {
+	if (c->suite == AIOTSEC_SUITE_AES_CCM) {
 		/* RFC 3610 L = 3: flags octet L - 1, then a 12-octet nonce */
-		iv[0] = 2;
-		aiotsec_aead_nonce(iv + 1, sid, dir, counter);
-	} else {
-		aiotsec_aead_nonce(iv, sid, dir, counter);
+		*iv++ = 2;
+		c->iv[13] = 0;
+		c->iv[14] = 0;
+		c->iv[15] = 0;
 	}
+	put_unaligned_be32(c->sid, iv);
+	put_unaligned_be64(c->counter | (u64)c->dir << 63, iv + 4);
 
-	req = (struct aead_request *)this_cpu_ptr(aiotsec_scratch)->buf;
-	aead_request_set_tfm(req, key->aead);
-	aead_request_set_callback(req, 0, NULL, NULL);
-	sg_init_one(&sg, frame, hdrlen + bodylen + tag_len);
-	aead_request_set_ad(req, hdrlen);
-	if (enc) {
-		aead_request_set_crypt(req, &sg, &sg, bodylen, iv);
-		err = crypto_aead_encrypt(req);
-	} else {
-		aead_request_set_crypt(req, &sg, &sg, bodylen + tag_len, iv);
-		err = crypto_aead_decrypt(req);
+	aead_request_set_tfm(req, c->key->aead);
+	aead_request_set_callback(req, 0, aiotsec_crypt_done, c);
+	sg_init_one(&c->sg, c->frame, c->hdrlen + c->bodylen + c->tag_len);
+	aead_request_set_ad(req, c->hdrlen);
+	if (c->enc) {
+		aead_request_set_crypt(req, &c->sg, &c->sg, len, c->iv);
+		return crypto_aead_encrypt(req);
 	}
-	memzero_explicit(req, sizeof(*req) + crypto_aead_reqsize(key->aead));
-	return err;
+	aead_request_set_crypt(req, &c->sg, &c->sg, len + c->tag_len, c->iv);
+	return crypto_aead_decrypt(req);
 }
 
-/*
- * Protect @frame = header (@hdrlen) || body (@bodylen) || room for the
- * tag, in place.  Must run with bottom halves disabled.
- */
-int aiotsec_seal(const struct aiotsec_key *key, u8 suite, u8 tag_len,
-		 u32 sid, u8 dir, u64 counter, u8 *frame, unsigned int hdrlen,
-		 unsigned int bodylen)
+static int aiotsec_skcipher(struct aiotsec_crypt *c,
+			    struct crypto_skcipher *tfm, u8 *buf,
+			    unsigned int len)
 {
-	int err;
+	struct skcipher_request *req = (struct skcipher_request *)c->ctx;
 
-	switch (suite) {
-	case AIOTSEC_SUITE_NIA2_NEA2:
-		err = aiotsec_nea2(key->ctr, counter, NIA2_BEARER, dir,
-				   frame + hdrlen, bodylen);
-		if (err)
-			return err;
-		fallthrough;
-	case AIOTSEC_SUITE_NIA2:
-		return aiotsec_nia2(key->cmac, counter, NIA2_BEARER, dir, frame,
-				    hdrlen + bodylen, frame + hdrlen + bodylen);
-	default:
-		return aiotsec_aead_crypt(key, suite, tag_len, sid, dir,
-					  counter, frame, hdrlen, bodylen,
-					  true);
-	}
+	sg_init_one(&c->sg, buf, len);
+	skcipher_request_set_tfm(req, tfm);
+	skcipher_request_set_callback(req, 0, aiotsec_crypt_done, c);
+	skcipher_request_set_crypt(req, &c->sg, &c->sg, len, c->iv);
+	return crypto_skcipher_encrypt(req);
 }
 
-/*
- * Verify and decrypt @frame in place; -EBADMSG when the MAC is wrong.
- * Must run with bottom halves disabled.
- */
-int aiotsec_open(const struct aiotsec_key *key, u8 suite, u8 tag_len,
-		 u32 sid, u8 dir, u64 counter, u8 *frame, unsigned int hdrlen,
-		 unsigned int bodylen)
+/* 128-NEA2 on the body, in place */
+static int aiotsec_op_nea2(struct aiotsec_crypt *c)
 {
-	u8 mac[NIA2_MAC_LEN];
-	int err;
+	if (!c->bodylen)
+		return 0;
+	aiotsec_nxa2_iv(c->iv, c->counter, c->bearer, c->dir);
+	return aiotsec_skcipher(c, c->key->ctr, c->frame + c->hdrlen,
+				c->bodylen);
+}
 
-	switch (suite) {
-	case AIOTSEC_SUITE_NIA2_NEA2:
-	case AIOTSEC_SUITE_NIA2:
-		err = aiotsec_nia2(key->cmac, counter, NIA2_BEARER, dir, frame,
-				   hdrlen + bodylen, mac);
-		if (err)
-			return err;
-		if (crypto_memneq(mac, frame + hdrlen + bodylen, sizeof(mac)))
-			return -EBADMSG;
-		if (suite == AIOTSEC_SUITE_NIA2)
+/* 128-NIA2 over header || body into c->mac */
+static int aiotsec_op_nia2(struct aiotsec_crypt *c)
+{
+	unsigned int msglen = c->hdrlen + c->bodylen;
+	unsigned int len = aiotsec_nia2_buf_len(msglen);
+	u8 *buf = c->ctx + AIOTSEC_REQ_MAX;
+
+	if (len > AIOTSEC_MAC_INLINE) {
+		c->mac_ext = kmalloc(len, GFP_ATOMIC);
+		if (!c->mac_ext)
+			return -ENOMEM;
+		buf = c->mac_ext;
+	}
+	aiotsec_nia2_prepare(buf, c->key->cmac_k1, c->counter, c->bearer,
+			     c->dir, c->frame, msglen);
+	c->mac = buf + len - AES_BLOCK_SIZE;
+	memset(c->iv, 0, sizeof(c->iv));
+	return aiotsec_skcipher(c, c->key->cbc, buf, len);
+}
+
+static int aiotsec_crypt_resume(struct aiotsec_crypt *c, int err)
+{
+	u8 *tag;
+
+	while (!err) {
+		tag = c->frame + c->hdrlen + c->bodylen;
+		switch (c->prog[c->pc++]) {
+		case AIOTSEC_OP_END:
 			return 0;
-		return aiotsec_nea2(key->ctr, counter, NIA2_BEARER, dir,
-				    frame + hdrlen, bodylen);
-	default:
-		return aiotsec_aead_crypt(key, suite, tag_len, sid, dir,
-					  counter, frame, hdrlen, bodylen,
-					  false);
+		case AIOTSEC_OP_AEAD:
+			err = aiotsec_op_aead(c);
+			break;
+		case AIOTSEC_OP_NEA2:
+			err = aiotsec_op_nea2(c);
+			break;
+		case AIOTSEC_OP_NIA2:
+			err = aiotsec_op_nia2(c);
+			break;
+		case AIOTSEC_OP_NIA2_PUT:
+			memcpy(tag, c->mac, NIA2_MAC_LEN);
+			break;
+		case AIOTSEC_OP_NIA2_CHECK:
+			if (crypto_memneq(c->mac, tag, NIA2_MAC_LEN))
+				err = -EBADMSG;
+			break;
+		}
 	}
+	return err == -EBUSY ? -EINPROGRESS : err;
+}
+
+static void aiotsec_crypt_done(struct crypto_async_request *areq, int err)
+{
+	struct aiotsec_crypt *c = areq->data;
+
+	/* a backlogged request started: the result comes later */
+	if (err == -EINPROGRESS)
+		return;
+	err = aiotsec_crypt_resume(c, err);
+	if (err != -EINPROGRESS)
+		c->done(c, err);
+}
+
+/*
+ * Seal (@enc) or open @c: protect c->frame = header || body || room for
+ * the tag in place, or verify and decipher it (-EBADMSG when the MAC is
+ * wrong).  Returns the result, or -EINPROGRESS: c->done() will get it.
+ * Runs with bottom halves disabled, or in process context.
+ */
+int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc)
+{
+	c->enc = enc;
+	c->pc = 0;
+	switch (c->suite) {
+	case AIOTSEC_SUITE_NIA2_NEA2:
+		c->prog = enc ? aiotsec_prog_nxa2_seal : aiotsec_prog_nxa2_open;
+		break;
+	case AIOTSEC_SUITE_NIA2:
+		c->prog = enc ? aiotsec_prog_nia2_seal : aiotsec_prog_nia2_open;
+		break;
+	default:
+		c->prog = aiotsec_prog_aead;
+		break;
+	}
+	return aiotsec_crypt_resume(c, 0);
+}
+
+struct aiotsec_crypt_waiter {
+	struct completion done;
+	int err;
+};
+
+static void aiotsec_crypt_wake(struct aiotsec_crypt *c, int err)
+{
+	struct aiotsec_crypt_waiter *w = c->data;
+
+	w->err = err;
+	complete(&w->done);
+}
+
+/*
+ * aiotsec_crypt_run() and wait for the result (process context).  With
+ * @force_async the steps are started where the FPU cannot be used, so
+ * that the SIMD transforms pass them to cryptd and the completion path
+ * runs: the self-tests use it.
+ */
+int aiotsec_crypt_wait(struct aiotsec_crypt *c, bool enc, bool force_async)
+{
+	struct aiotsec_crypt_waiter w;
+	int err;
+
+	init_completion(&w.done);
+	c->done = aiotsec_crypt_wake;
+	c->data = &w;
+	local_bh_disable();
+#ifdef CONFIG_X86
+	if (force_async) {
+		kernel_fpu_begin();
+		err = aiotsec_crypt_run(c, enc);
+		kernel_fpu_end();
+	} else {
+		err = aiotsec_crypt_run(c, enc);
+	}
+#else
+	err = aiotsec_crypt_run(c, enc);
+#endif
+	local_bh_enable();
+	if (err != -EINPROGRESS)
+		return err;
+	wait_for_completion(&w.done);
+	return w.err;
+}
+
+static void aiotsec_crypt_ctor(void *obj)
+{
+	memset(obj, 0, sizeof(struct aiotsec_crypt));
+}
+
+/*
+ * A frame's context.  The objects come from a cache with a constructor,
+ * so they are recycled without being cleared on every allocation
+ * (init_on_alloc): they hold request state, an IV and a copy of frame
+ * octets that the skb holds too, never a key, and every field is set
+ * before it is read.
+ */
+struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp)
+{
+	struct aiotsec_crypt *c = kmem_cache_alloc(aiotsec_crypt_cache, gfp);
+
+	if (c) {
+		c->mac_ext = NULL;
+		c->bearer = 0;
+	}
+	return c;
+}
+
+void aiotsec_crypt_free(struct aiotsec_crypt *c)
+{
+	kfree(c->mac_ext);
+	kmem_cache_free(aiotsec_crypt_cache, c);
 }
 
 int __init aiotsec_crypto_init(void)
 {
-	aiotsec_scratch = alloc_percpu(struct aiotsec_scratch);
-	return aiotsec_scratch ? 0 : -ENOMEM;
+	aiotsec_crypt_cache = kmem_cache_create("aiotsec_crypt",
+						AIOTSEC_CRYPT_SIZE,
+						L1_CACHE_BYTES, 0,
+						aiotsec_crypt_ctor);
+	return aiotsec_crypt_cache ? 0 : -ENOMEM;
 }
 
 void aiotsec_crypto_exit(void)
 {
-	free_percpu(aiotsec_scratch);
+	kmem_cache_destroy(aiotsec_crypt_cache);
 }

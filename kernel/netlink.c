@@ -313,15 +313,9 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	sa = aiotsec_sa_alloc();
 	if (!sa)
 		return -ENOMEM;
-	sa->stats = netdev_alloc_pcpu_stats(struct aiotsec_pcpu_stats);
-	if (!sa->stats) {
-		err = -ENOMEM;
-		goto err_free;
-	}
-	spin_lock_init(&sa->key_lock);
 	err = aiotsec_nl_sa_params(info, tb, sa);
 	if (err)
 		goto err_free;
@@ -423,7 +417,7 @@ static int aiotsec_sa_install_key(struct genl_info *info, struct aiotsec_sa *sa,
 	if (READ_ONCE(sa->tx_phase) == slot) {
 		/* promoted meanwhile: the slot is the transmit key now */
 		spin_unlock_bh(&sa->key_lock);
-		aiotsec_key_free(key);
+		aiotsec_key_put(key);
 		NL_SET_ERR_MSG(info->extack,
 			       "aiotsec: the next key was promoted meanwhile; retry");
 		return -EAGAIN;
@@ -554,6 +548,21 @@ static int aiotsec_put_stats(struct sk_buff *skb, int type,
 	return 0;
 }
 
+static int aiotsec_put_sa_stats(struct sk_buff *skb, struct aiotsec_sa *sa)
+{
+	struct nlattr *nest = nla_nest_start(skb, AIOTSEC_SA_A_STATS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 1; i < AIOTSEC_SA_STAT_PAD; i++)
+		if (nla_put_u64_64bit(skb, i, atomic64_read(&sa->stats[i]),
+				      AIOTSEC_SA_STAT_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int aiotsec_put_key(struct sk_buff *skb, struct aiotsec_sa *sa,
 			   struct aiotsec_key *key)
 {
@@ -614,8 +623,7 @@ static int aiotsec_put_sa(struct sk_buff *skb, struct aiotsec_sa *sa)
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, keys);
-	if (aiotsec_put_stats(skb, AIOTSEC_SA_A_STATS, sa->stats,
-			      AIOTSEC_SA_STAT_PAD))
+	if (aiotsec_put_sa_stats(skb, sa))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -931,6 +939,12 @@ void aiotsec_notify_event(struct aiotsec_dev *adev, u8 event, u32 sid,
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&aiotsec_family, net, msg, 0,
 				AIOTSEC_GRP_EVENTS, GFP_ATOMIC);
+}
+
+bool aiotsec_daemon_listens(struct aiotsec_dev *adev)
+{
+	return genl_has_listeners(&aiotsec_family, dev_net(adev->dev),
+				  AIOTSEC_GRP_FRAMES);
 }
 
 int aiotsec_notify_frame(struct aiotsec_dev *adev, u8 type, u32 sid,

@@ -3,23 +3,33 @@
 #define _AIOTSEC_NXA2_H
 
 #include <crypto/aes.h>
-#include <crypto/hash.h>
 #include <crypto/skcipher.h>
 
 #define NIA2_MAC_LEN	4
 
-/*
- * @tfm is a "cmac(aes)" transform keyed with the 128-bit integrity key.
- * @msg/@len is the message, a whole number of octets.
- */
-int aiotsec_nia2(struct crypto_shash *tfm, u32 count, u8 bearer, u8 dir,
-		 const u8 *msg, unsigned int len, u8 mac[NIA2_MAC_LEN]);
+/* COUNT (32) || BEARER (5) || DIRECTION (1) || 0 (26), then 64 zero bits */
+void aiotsec_nxa2_iv(u8 out[AES_BLOCK_SIZE], u32 count, u8 bearer, u8 dir);
 
 /*
- * @tfm is a "ctr(aes)" transform keyed with the 128-bit ciphering key.
- * Encrypts or decrypts @buf/@len in place.
+ * The CMAC subkey K1 of the key of @cbc, a "cbc(aes)" transform.
+ * Process context.
  */
-int aiotsec_nea2(struct crypto_sync_skcipher *tfm, u32 count, u8 bearer,
-		 u8 dir, u8 *buf, unsigned int len);
+int aiotsec_nia2_subkey(struct crypto_skcipher *cbc, u8 k1[AES_BLOCK_SIZE]);
+
+/* Length of the CBC input for a @len-octet message. */
+static inline unsigned int aiotsec_nia2_buf_len(unsigned int len)
+{
+	return round_up(8 + len, AES_BLOCK_SIZE);
+}
+
+/*
+ * Lay out the 128-NIA2 input (the 64-bit COUNT/BEARER/DIRECTION block,
+ * then @msg) in @buf, padded and with the last block masked with the
+ * CMAC subkey, so that the last block of its CBC encryption under K_int
+ * with a zero IV is the CMAC, whose first NIA2_MAC_LEN octets are the
+ * MAC-I.  @buf holds aiotsec_nia2_buf_len(@len) octets.
+ */
+void aiotsec_nia2_prepare(u8 *buf, const u8 k1[AES_BLOCK_SIZE], u32 count,
+			  u8 bearer, u8 dir, const u8 *msg, unsigned int len);
 
 #endif /* _AIOTSEC_NXA2_H */

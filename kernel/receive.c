@@ -21,15 +21,32 @@
 
 /*
  * Pass an unverified frame to the daemon, within the rate limit; the
- * limit comes first so that a flood costs no copy.
+ * limit and the listener check come first so that a flood costs no copy.
+ * @skb may be shared: it is only read.
  */
 static void aiotsec_rx_to_daemon(struct aiotsec_dev *adev, struct sk_buff *skb,
 				 u8 type, u32 sid, unsigned int hdrlen)
 {
-	if (!__ratelimit(&adev->rl_frames) || skb_linearize(skb) ||
-	    aiotsec_notify_frame(adev, type, sid, 0, skb->data + hdrlen,
-				 skb->len - hdrlen, eth_hdr(skb)->h_source,
-				 false))
+	unsigned int len = skb->len - hdrlen;
+	const u8 *payload;
+	u8 *copy = NULL;
+	int err = -ENOMEM;
+
+	if (!aiotsec_daemon_listens(adev) || !__ratelimit(&adev->rl_frames))
+		goto dropped;
+	if (skb_headlen(skb) >= skb->len) {
+		payload = skb->data + hdrlen;
+	} else {
+		copy = kmalloc(len, GFP_ATOMIC);
+		if (!copy || skb_copy_bits(skb, hdrlen, copy, len))
+			goto dropped;
+		payload = copy;
+	}
+	err = aiotsec_notify_frame(adev, type, sid, 0, payload, len,
+				   eth_hdr(skb)->h_source, false);
+dropped:
+	kfree(copy);
+	if (err)
 		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_TO_DAEMON_DROPPED);
 }
 
@@ -44,12 +61,12 @@ static void aiotsec_rx_unknown(struct aiotsec_dev *adev, struct sk_buff *skb,
 }
 
 /* Turn the verified frame into a plaintext one on the aiotsec device. */
-static void aiotsec_rx_deliver(struct aiotsec_dev *adev, struct sk_buff *skb,
+static void aiotsec_rx_deliver(struct net_device *dev, struct sk_buff *skb,
 			       u8 type, u32 sid, unsigned int hdrlen,
 			       unsigned int bodylen)
 {
-	struct net_device *dev = adev->dev;
 	struct ethhdr *eth;
+	bool xnet = !net_eq(dev_net(skb->dev), dev_net(dev));
 
 	skb_trim(skb, hdrlen + bodylen);
 	skb_pull(skb, hdrlen);
@@ -60,24 +77,117 @@ static void aiotsec_rx_deliver(struct aiotsec_dev *adev, struct sk_buff *skb,
 	put_unaligned_be32(sid, eth->h_source + 2);
 	eth->h_proto = htons(AIOTSEC_ETH_P);
 
-	skb_scrub_packet(skb, !net_eq(dev_net(adev->lower), dev_net(dev)));
+	skb_scrub_packet(skb, xnet);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->protocol = eth_type_trans(skb, dev);
 	dev_sw_netstats_rx_add(dev, bodylen);
 }
 
+/*
+ * The frame is verified and deciphered, or not (@err): replay window,
+ * counters, key promotion, then delivery.  Returns true when c->skb is
+ * ready to be delivered on the aiotsec device; otherwise it was consumed.
+ */
+static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
+{
+	struct aiotsec_key *key = c->key;
+	struct aiotsec_sa *sa = key->sa;
+	struct aiotsec_dev *adev = netdev_priv(c->dev);
+	struct sk_buff *skb = c->skb;
+	u8 *src = eth_hdr(skb)->h_source;
+	int stat;
+
+	if (unlikely(err)) {
+		stat = AIOTSEC_SA_STAT_RX_BAD_MAC;
+		goto drop;
+	}
+	if (aiotsec_replay_update(key, c->counter) != AIOTSEC_REPLAY_OK) {
+		stat = AIOTSEC_SA_STAT_RX_REPLAY;
+		if (__ratelimit(&adev->rl_replay))
+			aiotsec_notify_event(adev, AIOTSEC_EVENT_REPLAY_ALARM,
+					     sa->sid, key->phase);
+		goto drop;
+	}
+
+	if (test_bit(AIOTSEC_KEY_NEXT, &key->flags))
+		aiotsec_key_promote(sa, key);
+	aiotsec_key_check_limits(sa, key, c->counter);
+	if (READ_ONCE(sa->peer) != ether_addr_to_u64(src))
+		aiotsec_sa_set_peer(sa, src);
+	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_OK, 1);
+	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_BYTES, c->bodylen);
+
+	if (c->type == AIOTSEC_FT_CONTROL) {
+		if (aiotsec_notify_frame(adev, c->type, sa->sid, c->counter,
+					 c->frame + c->hdrlen, c->bodylen, src,
+					 true))
+			aiotsec_link_count(adev,
+					   AIOTSEC_LINK_STAT_RX_TO_DAEMON_DROPPED);
+		consume_skb(skb);
+		return false;
+	}
+	aiotsec_rx_deliver(c->dev, skb, c->type, sa->sid, c->hdrlen,
+			   c->bodylen);
+	return true;
+
+drop:
+	aiotsec_sa_count(sa, stat, 1);
+	dev_core_stats_rx_dropped_inc(c->dev);
+	kfree_skb(skb);
+	return false;
+}
+
+static void aiotsec_rx_release(struct aiotsec_crypt *c)
+{
+	aiotsec_key_put(c->key);
+	dev_put(c->dev);
+	aiotsec_crypt_free(c);
+}
+
+/* completion of a frame opened asynchronously */
+static void aiotsec_rx_done(struct aiotsec_crypt *c, int err)
+{
+	struct sk_buff *skb = c->skb;
+	bool deliver;
+
+	rcu_read_lock();
+	deliver = aiotsec_rx_finish(c, err);
+	aiotsec_rx_release(c);
+	if (deliver)
+		netif_rx(skb);
+	rcu_read_unlock();
+}
+
+/*
+ * A private, linear, writable copy of a frame that is shared or cloned
+ * (pktgen, taps), sized to the frame: one allocation and one copy.
+ */
+static struct sk_buff *aiotsec_rx_unshare(struct sk_buff *skb)
+{
+	struct sk_buff *nskb;
+
+	if (!skb_shared(skb) && !skb_cloned(skb))
+		return skb_linearize(skb) ? NULL : skb;
+	nskb = skb_copy_expand(skb, NET_SKB_PAD + ETH_HLEN, 0, GFP_ATOMIC);
+	if (nskb)
+		consume_skb(skb);
+	return nskb;
+}
+
 static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 					 struct aiotsec_sa *sa,
-					 struct sk_buff *skb, u8 b0,
+					 struct sk_buff **pskb, const u8 *hdr,
 					 unsigned int hdrlen)
 {
+	struct sk_buff *skb = *pskb, *nskb;
+	u8 b0 = hdr[0];
 	u8 type = (b0 & AIOTSEC_HDR_TYPE_MASK) >> AIOTSEC_HDR_TYPE_SHIFT;
-	u8 dir = b0 & AIOTSEC_HDR_DOWN;
 	u8 peer_role = adev->role == AIOTSEC_ROLE_READER ?
 		       AIOTSEC_ROLE_DEVICE : AIOTSEC_ROLE_READER;
-	unsigned int bodylen;
+	struct aiotsec_crypt *c;
 	struct aiotsec_key *key;
-	int stat;
+	bool deliver;
+	int stat, err;
 	u64 ctr;
 	u32 low;
 
@@ -95,8 +205,8 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 		stat = AIOTSEC_SA_STAT_RX_NO_KEY;
 		goto drop;
 	}
-	low = hdrlen == AIOTSEC_HDR_MAX ? get_unaligned_be32(skb->data + 5) :
-					  get_unaligned_be16(skb->data + 5);
+	low = hdrlen == AIOTSEC_HDR_MAX ? get_unaligned_be32(hdr + 5) :
+					  get_unaligned_be16(hdr + 5);
 	ctr = aiotsec_counter_recover(READ_ONCE(key->rx_next), low,
 				      sa->ctr_bits);
 	if (ctr >= key->hard_limit) {
@@ -109,49 +219,50 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 		break;
 	case AIOTSEC_REPLAY_DUP:
 		stat = AIOTSEC_SA_STAT_RX_REPLAY;
-		goto replay;
+		if (__ratelimit(&adev->rl_replay))
+			aiotsec_notify_event(adev, AIOTSEC_EVENT_REPLAY_ALARM,
+					     sa->sid, key->phase);
+		goto drop;
 	case AIOTSEC_REPLAY_OLD:
 		stat = AIOTSEC_SA_STAT_RX_TOO_OLD;
 		goto drop;
 	}
 
-	if (skb_ensure_writable(skb, skb->len))
+	c = aiotsec_crypt_alloc(GFP_ATOMIC);
+	if (!c)
 		goto drop_link;
-	bodylen = skb->len - hdrlen - sa->tag_len;
-	if (aiotsec_open(key, sa->suite, sa->tag_len, sa->sid, dir, ctr,
-			 skb->data, hdrlen, bodylen)) {
-		stat = AIOTSEC_SA_STAT_RX_BAD_MAC;
-		goto drop;
+	nskb = aiotsec_rx_unshare(skb);
+	if (!nskb) {
+		aiotsec_crypt_free(c);
+		goto drop_link;
 	}
-	if (aiotsec_replay_update(key, ctr) != AIOTSEC_REPLAY_OK) {
-		stat = AIOTSEC_SA_STAT_RX_REPLAY;
-		goto replay;
-	}
+	skb = nskb;
 
-	if (test_bit(AIOTSEC_KEY_NEXT, &key->flags))
-		aiotsec_key_promote(sa, key);
-	aiotsec_key_check_limits(sa, key, ctr);
-	if (READ_ONCE(sa->peer) != ether_addr_to_u64(eth_hdr(skb)->h_source))
-		aiotsec_sa_set_peer(sa, eth_hdr(skb)->h_source);
-	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_OK, 1);
-	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_BYTES, bodylen);
-
-	if (type == AIOTSEC_FT_CONTROL) {
-		if (aiotsec_notify_frame(adev, type, sa->sid, ctr,
-					 skb->data + hdrlen, bodylen,
-					 eth_hdr(skb)->h_source, true))
-			aiotsec_link_count(adev,
-					   AIOTSEC_LINK_STAT_RX_TO_DAEMON_DROPPED);
-		consume_skb(skb);
+	refcount_inc(&key->refs);
+	dev_hold(adev->dev);
+	c->key = key;
+	c->frame = skb->data;
+	c->hdrlen = hdrlen;
+	c->bodylen = skb->len - hdrlen - sa->tag_len;
+	c->counter = ctr;
+	c->sid = sa->sid;
+	c->suite = sa->suite;
+	c->tag_len = sa->tag_len;
+	c->dir = b0 & AIOTSEC_HDR_DOWN;
+	c->type = type;
+	c->done = aiotsec_rx_done;
+	c->skb = skb;
+	c->dev = adev->dev;
+	err = aiotsec_crypt_run(c, false);
+	if (err == -EINPROGRESS)
 		return RX_HANDLER_CONSUMED;
-	}
-	aiotsec_rx_deliver(adev, skb, type, sa->sid, hdrlen, bodylen);
+	deliver = aiotsec_rx_finish(c, err);
+	aiotsec_rx_release(c);
+	if (!deliver)
+		return RX_HANDLER_CONSUMED;
+	*pskb = skb;
 	return RX_HANDLER_ANOTHER;
 
-replay:
-	if (__ratelimit(&adev->rl_replay))
-		aiotsec_notify_event(adev, AIOTSEC_EVENT_REPLAY_ALARM, sa->sid,
-				     key->phase);
 drop:
 	aiotsec_sa_count(sa, stat, 1);
 drop_link:
@@ -160,34 +271,38 @@ drop_link:
 	return RX_HANDLER_CONSUMED;
 }
 
+/*
+ * The receive handler.  The skb may be shared (pktgen, a tap): nothing
+ * is written to it, and nothing is copied, until the frame has passed
+ * every check that costs no cryptography; a frame for an unknown
+ * session costs a header read, a lookup and counters.
+ */
 rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
+	u8 buf[AIOTSEC_HDR_MAX];
 	struct aiotsec_dev *adev;
 	struct aiotsec_sa *sa;
 	unsigned int hdrlen;
+	const u8 *hdr;
 	u8 b0, type;
 	u32 sid;
 
 	if (skb->protocol != htons(AIOTSEC_ETH_P) ||
 	    skb->pkt_type == PACKET_OTHERHOST)
 		return RX_HANDLER_PASS;
-
-	skb = skb_share_check(skb, GFP_ATOMIC);
-	if (!skb)
-		return RX_HANDLER_CONSUMED;
-	*pskb = skb;
 	adev = rcu_dereference(skb->dev->rx_handler_data);
 
-	if (!pskb_may_pull(skb, AIOTSEC_HDR_MIN))
+	hdr = skb_header_pointer(skb, 0, AIOTSEC_HDR_MIN, buf);
+	if (!hdr)
 		goto malformed;
-	b0 = skb->data[0];
+	b0 = hdr[0];
 	type = (b0 & AIOTSEC_HDR_TYPE_MASK) >> AIOTSEC_HDR_TYPE_SHIFT;
 	/* version 0, a known type, and sent towards us */
 	if ((b0 & AIOTSEC_HDR_VER_MASK) || type > AIOTSEC_FT_MAX ||
 	    (b0 & AIOTSEC_HDR_DOWN) == aiotsec_tx_dir(adev))
 		goto malformed;
-	sid = get_unaligned_be32(skb->data + 1);
+	sid = get_unaligned_be32(hdr + 1);
 
 	if (type == AIOTSEC_FT_AUTH) {
 		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_AUTH);
@@ -197,14 +312,19 @@ rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 	}
 
 	hdrlen = (b0 & AIOTSEC_HDR_C32) ? AIOTSEC_HDR_MAX : AIOTSEC_HDR_MIN;
-	if (!pskb_may_pull(skb, hdrlen))
-		goto malformed;
 	sa = aiotsec_sa_lookup(adev, sid);
 	if (!sa) {
+		if (skb->len < hdrlen)
+			goto malformed;
 		aiotsec_rx_unknown(adev, skb, type, sid, hdrlen);
 		goto drop;
 	}
-	return aiotsec_rx_sa(adev, sa, skb, b0, hdrlen);
+	if (hdrlen > AIOTSEC_HDR_MIN) {
+		hdr = skb_header_pointer(skb, 0, hdrlen, buf);
+		if (!hdr)
+			goto malformed;
+	}
+	return aiotsec_rx_sa(adev, sa, pskb, hdr, hdrlen);
 
 malformed:
 	aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_MALFORMED);

@@ -7,8 +7,11 @@
  * the link's mutex.  An SA has two key slots selected by the key-phase
  * bit on air.  A new key goes into the slot not used for transmission,
  * receive-only; the first frame that it authenticates makes it the
- * transmit key, so a rollover loses nothing.  Freed SAs and keys wait
- * for an RCU grace period, then are wiped in process context.
+ * transmit key, so a rollover loses nothing.  SAs and keys are
+ * reference counted: the table (or the slot) holds one, dropped an RCU
+ * grace period after removal, and every frame whose cryptography may
+ * finish asynchronously holds one on its key, which holds one on its SA.
+ * Keys are wiped when freed.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -17,8 +20,6 @@
 #include <linux/slab.h>
 
 #include "aiotsec.h"
-
-static struct workqueue_struct *aiotsec_wq;
 
 /* bumped on every change of any SA, so that dumps can be checked */
 atomic_t aiotsec_generation = ATOMIC_INIT(0);
@@ -35,6 +36,23 @@ struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid)
 	return rhashtable_lookup(&adev->sa_table, &sid, aiotsec_sa_params);
 }
 
+struct aiotsec_sa *aiotsec_sa_alloc(void)
+{
+	struct aiotsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+
+	if (!sa)
+		return NULL;
+	refcount_set(&sa->refs, 1);
+	spin_lock_init(&sa->key_lock);
+	return sa;
+}
+
+void aiotsec_sa_put(struct aiotsec_sa *sa)
+{
+	if (refcount_dec_and_test(&sa->refs))
+		kfree(sa);
+}
+
 struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
 				      const u8 *k, unsigned int klen)
 {
@@ -45,6 +63,9 @@ struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
 	key = kzalloc(struct_size(key, window, words), GFP_KERNEL);
 	if (!key)
 		return ERR_PTR(-ENOMEM);
+	refcount_set(&key->refs, 1);
+	refcount_inc(&sa->refs);
+	key->sa = sa;
 	key->phase = phase;
 	key->window_bits = sa->window;
 	key->window_words = words;
@@ -55,67 +76,52 @@ struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
 
 	err = aiotsec_key_setkey(key, sa->suite, sa->tag_len, k, klen);
 	if (err) {
-		aiotsec_key_free(key);
+		aiotsec_key_put(key);
 		return ERR_PTR(err);
 	}
 	return key;
 }
 
-void aiotsec_key_free(struct aiotsec_key *key)
-{
-	if (!key)
-		return;
-	aiotsec_key_free_tfms(key);
-	kfree_sensitive(key);
-}
-
-struct aiotsec_key_free_work {
-	struct rcu_work rwork;
-	struct aiotsec_key *key;
-};
-
-static void aiotsec_key_free_workfn(struct work_struct *work)
-{
-	struct aiotsec_key_free_work *w;
-
-	w = container_of(to_rcu_work(work), struct aiotsec_key_free_work,
-			 rwork);
-	aiotsec_key_free(w->key);
-	kfree(w);
-}
-
-/* Free @key once no reader can see it; falls back to waiting here. */
-void aiotsec_key_free_rcu(struct aiotsec_key *key)
-{
-	struct aiotsec_key_free_work *w;
-
-	if (!key)
-		return;
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	if (!w) {
-		synchronize_rcu();
-		aiotsec_key_free(key);
-		return;
-	}
-	w->key = key;
-	INIT_RCU_WORK(&w->rwork, aiotsec_key_free_workfn);
-	queue_rcu_work(aiotsec_wq, &w->rwork);
-}
-
-void aiotsec_sa_free(struct aiotsec_sa *sa)
-{
-	aiotsec_key_free(rcu_dereference_protected(sa->keys[0], 1));
-	aiotsec_key_free(rcu_dereference_protected(sa->keys[1], 1));
-	free_percpu(sa->stats);
-	kfree(sa);
-}
-
-static void aiotsec_sa_free_workfn(struct work_struct *work)
+/*
+ * Drop a reference; the last one frees the key, in whatever context it
+ * is dropped (a frame's completion runs with bottom halves disabled):
+ * freeing transforms does not sleep.
+ */
+void aiotsec_key_put(struct aiotsec_key *key)
 {
 	struct aiotsec_sa *sa;
 
-	sa = container_of(to_rcu_work(work), struct aiotsec_sa, free_work);
-	aiotsec_sa_free(sa);
+	if (!key || !refcount_dec_and_test(&key->refs))
+		return;
+	sa = key->sa;
+	aiotsec_key_free_tfms(key);
+	kfree_sensitive(key);
+	aiotsec_sa_put(sa);
+}
+
+static void aiotsec_key_free_rcu_cb(struct rcu_head *head)
+{
+	aiotsec_key_put(container_of(head, struct aiotsec_key, rcu));
+}
+
+/* Drop the slot's reference to @key once no reader can see it. */
+void aiotsec_key_free_rcu(struct aiotsec_key *key)
+{
+	if (key)
+		call_rcu(&key->rcu, aiotsec_key_free_rcu_cb);
+}
+
+/* Free an SA that was never published, or whose grace period passed. */
+void aiotsec_sa_free(struct aiotsec_sa *sa)
+{
+	aiotsec_key_put(rcu_dereference_protected(sa->keys[0], 1));
+	aiotsec_key_put(rcu_dereference_protected(sa->keys[1], 1));
+	aiotsec_sa_put(sa);
+}
+
+static void aiotsec_sa_free_rcu_cb(struct rcu_head *head)
+{
+	aiotsec_sa_free(container_of(head, struct aiotsec_sa, rcu));
 }
 
 int aiotsec_sa_table_init(struct aiotsec_dev *adev)
@@ -134,7 +140,6 @@ int aiotsec_sa_insert(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
 					    aiotsec_sa_params);
 	if (err)
 		return err;
-	INIT_RCU_WORK(&sa->free_work, aiotsec_sa_free_workfn);
 	list_add_tail(&sa->list, &adev->sa_list);
 	adev->sa_count++;
 	atomic_inc(&aiotsec_generation);
@@ -148,7 +153,7 @@ void aiotsec_sa_remove(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
 	list_del(&sa->list);
 	adev->sa_count--;
 	atomic_inc(&aiotsec_generation);
-	queue_rcu_work(aiotsec_wq, &sa->free_work);
+	call_rcu(&sa->rcu, aiotsec_sa_free_rcu_cb);
 }
 
 /* Remove every SA: the link goes. */
@@ -236,13 +241,11 @@ bool aiotsec_frame_type_allowed(const struct aiotsec_sa *sa, u8 type,
 
 int __init aiotsec_sa_init(void)
 {
-	aiotsec_wq = alloc_workqueue("aiotsec", 0, 0);
-	return aiotsec_wq ? 0 : -ENOMEM;
+	return 0;
 }
 
-/* Wait for every deferred free, then tear down (module unload). */
+/* Wait for every deferred free (module unload). */
 void aiotsec_sa_exit(void)
 {
 	rcu_barrier();
-	destroy_workqueue(aiotsec_wq);
 }

@@ -60,11 +60,44 @@ static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
+/* The frame is sealed (or not): send it, or count why not. */
+static void aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
+{
+	struct aiotsec_key *key = c->key;
+	struct aiotsec_sa *sa = key->sa;
+	struct net_device *dev = c->dev;
+	struct sk_buff *skb = c->skb;
+	unsigned int bodylen = c->bodylen;
+
+	aiotsec_crypt_free(c);
+	if (likely(!err)) {
+		aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_OK, 1);
+		aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_BYTES, bodylen);
+		dev_sw_netstats_tx_add(dev, 1, bodylen);
+		dev_queue_xmit(skb);
+	} else {
+		aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_ERROR, 1);
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+	}
+	aiotsec_key_put(key);
+	dev_put(dev);
+}
+
+/* completion of a frame sealed asynchronously */
+static void aiotsec_xmit_done(struct aiotsec_crypt *c, int err)
+{
+	rcu_read_lock();
+	aiotsec_xmit_finish(c, err);
+	rcu_read_unlock();
+}
+
 /*
  * Protect @skb, whose data is the body of a frame of @type, with @sa and
  * send it on the lower device, to @to if given (and then remember it as
- * the SA's peer), else to the SA's peer.  Consumes @skb.  Runs under RCU with bottom
- * halves disabled.  Returns 0 or the reason it was dropped.
+ * the SA's peer), else to the SA's peer.  Consumes @skb.  Runs under RCU
+ * with bottom halves disabled.  Returns 0 (sent, or on its way: the
+ * sealing finishes asynchronously) or the reason it was dropped.
  */
 static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 			   struct sk_buff *skb, u8 type, const u8 *to)
@@ -72,6 +105,7 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	unsigned int bodylen = skb->len;
 	unsigned int hdrlen = aiotsec_hdr_len(sa->ctr_bits);
 	u8 dir = aiotsec_tx_dir(adev);
+	struct aiotsec_crypt *c;
 	struct aiotsec_key *key;
 	u8 peer[ETH_ALEN];
 	int err, stat;
@@ -96,13 +130,14 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 			       LL_RESERVED_SPACE(adev->lower), sa->tag_len);
 	if (err)
 		goto error;
+	c = aiotsec_crypt_alloc(GFP_ATOMIC);
+	if (!c) {
+		err = -ENOMEM;
+		goto error;
+	}
 	aiotsec_hdr_build(skb_push(skb, hdrlen), type, key->phase,
 			  sa->ctr_bits, dir, sa->sid, ctr);
 	skb_put(skb, sa->tag_len);
-	err = aiotsec_seal(key, sa->suite, sa->tag_len, sa->sid, dir, ctr,
-			   skb->data, hdrlen, bodylen);
-	if (err)
-		goto error;
 
 	if (to) {
 		/* the daemon named the peer: it is the SA's from now on */
@@ -112,11 +147,26 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 		aiotsec_sa_get_peer(sa, peer);
 	}
 	aiotsec_push_eth(skb, adev->lower, peer);
-	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_OK, 1);
-	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_BYTES, bodylen);
-	dev_sw_netstats_tx_add(adev->dev, 1, bodylen);
-	dev_queue_xmit(skb);
-	return 0;
+
+	refcount_inc(&key->refs);
+	dev_hold(adev->dev);
+	c->key = key;
+	c->frame = skb->data + ETH_HLEN;
+	c->hdrlen = hdrlen;
+	c->bodylen = bodylen;
+	c->counter = ctr;
+	c->sid = sa->sid;
+	c->suite = sa->suite;
+	c->tag_len = sa->tag_len;
+	c->dir = dir;
+	c->done = aiotsec_xmit_done;
+	c->skb = skb;
+	c->dev = adev->dev;
+	err = aiotsec_crypt_run(c, true);
+	if (err == -EINPROGRESS)
+		return 0;
+	aiotsec_xmit_finish(c, err);
+	return err;
 
 error:
 	stat = AIOTSEC_SA_STAT_TX_ERROR;
