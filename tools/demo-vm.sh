@@ -10,8 +10,10 @@
 # device side: aiot-devsim, the OpenSSL implementation of the devices, on
 # the other end of the veth in a second namespace.  The devices
 # authenticate (one-way or mutual), adopt a new T-ID, send protected
-# inventory frames and answer the reader's commands; then an attacker
-# replays responses, forges T-IDs and uses wrong keys.  A table closes it.
+# inventory frames and answer the reader's commands; a longer stream of
+# frames takes every key past its soft limit, and the daemon rekeys the
+# SAs in place; then an attacker replays responses, forges T-IDs and uses
+# wrong keys.  A table closes it.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +21,7 @@ CTL=$top/user/aiotsecctl/aiotsecctl
 DAEMON=$top/user/aiotsecd/aiotsecd
 SIM=$top/user/aiot-devsim/aiot-devsim
 N=${AIOTSEC_DEMO_DEVICES:-100}
+SOFT=24		# frames per key before the daemon rekeys
 R=demo-reader
 D=demo-devices
 # the home network key pair of the ECIES profile A vector (TS 33.501 C.4.3)
@@ -30,6 +33,9 @@ dpid=
 cleanup() {
 	[ -z "$dpid" ] || kill "$dpid" 2>/dev/null || true
 	wait 2>/dev/null || true
+	# AIOTSEC_VM_OUT=DIR make demo keeps the reports and the daemon's log
+	[ -z "${AIOTSEC_VM_OUT:-}" ] ||
+		cp "$tmp"/*.json "$tmp"/*.log "$AIOTSEC_VM_OUT"/ 2>/dev/null || true
 	ip netns del $R 2>/dev/null || true
 	ip netns del $D 2>/dev/null || true
 	rm -rf "$tmp"
@@ -79,7 +85,7 @@ echo "..."
 
 say "starting aiotsecd"
 ip netns exec $R "$DAEMON" --db "$tmp/aiotsec.db" --dev aiot0 \
-	--hn-key "$tmp/hn.key" --log-level warn 2>"$tmp/aiotsecd.log" &
+	--hn-key "$tmp/hn.key" --soft-limit $SOFT 2>"$tmp/aiotsecd.log" &
 dpid=$!
 for _ in $(seq 100); do
 	grep -q "serving" "$tmp/aiotsecd.log" 2>/dev/null && break
@@ -111,10 +117,11 @@ for sid in open(sys.argv[1]).read().split():
 PY
 wait $spid || true
 
-say "a second round: the devices come back with the T-IDs they were given"
+say "a second round: the devices come back with the T-IDs they were given and"
+say "send a stream of frames; every key reaches its soft limit ($SOFT frames) and is rekeyed in place"
 ip netns exec $D "$SIM" --dev veth-d --devices "$tmp/devices.csv" \
-	--hn-pub "$tmp/hn.pub" --frames 2 --state "$tmp/sim.state" \
-	-j >"$tmp/run2.json" || true
+	--hn-pub "$tmp/hn.pub" --frames 40 --interval 20 --linger 3 \
+	--state "$tmp/sim.state" -j >"$tmp/run2.json" || true
 
 say "attacks: wrong keys, forged T-IDs, replayed responses"
 for a in wrong-key forged-tid replay; do
@@ -132,6 +139,7 @@ d, n = sys.argv[1], int(sys.argv[2])
 def rep(name):
     return json.load(open(os.path.join(d, name)))
 r1, r2 = rep("run1.json"), rep("run2.json")
+log = open(os.path.join(d, "aiotsecd.log")).read()
 sas = json.load(open(os.path.join(d, "sas.json")))
 tot = lambda k: sum(s["stats"][k] for s in sas)
 rows = [
@@ -142,6 +150,9 @@ rows = [
     ("T-IDs rotated (first / second round)",
      "%d / %d" % (r1["tid_assigned"], r2["tid_assigned"])),
     ("authenticated, second round with new T-IDs", r2["authenticated"]),
+    ("rekeys in the live SA, second round (failed)",
+     "%d (%d)" % (r2["rekeys"], r2["rekeys_failed"])),
+    ("  key switches the kernel reported", log.count("transmitting with key phase")),
     ("frames protected device -> reader (sent)",
      r1["frames_tx"] + r2["frames_tx"]),
     ("frames verified at the reader (SAs now live)", tot("rx-ok")),
@@ -158,8 +169,10 @@ for k in ("rx-bad-mac", "rx-too-old", "rx-not-allowed", "rx-expired"):
 print()
 for label, v in rows:
     print("%-48s %s" % (label, v))
-ok = r1["authenticated"] == n and r2["authenticated"] == n
+ok = (r1["authenticated"] == n and r2["authenticated"] == n and
+      r2["rekeys"] >= n and not r2["rekeys_failed"])
 print()
-print("demo: %s" % ("all devices authenticated" if ok else "SOME DEVICES FAILED"))
+print("demo: %s" % ("all devices authenticated and rekeyed" if ok
+                    else "SOME DEVICES FAILED"))
 sys.exit(0 if ok else 1)
 PY
