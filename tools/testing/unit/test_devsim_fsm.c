@@ -6,7 +6,8 @@
  * authentication, SQN resynchronisation, rejections, the retransmission
  * schedule of Documentation/protocol.rst, lost messages, T-ID adoption
  * and confirmation, SUCI, COMMAND / RESPONSE frames, the attack modes,
- * and a few thousand devices at once.
+ * a few thousand devices at once, and the device's side of rekeys in the
+ * live SA (two key phases, repeats, refused ACCEPTs, REJECT, resync).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -64,6 +65,24 @@ static void q_push(struct queue *q, const uint8_t *b, size_t len, uint64_t t)
 
 #define NET_MAX_ATT	8192
 
+/* The network's side of one rekey in the live SA of a device. */
+struct net_rekey {
+	uint32_t attempt;		/* the network's; 0: none yet */
+	bool challenged, resynced, closed;
+	uint8_t rand_d[AKA_RAND_LEN];
+	struct aka_net_expect ex;
+	struct aka_msg last;		/* sent last, repeated on demand */
+	unsigned int hellos, responses, sync_failures;
+};
+
+/* How the stub spoils the ACCEPT of a rekey (net.rk_bad_accept). */
+enum {
+	RK_ACCEPT_OK,
+	RK_ACCEPT_SID,			/* another SID */
+	RK_ACCEPT_SUITE,		/* another suite */
+	RK_ACCEPT_BITS,			/* other counter bits */
+};
+
 struct net_dev {
 	struct aka_cred cred;
 	char pid[AKA_PID_MAX + 1];
@@ -75,12 +94,17 @@ struct net_dev {
 	unsigned int inventory, responses, replays_dropped, bad;
 	uint8_t last_response[DSIM_BODY_MAX];
 	size_t last_response_len;
-	/* the session */
+	/* the session: two key phases, as the kernel's SA */
 	bool sa;
 	uint32_t sid;
-	struct aiot_key key;
-	struct aiot_replay rp;
-	uint64_t tx_ctr;
+	bool key_set[2];
+	bool next_pending;		/* key[!tx_phase]: receive only */
+	uint8_t tx_phase;
+	struct aiot_key key[2];
+	struct aiot_replay rp[2];
+	uint64_t tx_ctr[2];
+	unsigned int key_switches;	/* AIOTSEC_EVENT_KEY_SWITCH */
+	struct net_rekey rk;
 };
 
 struct net_att {
@@ -111,6 +135,9 @@ struct net {
 	unsigned int hellos, responses, sync_failures, confirms;
 	unsigned int dev_rejects;
 	uint8_t dev_reject_cause;
+	uint8_t rk_reject;	/* rekey: answer the HELLO with this cause */
+	int rk_bad_accept;	/* rekey: RK_ACCEPT_* */
+	unsigned int rk_foreign;	/* AUTH of no running rekey */
 	struct queue *down;
 	uint64_t now;
 };
@@ -157,17 +184,72 @@ static void net_reject(struct net *n, struct net_att *a, uint8_t cause)
 	net_send_auth(n, a, &m);
 }
 
-static void net_protect(struct net *n, struct net_dev *d, uint8_t type,
-			const uint8_t *body, size_t len)
+static void net_key_drop(struct net_dev *d, unsigned int phase)
+{
+	if (d->key_set[phase]) {
+		aiot_key_free(&d->key[phase]);
+		aiot_replay_free(&d->rp[phase]);
+		d->key_set[phase] = false;
+	}
+}
+
+/* Key phase @phase of the session with @key, its counters from 0. */
+static void net_key_set(struct net_dev *d, unsigned int phase,
+			const uint8_t *key, size_t klen)
+{
+	net_key_drop(d, phase);
+	if (aiot_key_init(&d->key[phase], d->suite,
+			  d->suite == AIOTSEC_SUITE_AES_CCM ? 8 : 0, key,
+			  klen) ||
+	    aiot_replay_init(&d->rp[phase], 64))
+		abort();
+	d->key_set[phase] = true;
+	d->tx_ctr[phase] = 0;
+}
+
+static void net_protect_phase(struct net *n, struct net_dev *d,
+			      unsigned int phase, uint8_t type,
+			      const uint8_t *body, size_t len)
 {
 	uint8_t f[DSIM_FRAME_MAX];
-	ssize_t fl = aiot_frame_protect(&d->key, type, 0, d->ctr_bits,
-					AIOT_DIR_DOWNLINK, d->sid,
-					d->tx_ctr++, body, len, f, sizeof(f));
+	ssize_t fl;
 
+	if (!d->key_set[phase])
+		abort();
+	fl = aiot_frame_protect(&d->key[phase], type, (int)phase,
+				d->ctr_bits, AIOT_DIR_DOWNLINK, d->sid,
+				d->tx_ctr[phase]++, body, len, f, sizeof(f));
 	if (fl < 0)
 		abort();
 	q_push(n->down, f, (size_t)fl, n->now);
+}
+
+/* Downlink frames go with the transmit key, as the kernel sends. */
+static void net_protect(struct net *n, struct net_dev *d, uint8_t type,
+			const uint8_t *body, size_t len)
+{
+	net_protect_phase(n, d, d->tx_phase, type, body, len);
+}
+
+static void net_ctrl(struct net *n, struct net_dev *d,
+		     const struct aka_ctrl *c)
+{
+	uint8_t body[AKA_CTRL_MAX];
+	ssize_t bl = aka_ctrl_encode(c, body, sizeof(body));
+
+	if (bl < 0)
+		abort();
+	net_protect(n, d, AIOTSEC_FT_CONTROL, body, (size_t)bl);
+}
+
+/* The next T-ID, "committed", then assigned. */
+static void net_assign_tid(struct net *n, struct net_dev *d)
+{
+	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN };
+
+	RAND_bytes(d->tid_next, AKA_TID_LEN);
+	memcpy(c.tid, d->tid_next, AKA_TID_LEN);
+	net_ctrl(n, d, &c);
 }
 
 static void net_challenge(struct net *n, struct net_att *a, uint8_t mode)
@@ -188,38 +270,26 @@ static void net_accept(struct net *n, struct net_att *a)
 {
 	struct net_dev *d = &n->devs[a->dev];
 	uint8_t kaiotf[AKA_KAIOTF_LEN], key[AKA_SA_KEY_MAX];
-	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN };
 	struct aka_msg m = { .type = AKA_MSG_ACCEPT };
-	uint8_t body[AKA_CTRL_LEN];
 	size_t klen;
 
-	if (d->sa) {
-		aiot_key_free(&d->key);
-		aiot_replay_free(&d->rp);
-	}
+	net_key_drop(d, 0);
+	net_key_drop(d, 1);
 	d->sid = n->next_sid++;
 	if (aka_derive_kaiotf(a->ex.ck, a->ex.ik, a->ex.rand_n, a->rand_d,
 			      d->sid, a->id, kaiotf) ||
-	    aka_derive_sa_key(kaiotf, d->suite, key, &klen) ||
-	    aiot_key_init(&d->key, d->suite,
-			  d->suite == AIOTSEC_SUITE_AES_CCM ? 8 : 0, key,
-			  klen) ||
-	    aiot_replay_init(&d->rp, 64))
+	    aka_derive_sa_key(kaiotf, d->suite, key, &klen))
 		abort();
+	net_key_set(d, 0, key, klen);
+	d->tx_phase = 0;
+	d->next_pending = false;
 	d->sa = true;
-	d->tx_ctr = 0;
 	a->closed = true;
 	m.accept.sid = d->sid;
 	m.accept.suite = d->suite;
 	m.accept.ctr_bits = d->ctr_bits;
 	net_send_auth(n, a, &m);
-
-	/* the next T-ID, "committed", then assigned */
-	RAND_bytes(d->tid_next, AKA_TID_LEN);
-	memcpy(c.tid, d->tid_next, AKA_TID_LEN);
-	if (aka_ctrl_encode(&c, body, sizeof(body)) != AKA_CTRL_LEN)
-		abort();
-	net_protect(n, d, AIOTSEC_FT_CONTROL, body, sizeof(body));
+	net_assign_tid(n, d);
 }
 
 static int net_find_tid(struct net *n, const uint8_t *tid)
@@ -335,12 +405,182 @@ static void net_auth(struct net *n, const struct aiot_hdr *h,
 	}
 }
 
+/* ---- the network's side of a rekey in the live SA ----------------------- */
+
+/* REKEY with @attempt; a new attempt ID starts a new rekey. */
+static void net_rekey(struct net *n, struct net_dev *d, uint32_t attempt)
+{
+	struct aka_ctrl c = { .type = AKA_CTRL_REKEY };
+
+	if (attempt != d->rk.attempt) {
+		memset(&d->rk, 0, sizeof(d->rk));
+		d->rk.attempt = attempt;
+	}
+	c.attempt = attempt;
+	net_ctrl(n, d, &c);
+}
+
+/* AUTH(@attempt, @m) in the SA; also for messages the tests forge. */
+static void net_rk_send(struct net *n, struct net_dev *d, uint32_t attempt,
+			const struct aka_msg *m)
+{
+	struct aka_ctrl c = { .type = AKA_CTRL_AUTH };
+
+	c.attempt = attempt;
+	c.msg = *m;
+	net_ctrl(n, d, &c);
+}
+
+static void net_rk_answer(struct net *n, struct net_dev *d,
+			  const struct aka_msg *m)
+{
+	d->rk.last = *m;
+	net_rk_send(n, d, d->rk.attempt, m);
+}
+
+/* The network's retransmission: its last message of the rekey again. */
+static void net_rk_repeat(struct net *n, struct net_dev *d)
+{
+	if (d->rk.last.type)
+		net_rk_send(n, d, d->rk.attempt, &d->rk.last);
+}
+
+static void net_rk_reject(struct net *n, struct net_dev *d, uint8_t cause)
+{
+	struct aka_msg m = { .type = AKA_MSG_REJECT };
+
+	m.reject.cause = cause;
+	d->rk.closed = true;
+	net_rk_answer(n, d, &m);
+}
+
+static void net_rk_challenge(struct net *n, struct net_dev *d, uint8_t mode)
+{
+	uint8_t rand_n[AKA_RAND_LEN];
+	struct aka_msg ch;
+
+	RAND_bytes(rand_n, sizeof(rand_n));
+	if (aka_net_challenge(&d->cred, d->sqn, rand_n, mode, &ch, &d->rk.ex))
+		abort();
+	if (mode == AKA_MODE_MUTUAL)
+		d->sqn++;
+	d->rk.challenged = true;
+	net_rk_answer(n, d, &ch);
+}
+
+/*
+ * RES verified: the new key goes in the other key phase, receive only,
+ * before the ACCEPT; then the next T-ID, still with the old key.
+ */
+static void net_rk_accept(struct net *n, struct net_dev *d)
+{
+	struct net_rekey *rk = &d->rk;
+	uint8_t kaiotf[AKA_KAIOTF_LEN], key[AKA_SA_KEY_MAX];
+	struct aka_msg m = { .type = AKA_MSG_ACCEPT };
+	size_t klen;
+
+	if (aka_derive_kaiotf(rk->ex.ck, rk->ex.ik, rk->ex.rand_n, rk->rand_d,
+			      d->sid, rk->attempt, kaiotf) ||
+	    aka_derive_sa_key(kaiotf, d->suite, key, &klen))
+		abort();
+	net_key_set(d, !d->tx_phase, key, klen);
+	d->next_pending = true;
+	rk->closed = true;
+	m.accept.sid = d->sid;
+	m.accept.suite = d->suite;
+	m.accept.ctr_bits = d->ctr_bits;
+	switch (n->rk_bad_accept) {
+	case RK_ACCEPT_SID:
+		m.accept.sid++;
+		break;
+	case RK_ACCEPT_SUITE:
+		m.accept.suite = d->suite == AIOTSEC_SUITE_AES_GCM ?
+				 AIOTSEC_SUITE_AES_CCM : AIOTSEC_SUITE_AES_GCM;
+		break;
+	case RK_ACCEPT_BITS:
+		m.accept.ctr_bits = d->ctr_bits == 16 ? 32 : 16;
+		break;
+	}
+	net_rk_answer(n, d, &m);
+	net_assign_tid(n, d);
+}
+
+static void net_rk_hello(struct net *n, struct net_dev *d,
+			 const struct aka_hello *h)
+{
+	d->rk.hellos++;
+	if (d->rk.challenged || d->rk.closed) {
+		net_rk_repeat(n, d);	/* one challenge per rekey */
+		return;
+	}
+	if (h->id_type != AKA_ID_TID ||
+	    (memcmp(h->tid, d->tid, AKA_TID_LEN) &&
+	     memcmp(h->tid, d->tid_prev, AKA_TID_LEN))) {
+		net_rk_reject(n, d, AKA_CAUSE_UNKNOWN_IDENTITY);
+		return;
+	}
+	if (n->rk_reject) {
+		net_rk_reject(n, d, n->rk_reject);
+		return;
+	}
+	memcpy(d->rk.rand_d, h->rand_d, AKA_RAND_LEN);
+	net_rk_challenge(n, d, aka_net_mode(d->cred.profile, h->caps));
+}
+
+/* AUTH from the device in its SA. */
+static void net_rk_auth(struct net *n, struct net_dev *d,
+			const struct aka_ctrl *c)
+{
+	struct net_rekey *rk = &d->rk;
+	const struct aka_msg *m = &c->msg;
+	uint64_t sqn_d;
+
+	if (!rk->attempt || c->attempt != rk->attempt) {
+		n->rk_foreign++;
+		return;
+	}
+	switch (m->type) {
+	case AKA_MSG_HELLO:
+		net_rk_hello(n, d, &m->hello);
+		break;
+	case AKA_MSG_RESPONSE:
+		rk->responses++;
+		if (rk->closed)
+			net_rk_repeat(n, d);
+		else if (rk->challenged &&
+			 aka_net_check_response(&rk->ex, m->response.res))
+			net_rk_reject(n, d, AKA_CAUSE_BAD_RESPONSE);
+		else if (rk->challenged)
+			net_rk_accept(n, d);
+		break;
+	case AKA_MSG_SYNC_FAILURE:
+		rk->sync_failures++;
+		if (rk->closed || !rk->challenged || rk->resynced)
+			break;
+		if (aka_net_resync(&d->cred, rk->ex.rand_n,
+				   m->sync_failure.auts, &sqn_d)) {
+			net_rk_reject(n, d, AKA_CAUSE_SYNC_FAILURE);
+			break;
+		}
+		rk->resynced = true;
+		d->sqn = sqn_d + 1;
+		net_rk_challenge(n, d, AKA_MODE_MUTUAL);
+		break;
+	case AKA_MSG_REJECT:
+		rk->closed = true;
+		break;
+	default:
+		break;
+	}
+}
+
 static void net_frame(struct net *n, const uint8_t *f, size_t len)
 {
 	uint8_t body[DSIM_FRAME_MAX];
 	struct aiot_hdr h;
 	struct aka_ctrl c;
 	struct net_dev *d = NULL;
+	unsigned int kp;
 	ssize_t bl;
 	size_t i;
 
@@ -355,8 +595,13 @@ static void net_frame(struct net *n, const uint8_t *f, size_t len)
 			d = &n->devs[i];
 	if (!d)
 		return;
-	bl = aiot_frame_unprotect(&d->key, AIOT_DIR_UPLINK, &d->rp, f, len,
-				  NULL, NULL, body, sizeof(body));
+	kp = h.key_phase ? 1 : 0;
+	if (!d->key_set[kp]) {
+		d->bad++;
+		return;
+	}
+	bl = aiot_frame_unprotect(&d->key[kp], AIOT_DIR_UPLINK, &d->rp[kp], f,
+				  len, NULL, NULL, body, sizeof(body));
 	if (bl == -EALREADY || bl == -ERANGE) {
 		d->replays_dropped++;
 		return;
@@ -365,10 +610,21 @@ static void net_frame(struct net *n, const uint8_t *f, size_t len)
 		d->bad++;
 		return;
 	}
+	if (d->next_pending && kp != d->tx_phase) {
+		/* the first frame with the next key: send with it too */
+		d->tx_phase = (uint8_t)kp;
+		d->next_pending = false;
+		d->key_switches++;
+	}
 	switch (h.type) {
 	case AIOTSEC_FT_CONTROL:
-		if (aka_ctrl_decode(body, (size_t)bl, &c) ||
-		    c.type != AKA_CTRL_TID_CONFIRM ||
+		if (aka_ctrl_decode(body, (size_t)bl, &c))
+			abort();
+		if (c.type == AKA_CTRL_AUTH) {
+			net_rk_auth(n, d, &c);
+			break;
+		}
+		if (c.type != AKA_CTRL_TID_CONFIRM ||
 		    memcmp(c.tid, d->tid_next, AKA_TID_LEN))
 			abort();
 		memcpy(d->tid_prev, d->tid, AKA_TID_LEN);
@@ -479,10 +735,8 @@ static void rig_free(struct rig *r)
 	size_t i;
 
 	for (i = 0; i < r->n.ndevs; i++) {
-		if (r->n.devs[i].sa) {
-			aiot_key_free(&r->n.devs[i].key);
-			aiot_replay_free(&r->n.devs[i].rp);
-		}
+		net_key_drop(&r->n.devs[i], 0);
+		net_key_drop(&r->n.devs[i], 1);
 	}
 	free(r->n.devs);
 	free(r->n.att);
@@ -522,6 +776,31 @@ static void rig_flush(struct rig *r)
 		free(up.f);
 		free(down.f);
 	}
+}
+
+/* One leg at a time: the queued uplink frames to the network only... */
+static void rig_up(struct rig *r)
+{
+	struct queue up = r->up;
+	size_t i;
+
+	memset(&r->up, 0, sizeof(r->up));
+	r->n.now = r->now;
+	for (i = 0; i < up.n; i++)
+		net_frame(&r->n, up.f[i].b, up.f[i].len);
+	free(up.f);
+}
+
+/* ... or the queued downlink frames to the devices, answers kept queued. */
+static void rig_down(struct rig *r)
+{
+	struct queue down = r->down;
+	size_t i;
+
+	memset(&r->down, 0, sizeof(r->down));
+	for (i = 0; i < down.n; i++)
+		dsim_rx(&r->s, down.f[i].b, down.f[i].len, r->now);
+	free(down.f);
 }
 
 /* Run until every device finished or @limit ms of simulated time. */
@@ -620,10 +899,11 @@ static void test_mutual_command(void)
 	/* a replayed COMMAND is dropped by the device's window */
 	{
 		uint8_t f[DSIM_FRAME_MAX];
-		ssize_t fl = aiot_frame_protect(&nd->key, AIOTSEC_FT_COMMAND,
+		ssize_t fl = aiot_frame_protect(&nd->key[0],
+						AIOTSEC_FT_COMMAND,
 						0, nd->ctr_bits,
 						AIOT_DIR_DOWNLINK, nd->sid,
-						nd->tx_ctr - 1,
+						nd->tx_ctr[0] - 1,
 						(const uint8_t *)"W", 1, f,
 						sizeof(f));
 
@@ -941,6 +1221,369 @@ static void test_heap(void)
 	rig_free(&r);
 }
 
+/* ---- rekeys in the live SA --------------------------------------------- */
+
+/*
+ * Device 0 of @profile over @suite with @ctr_bits, authenticated and its
+ * T-ID confirmed: the SA a rekey starts from.  The exchange itself is
+ * tested above; here a failure of it is a broken rig.
+ */
+static void rekey_rig(struct rig *r, uint8_t profile, uint8_t suite,
+		      uint8_t ctr_bits)
+{
+	struct dsim_config c = cfg_frames(0);
+
+	rig_init(r, 1, profile, &c, false);
+	r->n.devs[0].suite = suite;
+	r->n.devs[0].ctr_bits = ctr_bits;
+	dsim_schedule(&r->s, &r->s.devs[0], 0);
+	rig_run(r, 60000);
+	if (r->s.devs[0].outcome != DSIM_OUT_AUTH ||
+	    r->s.devs[0].state != DSIM_LISTEN || !r->n.devs[0].confirmed)
+		abort();
+	r->n.now = r->now;
+}
+
+/*
+ * Open the uplink frame @f with key phase @phase of the network, without
+ * its replay window: the body length in @body, or a negative errno.
+ */
+static ssize_t open_up(const struct net_dev *nd, unsigned int phase,
+		       const struct frame *f, struct aiot_hdr *h,
+		       uint64_t *ctr, uint8_t *body)
+{
+	if (!nd->key_set[phase])
+		return -ENOKEY;
+	return aiot_frame_unprotect(&nd->key[phase], AIOT_DIR_UPLINK, NULL,
+				    f->b, f->len, h, ctr, body,
+				    DSIM_FRAME_MAX);
+}
+
+/* The control body of the uplink frame @f in phase @phase, decoded. */
+static bool up_ctrl(const struct net_dev *nd, unsigned int phase,
+		    const struct frame *f, struct aka_ctrl *c, uint64_t *ctr)
+{
+	uint8_t body[DSIM_FRAME_MAX];
+	struct aiot_hdr h;
+	ssize_t bl = open_up(nd, phase, f, &h, ctr, body);
+
+	return bl > 0 && h.type == AIOTSEC_FT_CONTROL &&
+	       h.key_phase == phase && !aka_ctrl_decode(body, (size_t)bl, c);
+}
+
+/* Whether the uplink frames @a and @b carry one body under two counters. */
+static bool same_body(const struct net_dev *nd, unsigned int phase,
+		      const struct frame *a, const struct frame *b)
+{
+	uint8_t ba[DSIM_FRAME_MAX], bb[DSIM_FRAME_MAX];
+	uint64_t ca, cb;
+	ssize_t la = open_up(nd, phase, a, NULL, &ca, ba);
+	ssize_t lb = open_up(nd, phase, b, NULL, &cb, bb);
+
+	return la > 0 && la == lb && !memcmp(ba, bb, (size_t)la) && ca != cb;
+}
+
+/* A downlink INVENTORY frame in key phase @phase: taken by the device? */
+static bool down_taken(struct rig *r, unsigned int phase)
+{
+	struct dsim_dev *d = &r->s.devs[0];
+	unsigned int data = d->frames_rx_data, bad = d->frames_bad;
+
+	net_protect_phase(&r->n, &r->n.devs[0], phase, AIOTSEC_FT_INVENTORY,
+			  (const uint8_t *)"INV", 3);
+	rig_down(r);
+	return d->frames_rx_data == data + 1 && d->frames_bad == bad;
+}
+
+/*
+ * Rekey @nth of device 0, with @attempt, one leg at a time: REKEY,
+ * HELLO, CHALLENGE, RESPONSE, ACCEPT and T-ID-ASSIGN (old key), then
+ * the device's T-ID-CONFIRM, the first frame of its new key.
+ */
+static void rekey_complete(struct rig *r, uint32_t attempt, unsigned int nth,
+			   const char *name)
+{
+	struct dsim_dev *d = &r->s.devs[0];
+	struct net_dev *nd = &r->n.devs[0];
+	unsigned int old = d->tx_phase, now = !old;
+	unsigned int confirms = r->n.confirms;
+	uint64_t sqn_max = d->akst.sqn_max, sqn = nd->sqn, ctr = 1;
+	bool mutual = d->cred.profile == AIOTSEC_PROFILE_COMMAND;
+	uint8_t body[DSIM_FRAME_MAX];
+	struct aka_ctrl c;
+	char desc[160];
+
+	net_rekey(&r->n, nd, attempt);
+	rig_down(r);		/* REKEY: HELLO */
+	rig_up(r);		/* CHALLENGE */
+	rig_down(r);		/* RESPONSE */
+	rig_up(r);		/* ACCEPT, T-ID-ASSIGN */
+	rig_down(r);		/* the switch; T-ID-CONFIRM queued */
+
+	snprintf(desc, sizeof(desc), "%s rekey %u: completed, device sends "
+		 "in key phase %u, both phases kept", name, nth, now);
+	ok(d->rekeys == nth && d->rekeys_failed == 0 && d->tx_phase == now &&
+	   d->rk_state == DSIM_RK_NONE && d->key_set[0] && d->key_set[1],
+	   desc);
+	snprintf(desc, sizeof(desc), "%s rekey %u: %s CHALLENGE answered",
+		 name, nth, mutual ? "mutual, SQN accepted," : "one-way");
+	ok(nd->rk.ex.mode == (mutual ? AKA_MODE_MUTUAL : AKA_MODE_ONE_WAY) &&
+	   nd->rk.hellos == 1 && nd->rk.responses == 1 &&
+	   d->akst.sqn_max == (mutual ? sqn : sqn_max) &&
+	   nd->sqn == (mutual ? sqn + 1 : sqn), desc);
+	snprintf(desc, sizeof(desc), "%s rekey %u: next uplink frame "
+		 "T-ID-CONFIRM in phase %u, counter 0, new key", name, nth, now);
+	ok(r->up.n == 1 && up_ctrl(nd, now, &r->up.f[0], &c, &ctr) &&
+	   ctr == 0 && c.type == AKA_CTRL_TID_CONFIRM &&
+	   !memcmp(c.tid, nd->tid_next, AKA_TID_LEN) && d->tx_ctr == 1, desc);
+	snprintf(desc, sizeof(desc), "%s rekey %u: it does not verify with "
+		 "the old key", name, nth);
+	ok(r->up.n == 1 &&
+	   open_up(nd, old, &r->up.f[0], NULL, NULL, body) == -EBADMSG,
+	   desc);
+
+	rig_up(r);
+	snprintf(desc, sizeof(desc), "%s rekey %u: network took it and "
+		 "switched to phase %u", name, nth, now);
+	ok(r->n.confirms == confirms + 1 && nd->key_switches == nth &&
+	   nd->tx_phase == now && !nd->next_pending && nd->bad == 0 &&
+	   !memcmp(d->tid, nd->tid, AKA_TID_LEN), desc);
+	snprintf(desc, sizeof(desc), "%s rekey %u: downlink with the old key "
+		 "(phase %u) still taken", name, nth, old);
+	ok(down_taken(r, old), desc);
+	snprintf(desc, sizeof(desc), "%s rekey %u: downlink with the new key "
+		 "(phase %u) taken", name, nth, now);
+	ok(down_taken(r, now), desc);
+}
+
+static void test_rekey_live(void)
+{
+	static const struct {
+		uint8_t profile, suite, ctr_bits;
+		const char *name;
+	} v[] = {
+		{ AIOTSEC_PROFILE_INVENTORY, AIOTSEC_SUITE_NIA2, 32,
+		  "one-way nia2" },
+		{ AIOTSEC_PROFILE_INVENTORY, AIOTSEC_SUITE_NIA2_NEA2, 16,
+		  "one-way nia2-nea2" },
+		{ AIOTSEC_PROFILE_COMMAND, AIOTSEC_SUITE_AES_GCM, 32,
+		  "mutual aes-gcm" },
+		{ AIOTSEC_PROFILE_COMMAND, AIOTSEC_SUITE_AES_CCM, 16,
+		  "mutual aes-ccm" },
+	};
+	struct rig r;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		rekey_rig(&r, v[i].profile, v[i].suite, v[i].ctr_bits);
+		rekey_complete(&r, 0x5e000001, 1, v[i].name);
+		rekey_complete(&r, 0x5e000002, 2, v[i].name);	/* phase 0 */
+		rig_free(&r);
+	}
+}
+
+static void test_rekey_repeat(void)
+{
+	struct rig r;
+	struct dsim_dev *d;
+	struct net_dev *nd;
+	struct frame f1, f3;
+	struct aka_ctrl c;
+	uint64_t sqn_max, ctr;
+
+	rekey_rig(&r, AIOTSEC_PROFILE_COMMAND, AIOTSEC_SUITE_AES_GCM, 16);
+	d = &r.s.devs[0];
+	nd = &r.n.devs[0];
+
+	net_rekey(&r.n, nd, 0xabc);
+	rig_down(&r);
+	f1 = r.up.f[0];
+	r.up.n = 0;		/* the HELLO is lost */
+	net_rekey(&r.n, nd, 0xabc);
+	rig_down(&r);
+	ok(r.up.n == 1 && same_body(nd, 0, &f1, &r.up.f[0]) &&
+	   up_ctrl(nd, 0, &f1, &c, &ctr) && c.type == AKA_CTRL_AUTH &&
+	   c.attempt == 0xabc && c.msg.type == AKA_MSG_HELLO,
+	   "rekey repeat: repeated REKEY gets the same HELLO, new counter");
+
+	rig_up(&r);		/* CHALLENGE */
+	rig_down(&r);		/* RESPONSE */
+	sqn_max = d->akst.sqn_max;
+	f3 = r.up.f[0];
+	r.up.n = 0;		/* the RESPONSE is lost */
+	net_rk_repeat(&r.n, nd);
+	rig_down(&r);
+	ok(r.up.n == 1 && same_body(nd, 0, &f3, &r.up.f[0]) &&
+	   up_ctrl(nd, 0, &f3, &c, &ctr) && c.type == AKA_CTRL_AUTH &&
+	   c.msg.type == AKA_MSG_RESPONSE,
+	   "rekey repeat: repeated CHALLENGE gets the same RESPONSE, "
+	   "new counter");
+	ok(sqn_max == nd->sqn - 1 && d->akst.sqn_max == sqn_max &&
+	   d->resyncs == 0 && d->rk_state == DSIM_RK_WAIT_ACCEPT,
+	   "rekey repeat: CHALLENGE not answered twice (SQN kept, "
+	   "no SYNC_FAILURE)");
+	rig_flush(&r);
+	ok(d->rekeys == 1 && d->tx_phase == 1 && nd->key_switches == 1 &&
+	   nd->rk.hellos == 1 && nd->rk.responses == 1 &&
+	   nd->rk.sync_failures == 0 && r.n.rk_foreign == 0,
+	   "rekey repeat: the rekey completes");
+	rig_free(&r);
+}
+
+static void test_rekey_tid_wait(void)
+{
+	uint8_t tid[AKA_TID_LEN];
+	struct rig r;
+	struct dsim_dev *d;
+	struct net_dev *nd;
+	struct aka_ctrl c;
+	uint64_t ctr;
+
+	rekey_rig(&r, AIOTSEC_PROFILE_INVENTORY, AIOTSEC_SUITE_AES_GCM, 16);
+	d = &r.s.devs[0];
+	nd = &r.n.devs[0];
+	memcpy(tid, d->tid, AKA_TID_LEN);
+	net_rekey(&r.n, nd, 77);
+	rig_down(&r);
+	rig_up(&r);
+	rig_down(&r);		/* RESPONSE queued */
+	net_assign_tid(&r.n, nd);
+	rig_down(&r);
+	ok(d->rk_state == DSIM_RK_WAIT_ACCEPT && r.up.n == 1 &&
+	   !memcmp(d->tid, tid, AKA_TID_LEN),
+	   "rekey T-ID: T-ID-ASSIGN before the ACCEPT ignored, "
+	   "no T-ID-CONFIRM");
+	rig_up(&r);		/* ACCEPT, T-ID-ASSIGN again */
+	rig_down(&r);
+	ok(d->rekeys == 1 && !memcmp(d->tid, nd->tid_next, AKA_TID_LEN) &&
+	   memcmp(d->tid, tid, AKA_TID_LEN) && r.up.n == 1 &&
+	   up_ctrl(nd, 1, &r.up.f[0], &c, &ctr) &&
+	   c.type == AKA_CTRL_TID_CONFIRM &&
+	   !memcmp(c.tid, d->tid, AKA_TID_LEN),
+	   "rekey T-ID: after the ACCEPT adopted, confirmed in key phase 1");
+	rig_up(&r);
+	ok(nd->key_switches == 1 && !memcmp(nd->tid, d->tid, AKA_TID_LEN) &&
+	   !memcmp(nd->tid_prev, tid, AKA_TID_LEN),
+	   "rekey T-ID: network rotated the T-ID, switched keys");
+	rig_free(&r);
+}
+
+static void test_rekey_bad_accept(void)
+{
+	static const struct {
+		int how;
+		const char *what;
+	} v[] = {
+		{ RK_ACCEPT_SID, "another SID" },
+		{ RK_ACCEPT_SUITE, "another suite" },
+		{ RK_ACCEPT_BITS, "other counter bits" },
+	};
+	struct rig r;
+	struct dsim_dev *d;
+	struct net_dev *nd;
+	unsigned int i, confirms;
+	char desc[160];
+
+	rekey_rig(&r, AIOTSEC_PROFILE_INVENTORY, AIOTSEC_SUITE_AES_CCM, 32);
+	d = &r.s.devs[0];
+	nd = &r.n.devs[0];
+	for (i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		confirms = r.n.confirms;
+		r.n.rk_bad_accept = v[i].how;
+		net_rekey(&r.n, nd, 0x100 + i);
+		rig_flush(&r);
+		snprintf(desc, sizeof(desc), "rekey: ACCEPT naming %s refused, "
+			 "no key change", v[i].what);
+		ok(d->rekeys_failed == i + 1 && d->rekeys == 0 &&
+		   d->tx_phase == 0 && !d->key_set[1] &&
+		   d->rk_state == DSIM_RK_NONE, desc);
+		snprintf(desc, sizeof(desc), "rekey: after %s, T-ID confirmed "
+			 "with the old key", v[i].what);
+		ok(r.n.confirms == confirms + 1 && nd->key_switches == 0 &&
+		   nd->tx_phase == 0 && nd->bad == 0 &&
+		   !memcmp(d->tid, nd->tid, AKA_TID_LEN), desc);
+	}
+	rig_free(&r);
+}
+
+static void test_rekey_reject(void)
+{
+	struct aka_net_expect ex;
+	struct aka_msg ch, rej = { .type = AKA_MSG_REJECT };
+	uint8_t rand_n[AKA_RAND_LEN] = { 9 };
+	unsigned long unexpected;
+	struct rig r;
+	struct dsim_dev *d;
+	struct net_dev *nd;
+	struct aka_ctrl c;
+	uint64_t ctr;
+
+	rekey_rig(&r, AIOTSEC_PROFILE_INVENTORY, AIOTSEC_SUITE_NIA2, 16);
+	d = &r.s.devs[0];
+	nd = &r.n.devs[0];
+	r.n.rk_reject = AKA_CAUSE_RATE_LIMITED;
+	net_rekey(&r.n, nd, 0x2001);
+	rig_flush(&r);
+	ok(d->rekeys_failed == 1 && d->rekeys == 0 && d->tx_phase == 0 &&
+	   !d->key_set[1] && d->rk_state == DSIM_RK_NONE &&
+	   nd->rk.hellos == 1 && nd->rk.closed,
+	   "rekey REJECT: the rekey ends, no key change");
+	net_assign_tid(&r.n, nd);
+	rig_down(&r);
+	ok(r.up.n == 1 && up_ctrl(nd, 0, &r.up.f[0], &c, &ctr) &&
+	   c.type == AKA_CTRL_TID_CONFIRM && ctr == d->tx_ctr - 1 && ctr > 1,
+	   "rekey REJECT: the SA goes on with its key and counter");
+	rig_flush(&r);
+
+	/* messages of another attempt leave a running rekey alone */
+	r.n.rk_reject = 0;
+	net_rekey(&r.n, nd, 0x2002);
+	rig_down(&r);		/* HELLO queued */
+	unexpected = r.s.tot.rx_unexpected;
+	if (aka_net_challenge(&nd->cred, 0, rand_n, AKA_MODE_ONE_WAY, &ch,
+			      &ex))
+		abort();
+	net_rk_send(&r.n, nd, 0x2003, &ch);
+	rej.reject.cause = AKA_CAUSE_RATE_LIMITED;
+	net_rk_send(&r.n, nd, 0x2003, &rej);
+	rig_down(&r);
+	ok(r.s.tot.rx_unexpected == unexpected + 2 && r.up.n == 1 &&
+	   d->rk_state == DSIM_RK_WAIT_CHALLENGE && d->rekeys_failed == 1,
+	   "rekey: AUTH of another attempt ID counted as rx_unexpected");
+	rig_flush(&r);
+	ok(d->rekeys == 1 && d->rekeys_failed == 1 && d->tx_phase == 1 &&
+	   nd->key_switches == 1,
+	   "rekey: the running rekey then completes");
+	rig_free(&r);
+}
+
+static void test_rekey_resync(void)
+{
+	struct rig r;
+	struct dsim_dev *d;
+	struct net_dev *nd;
+	unsigned int resyncs;
+
+	rekey_rig(&r, AIOTSEC_PROFILE_COMMAND, AIOTSEC_SUITE_NIA2_NEA2, 32);
+	d = &r.s.devs[0];
+	nd = &r.n.devs[0];
+	d->akst.sqn_max = 700;	/* the network's SQN is stale */
+	nd->sqn = 5;
+	resyncs = d->resyncs;
+	net_rekey(&r.n, nd, 0x3001);
+	rig_flush(&r);
+	ok(nd->rk.sync_failures == 1 && d->resyncs == resyncs + 1 &&
+	   r.n.sync_failures == 0,
+	   "rekey resync: stale SQN answered with SYNC_FAILURE in AUTH");
+	ok(nd->rk.resynced && d->akst.sqn_max == 701 && nd->sqn == 702 &&
+	   nd->rk.ex.mode == AKA_MODE_MUTUAL,
+	   "rekey resync: network resynchronised, challenged with SQN_D + 1");
+	ok(d->rekeys == 1 && d->rekeys_failed == 0 && d->tx_phase == 1 &&
+	   nd->key_switches == 1 && nd->tx_phase == 1,
+	   "rekey resync: the rekey completes");
+	rig_free(&r);
+}
+
 int main(void)
 {
 	test_one_way();
@@ -952,6 +1595,12 @@ int main(void)
 	test_suci();
 	test_attacks();
 	test_heap();
+	test_rekey_live();
+	test_rekey_repeat();
+	test_rekey_tid_wait();
+	test_rekey_bad_accept();
+	test_rekey_reject();
+	test_rekey_resync();
 	test_scale();
 	return tap_done();
 }
