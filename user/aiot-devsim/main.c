@@ -65,7 +65,8 @@ static void usage(FILE *f)
 		"  --timeout S       end of the run (default 30 + count / rate)\n"
 		"  --linger S        keep answering COMMAND frames S seconds when done\n"
 		"  --tid-wait S      wait for T-ID-ASSIGN after ACCEPT (default 5)\n"
-		"  --attack MODE     replay, wrong-key, forged-tid, replay-frames\n"
+		"  --attack MODE     replay, wrong-key, forged-tid, replay-frames,\n"
+		"                    forged-frames\n"
 		"  --seed N          seed of loss, reorder (default: time)\n"
 		"  --state FILE      load and save T-IDs and SQNs across runs\n"
 		"  --mutual          every device asks for mutual authentication\n"
@@ -217,8 +218,8 @@ int main(int argc, char **argv)
 		case 'a':
 			if (dsim_attack_parse(optarg, &cfg.attack)) {
 				fprintf(stderr, "aiot-devsim: --attack: replay, "
-					"wrong-key, forged-tid or "
-					"replay-frames\n");
+					"wrong-key, forged-tid, "
+					"replay-frames or forged-frames\n");
 				return 2;
 			}
 			break;

@@ -75,6 +75,7 @@ static const char *const attack_names[] = {
 	[DSIM_ATTACK_WRONG_KEY] = "wrong-key",
 	[DSIM_ATTACK_FORGED_TID] = "forged-tid",
 	[DSIM_ATTACK_REPLAY_FRAMES] = "replay-frames",
+	[DSIM_ATTACK_FORGED_FRAMES] = "forged-frames",
 };
 
 const char *dsim_attack_name(enum dsim_attack a)
@@ -537,6 +538,10 @@ static ssize_t send_protected(struct dsim *s, struct dsim_dev *d,
 			       f, DSIM_FRAME_MAX);
 	if (n < 0)
 		return n;
+	/* the attack: inventory whose tag cannot verify */
+	if (s->cfg.attack == DSIM_ATTACK_FORGED_FRAMES &&
+	    type == AIOTSEC_FT_INVENTORY)
+		f[n - 1] ^= 0x01;
 	d->tx_ctr++;
 	d->frames_tx++;
 	s->ops.send(s->arg, d, f, (size_t)n);
@@ -1169,6 +1174,7 @@ bool dsim_dev_expected(const struct dsim *s, const struct dsim_dev *d,
 	switch (s->cfg.attack) {
 	case DSIM_ATTACK_NONE:
 	case DSIM_ATTACK_REPLAY_FRAMES:
+	case DSIM_ATTACK_FORGED_FRAMES:
 		return d->outcome == DSIM_OUT_AUTH &&
 		       (!strict_tid || d->tid_assigned) && !d->frames_left;
 	case DSIM_ATTACK_WRONG_KEY:

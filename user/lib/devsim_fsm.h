@@ -33,6 +33,7 @@ enum dsim_attack {
 	DSIM_ATTACK_WRONG_KEY,		/* every device has a wrong K */
 	DSIM_ATTACK_FORGED_TID,		/* random T-IDs */
 	DSIM_ATTACK_REPLAY_FRAMES,	/* re-send protected inventory */
+	DSIM_ATTACK_FORGED_FRAMES,	/* inventory with a wrong tag */
 };
 
 enum dsim_state {
