@@ -142,6 +142,23 @@ test_attacks() {
 		[ "$(jnum replayed-response)" -eq $n ] ||
 		fail "replays not all rejected"
 	expect_eq "kernel SAs (one per device)" "$(sa_count "$ns")" $n
+	# protected frames: replayed copies and forged tags are dropped, each
+	# with its counter, and none is delivered
+	local rx0
+	rx0=$(ip netns exec "$ns" cat /sys/class/net/aiotR/statistics/rx_packets)
+	sim "$ns" --devices "$tmp/devices.csv" --attack replay-frames \
+		--frames 3 || fail "replay-frames run"
+	expect_eq "frames replayed" "$(jnum frames_replayed)" $((3 * n))
+	expect_eq "drops after replay-frames" "$(sa_drops "$ns")" \
+		"rx-replay=$((3 * n))"
+	# (each device has had 4 attempts now; one more is within the limit)
+	sim "$ns" --devices "$tmp/devices.csv" --attack forged-frames \
+		--frames 3 || fail "forged-frames run"
+	expect_eq "drops after forged-frames (new SAs)" "$(sa_drops "$ns")" \
+		"rx-bad-mac=$((3 * n))"
+	expect_eq "delivered: the genuine frames only" \
+		"$(ip netns exec "$ns" cat /sys/class/net/aiotR/statistics/rx_packets)" \
+		$((rx0 + 3 * n))
 }
 
 test_tid_rotation() {
@@ -219,16 +236,18 @@ downlink() {
 	PY
 }
 
-# sa_drops NS: the nonzero drop counters of aiotR's SAs, summed
+# sa_drops NS: the nonzero drop counters of aiotR's SAs, summed, or "none"
 sa_drops() {
-	$CTL -n "$1" -s -j sa show dev aiotR | python3 -c '
+	python3 - "$($CTL -n "$1" -s -j sa show dev aiotR)" <<-'PY'
 	import json, sys
 	tot = {}
-	for sa in json.load(sys.stdin):
+	for sa in json.loads(sys.argv[1]):
 	    for k, v in sa["stats"].items():
 	        if k not in ("rx-ok", "rx-bytes", "tx-ok", "tx-bytes"):
 	            tot[k] = tot.get(k, 0) + v
-	print(" ".join("%s=%d" % kv for kv in sorted(tot.items()) if kv[1]))'
+	print(" ".join("%s=%d" % kv for kv in sorted(tot.items()) if kv[1])
+	      or "none")
+	PY
 }
 
 test_rekey() {
@@ -254,7 +273,7 @@ test_rekey() {
 	expect_eq "uplink frames delivered at the reader" \
 		"$(ip netns exec "$ns" cat /sys/class/net/aiotR/statistics/rx_packets)" \
 		$((frames * n))
-	expect_eq "SA drops at the reader" "$(sa_drops "$ns")" ""
+	expect_eq "SA drops at the reader" "$(sa_drops "$ns")" none
 	expect_eq "downlink frames verified by the devices" \
 		"$(jnum frames_rx_data)" "$down"
 	expect_eq "frames the devices refused" "$(jnum frames_bad)" 0
@@ -291,7 +310,7 @@ test_kill_restart() {
 
 tap_plan 6
 run_test "1000 devices authenticate (one-way, mutual, SUCI); no PID on air" test_thousand
-run_test "wrong K, forged T-IDs, replayed responses rejected" test_attacks
+run_test "wrong K, forged T-IDs, replayed responses, replayed and forged frames rejected" test_attacks
 run_test "T-ID rotation; the previous T-ID still gets in" test_tid_rotation
 run_test "stale SQN: SYNC_FAILURE, resync, then in" test_stale_sqn
 run_test "soft expiry rekeys in the live SA, traffic both ways, no loss" test_rekey
