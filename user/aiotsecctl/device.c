@@ -22,6 +22,7 @@ static void device_usage(FILE *f)
 		"                  --profile { inventory | command } [--tid HEX]\n"
 		"                  [--amf HEX] [--db PATH]\n"
 		"       " PROG_NAME " device del PID [--db PATH]\n"
+		"       " PROG_NAME " device { disable | enable } PID [--db PATH]\n"
 		"       " PROG_NAME " [-j] device list [--db PATH]\n"
 		"       " PROG_NAME " device import FILE [--db PATH]\n"
 		"PATH defaults to " STORE_DEFAULT_PATH "; FILE \"-\" is standard input.\n"
@@ -135,9 +136,10 @@ out:
 	return err;
 }
 
-static int device_del(int argc, char **argv)
+/* "device CMD PID [--db PATH]": @op on the device with that PID. */
+static int device_pid_op(int argc, char **argv, const char *ctx,
+			 int (*op)(struct store *st, const char *pid))
 {
-	static const char ctx[] = "device del";
 	const char *pid = NULL, *db = NULL;
 	const struct dev_opt o[] = { { "db", &db }, { NULL } };
 	struct store *st;
@@ -146,10 +148,36 @@ static int device_del(int argc, char **argv)
 	err = dev_args(ctx, argc, argv, &pid, o) ?: dev_open(db, &st);
 	if (err)
 		return err;
-	if (store_device_del(st, pid))
-		err = error("device del: %s", store_errmsg(st));
+	if (op(st, pid))
+		err = error("%s: %s", ctx, store_errmsg(st));
 	store_close(st);
 	return err;
+}
+
+static int device_del(int argc, char **argv)
+{
+	return device_pid_op(argc, argv, "device del", store_device_del);
+}
+
+/* aiotsecd deletes the SA of a disabled device and refuses its attempts */
+static int disable_op(struct store *st, const char *pid)
+{
+	return store_device_set_disabled(st, pid, true);
+}
+
+static int enable_op(struct store *st, const char *pid)
+{
+	return store_device_set_disabled(st, pid, false);
+}
+
+static int device_disable(int argc, char **argv)
+{
+	return device_pid_op(argc, argv, "device disable", disable_op);
+}
+
+static int device_enable(int argc, char **argv)
+{
+	return device_pid_op(argc, argv, "device enable", enable_op);
 }
 
 struct list_ctx {
@@ -253,6 +281,8 @@ static int device_import(int argc, char **argv)
 static const struct subcmd device_cmds[] = {
 	{ "add", device_add },
 	{ "del", device_del },
+	{ "disable", device_disable },
+	{ "enable", device_enable },
 	{ "list", device_list },
 	{ "import", device_import },
 	{ NULL, NULL },

@@ -29,6 +29,7 @@
 #define RETX_FIRST_MS		1000	/* network retransmissions: 1 s, */
 #define RETX_MAX_MS		8000	/* doubling up to 8 s, */
 #define RETX_TRIES		4	/* four times */
+#define STORE_CHECK_MS		1000	/* look for aiotsecctl's changes */
 
 enum log_level { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
 
@@ -113,6 +114,7 @@ struct daemon {
 	double tokens;
 	uint64_t tokens_ms;
 	uint64_t last_prune_ms;
+	uint64_t last_store_check_ms;
 };
 
 uint64_t now_ms(void);

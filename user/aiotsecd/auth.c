@@ -1057,6 +1057,15 @@ void auth_tick(struct daemon *d)
 		rate_prune(d);
 		d->last_prune_ms = now;
 	}
+	if (now - d->last_store_check_ms >= STORE_CHECK_MS) {
+		bool changed = false;
+
+		d->last_store_check_ms = now;
+		if (store_changed(d->st, &changed))
+			log_err("store: %s", store_errmsg(d->st));
+		else if (changed)
+			auth_reconcile(d);
+	}
 	if (store_audit_pending(d->st) && store_audit_flush(d->st))
 		log_err("audit: %s", store_errmsg(d->st));
 }
@@ -1067,6 +1076,29 @@ struct reconcile {
 	unsigned kept, deleted;
 };
 
+/* The store's device of session @s is disabled: its SA goes. */
+static bool session_disabled(struct daemon *d, const struct store_session *s)
+{
+	struct store_device dev;
+	bool disabled;
+	int err;
+
+	if (store_device_by_id(d->st, s->device, &dev))
+		return false;
+	disabled = dev.disabled;
+	if (disabled) {
+		err = kern_sa_del(d, s->sid);
+		if (err && err != -ENOENT)
+			log_warn("deleting SA %08x: %s", s->sid, strerror(-err));
+		store_session_del(d->st, s->sid);
+		log_info("session %08x: %s is disabled: SA deleted", s->sid,
+			 dev.pid);
+		store_audit(d->st, dev.pid, "", "sa-deleted", "disabled");
+	}
+	OPENSSL_cleanse(&dev, sizeof(dev));
+	return disabled;
+}
+
 static void reconcile_sa(struct daemon *d, uint32_t sid, void *arg)
 {
 	struct reconcile *r = arg;
@@ -1075,6 +1107,10 @@ static void reconcile_sa(struct daemon *d, uint32_t sid, void *arg)
 	int err;
 
 	if (!store_session_get(d->st, sid, &s)) {
+		if (session_disabled(d, &s)) {
+			r->deleted++;
+			return;
+		}
 		r->kept++;
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 64;
@@ -1118,6 +1154,12 @@ static int collect_stale(const struct store_session *s, void *arg)
 	return 0;
 }
 
+/*
+ * The kernel's SAs against the store: an SA whose session the store does
+ * not know (its device was deleted, or it predates the store) or whose
+ * device is disabled is deleted; a stored session without an SA is
+ * forgotten.  At start, and whenever aiotsecctl changed the store.
+ */
 int auth_reconcile(struct daemon *d)
 {
 	struct reconcile r = {};
@@ -1134,7 +1176,7 @@ int auth_reconcile(struct daemon *d)
 	store_session_list(d->st, collect_stale, &st);
 	for (i = 0; i < st.n; i++)
 		store_session_del(d->st, st.sids[i]);
-	log_info("start: %u SAs kept, %u deleted, %zu stale sessions removed",
+	log_info("reconciled with the kernel: %u SAs kept, %u deleted, %zu stale sessions removed",
 		 r.kept, r.deleted, st.n);
 	free(st.sids);
 	free(r.kernel);

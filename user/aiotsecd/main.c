@@ -312,6 +312,7 @@ int main(int argc, char **argv)
 {
 	static struct daemon d;
 	char err[512];
+	bool changed;
 	int rc;
 
 	d.sfd = d.tfd = d.epfd = -1;
@@ -332,7 +333,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = 1;
-	if (auth_reconcile(&d) || setup_fds(&d))
+	/* the reference for later changes by aiotsecctl, then the SAs */
+	if (store_changed(d.st, &changed) || auth_reconcile(&d) ||
+	    setup_fds(&d))
 		goto out;
 	log_info("serving %s (ifindex %u), suite %u for command devices, %u-bit counters, %u attempts/s%s",
 		 d.dev, d.ifindex, d.suite, d.ctr_bits, d.max_rate,

@@ -23,6 +23,7 @@
 
 struct store {
 	sqlite3 *db;
+	int64_t data_version;		/* of the last store_changed() */
 	char errmsg[256];
 	unsigned n_audit;
 	struct store_audit_entry audit[STORE_AUDIT_BATCH];
@@ -385,6 +386,25 @@ int store_device_set_disabled(struct store *st, const char *pid, bool dis)
 		err = st_sqlerr(st, "update device");
 	else if (!sqlite3_changes(st->db))
 		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
+	sqlite3_finalize(s);
+	return err;
+}
+
+int store_changed(struct store *st, bool *changed)
+{
+	sqlite3_stmt *s = prep(st, "PRAGMA data_version");
+	int64_t v;
+	int err = 0;
+
+	if (!s)
+		return -EIO;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		err = st_sqlerr(st, "data_version");
+	} else {
+		v = sqlite3_column_int64(s, 0);
+		*changed = st->data_version && v != st->data_version;
+		st->data_version = v;
+	}
 	sqlite3_finalize(s);
 	return err;
 }

@@ -118,6 +118,12 @@ int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
 int store_device_set_disabled(struct store *st, const char *pid, bool dis);
 
 /*
+ * Whether another connection (aiotsecctl device ...) committed a change
+ * since the previous call; the first call only takes the reference.
+ */
+int store_changed(struct store *st, bool *changed);
+
+/*
  * Return the device's next SQN in @sqn and commit SQN + 1, durably,
  * before returning.  -ERANGE past AKA_SQN_MAX.
  */

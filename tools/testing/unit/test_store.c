@@ -309,6 +309,31 @@ static void test_sqn(void)
 	store_close(st);
 }
 
+/* store_changed() sees the commits of another connection only. */
+static void test_changed(void)
+{
+	struct store *st, *other;
+	bool c1 = true, c2 = true, c3 = false, c4 = true;
+	char err[256];
+
+	if (store_open(db, &st, err, sizeof(err)) ||
+	    store_open(db, &other, err, sizeof(err))) {
+		ok(0, "changed: open two connections");
+		return;
+	}
+	ok(store_changed(st, &c1) == 0 && !c1,
+	   "changed: the first call takes the reference");
+	store_device_set_disabled(st, "dev-1", true);
+	ok(store_changed(st, &c2) == 0 && !c2,
+	   "changed: a commit of our own does not count");
+	store_device_set_disabled(other, "dev-1", false);
+	ok(store_changed(st, &c3) == 0 && c3,
+	   "changed: another connection's commit counts");
+	ok(store_changed(st, &c4) == 0 && !c4, "changed: once");
+	store_close(other);
+	store_close(st);
+}
+
 static void test_sessions(struct store *st)
 {
 	struct store_device d;
@@ -376,6 +401,7 @@ int main(void)
 	test_tid(st);
 	store_close(st);
 	test_sqn();
+	test_changed();
 	store_open(db, &st, err, sizeof(err));
 	test_sessions(st);
 	test_audit(st);

@@ -306,6 +306,32 @@ test_rekey_loss() {
 	expect_eq "SA drops at the reader" "$(sa_drops "$ns")" none
 }
 
+# aiotsecctl changes the store under the running daemon: the SA of a
+# disabled or deleted device goes within seconds, and a disabled device is
+# refused until it is enabled again
+test_disable() {
+	local ns n=20
+	setup ns $n
+	start_daemon "$ns"
+	sim "$ns" --devices "$tmp/devices.csv" --frames 1 || fail "first run"
+	expect_eq "kernel SAs" "$(sa_count "$ns")" $n
+	$CTL device disable aiot-device-00000 --db "$tmp/db"
+	$CTL device del aiot-device-00001 --db "$tmp/db"
+	wait_for 10 sh -c "[ \$($CTL -n $ns link show aiotR | grep -o 'sa-count [0-9]*' | cut -d' ' -f2) -eq $((n - 2)) ]" ||
+		fail "SAs of the disabled and the deleted device still there: $(sa_count "$ns")"
+	grep -q "aiot-device-00000 is disabled: SA deleted" "$tmp/log" ||
+		fail "no log of the disabled device's SA"
+	! sim "$ns" --devices "$tmp/devices.csv" --count 1 ||
+		fail "a disabled device got in"
+	expect_eq "rejected as disabled" "$(jnum disabled)" 1
+	$CTL device enable aiot-device-00000 --db "$tmp/db"
+	sim "$ns" --devices "$tmp/devices.csv" --count 1 ||
+		fail "the enabled device did not get in"
+	expect_eq "kernel SAs" "$(sa_count "$ns")" $((n - 1))
+	expect_err "device disable: no device with PID \"nobody\"" \
+		$CTL device disable nobody --db "$tmp/db"
+}
+
 test_kill_restart() {
 	local ns n=300 sims
 	setup ns $n
@@ -335,12 +361,13 @@ test_kill_restart() {
 	exit "$ksft_skip"
 }
 
-tap_plan 7
+tap_plan 8
 run_test "1000 devices authenticate (one-way, mutual, SUCI); no PID on air" test_thousand
 run_test "wrong K, forged T-IDs, replayed responses, replayed and forged frames rejected" test_attacks
 run_test "T-ID rotation; the previous T-ID still gets in" test_tid_rotation
 run_test "stale SQN: SYNC_FAILURE, resync, then in" test_stale_sqn
 run_test "soft expiry rekeys in the live SA, traffic both ways, no loss" test_rekey
 run_test "rekeys complete over a lossy air (10%)" test_rekey_loss
+run_test "device disable / del under the daemon: SA deleted, refused" test_disable
 run_test "kill -9 of the daemon in a storm: no SQN reused, nothing lost" test_kill_restart
 tap_exit
