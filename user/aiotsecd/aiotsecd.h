@@ -129,14 +129,23 @@ int kern_sa_del(struct daemon *d, uint32_t sid);
 /* Install @key as the SA's next key (receive-only until the peer uses it). */
 int kern_sa_set_key(struct daemon *d, uint32_t sid, const uint8_t *key,
 		    size_t keylen);
-/* The suite and counter bits of the SA @sid. */
-int kern_sa_get(struct daemon *d, uint32_t sid, uint8_t *suite,
-		uint8_t *ctr_bits);
 int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
 		    const uint8_t *payload, size_t len,
 		    const uint8_t peer[ETH_ALEN_]);
-/* Calls @cb with the SID of every SA of the link. */
-int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d, uint32_t sid,
+
+/* What the daemon needs to know of a kernel SA. */
+struct kern_sa {
+	uint32_t sid;
+	uint8_t suite, ctr_bits;
+	uint8_t tx_phase;		/* the key phase that transmits */
+	bool soft_expired;		/* that key reached its soft limit */
+	bool valid;
+};
+
+int kern_sa_get(struct daemon *d, uint32_t sid, struct kern_sa *out);
+/* Calls @cb with every SA of the link. */
+int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d,
+					      const struct kern_sa *sa,
 					      void *arg), void *arg);
 /* Read and dispatch the pending notifications of d->ev. */
 int kern_recv(struct daemon *d);

@@ -900,6 +900,24 @@ void auth_frame(struct daemon *d, const struct nlattr **tb)
 }
 
 /*
+ * The rekey of session @sid under way: its messages still being
+ * exchanged, or with @accepted also one whose ACCEPT awaits the device's
+ * confirmation.
+ */
+static struct attempt *rekey_of(struct daemon *d, uint32_t sid, bool accepted)
+{
+	struct attempt *a;
+
+	for (a = d->att_head; a; a = a->next)
+		if (a->rekey && a->sid == sid &&
+		    (a->state == ATT_REKEY_REQUESTED ||
+		     a->state == ATT_CHALLENGED ||
+		     (accepted && a->state == ATT_ACCEPTED)))
+			return a;
+	return NULL;
+}
+
+/*
  * A key of session @sid reached its soft limit: rekey in the live SA,
  * unless a rekey of it is already under way.
  */
@@ -909,28 +927,26 @@ static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
 	struct aka_ctrl c = { .type = AKA_CTRL_REKEY };
 	struct store_device dev;
 	struct store_session s;
+	struct kern_sa ksa;
 	struct attempt *a;
-	uint8_t suite, ctr_bits;
 	uint32_t id = 0;
 	ssize_t len;
 	int err;
 
 	if (store_session_get(d->st, sid, &s))
 		return;		/* not one of ours */
-	for (a = d->att_head; a; a = a->next)
-		if (a->rekey && a->sid == sid &&
-		    (a->state == ATT_REKEY_REQUESTED ||
-		     a->state == ATT_CHALLENGED)) {
-			log_debug("session %08x: soft expiry, rekey %08x running",
-				  sid, a->id);
-			return;
-		}
+	a = rekey_of(d, sid, false);
+	if (a) {
+		log_debug("session %08x: soft expiry, rekey %08x running", sid,
+			  a->id);
+		return;
+	}
 	if (store_device_by_id(d->st, s.device, &dev)) {
 		log_err("session %08x: no device %lld in the store", sid,
 			(long long)s.device);
 		return;
 	}
-	err = kern_sa_get(d, sid, &suite, &ctr_bits);
+	err = kern_sa_get(d, sid, &ksa);
 	if (err) {
 		log_warn("session %08x: soft expiry of an SA gone: %s", sid,
 			 strerror(-err));
@@ -951,7 +967,7 @@ static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
 	}
 	a->rekey = true;
 	a->sid = sid;
-	a->ctr_bits = ctr_bits;
+	a->ctr_bits = ksa.ctr_bits;
 	a->device = dev.id;
 	memcpy(a->cred.k, dev.k, AKA_KEY_LEN);
 	memcpy(a->cred.opc, dev.opc, AKA_KEY_LEN);
@@ -1073,7 +1089,7 @@ void auth_tick(struct daemon *d)
 struct reconcile {
 	uint32_t *kernel;
 	size_t n, cap;
-	unsigned kept, deleted;
+	unsigned kept, deleted, rekeys;
 };
 
 /* The store's device of session @s is disabled: its SA goes. */
@@ -1099,11 +1115,12 @@ static bool session_disabled(struct daemon *d, const struct store_session *s)
 	return disabled;
 }
 
-static void reconcile_sa(struct daemon *d, uint32_t sid, void *arg)
+static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
+			 void *arg)
 {
 	struct reconcile *r = arg;
 	struct store_session s;
-	uint32_t *p;
+	uint32_t *p, sid = ksa->sid;
 	int err;
 
 	if (!store_session_get(d->st, sid, &s)) {
@@ -1112,6 +1129,11 @@ static void reconcile_sa(struct daemon *d, uint32_t sid, void *arg)
 			return;
 		}
 		r->kept++;
+		/* a soft expiry we missed (the daemon was not running) */
+		if (ksa->soft_expired && !rekey_of(d, sid, true)) {
+			r->rekeys++;
+			rekey_start(d, sid, ksa->tx_phase);
+		}
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 64;
 			p = realloc(r->kernel, r->cap * sizeof(*p));
@@ -1176,8 +1198,8 @@ int auth_reconcile(struct daemon *d)
 	store_session_list(d->st, collect_stale, &st);
 	for (i = 0; i < st.n; i++)
 		store_session_del(d->st, st.sids[i]);
-	log_info("reconciled with the kernel: %u SAs kept, %u deleted, %zu stale sessions removed",
-		 r.kept, r.deleted, st.n);
+	log_info("reconciled with the kernel: %u SAs kept (%u past their soft limit: rekeyed), %u deleted, %zu stale sessions removed",
+		 r.kept, r.rekeys, r.deleted, st.n);
 	free(st.sids);
 	free(r.kernel);
 	return 0;

@@ -45,16 +45,25 @@ void kern_close(struct daemon *d)
 	nl_close(&d->ev);
 }
 
+/* A request on the SA @sid of the link; the caller ends @nest. */
+static struct nlmsghdr *sa_req(struct daemon *d, uint8_t cmd, uint32_t sid,
+			       struct nlattr **nest)
+{
+	struct nlmsghdr *nlh = nl_genl_req(&d->req, cmd, 0);
+
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	*nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
+	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
+	return nlh;
+}
+
 int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
 		uint8_t profile, const uint8_t *key, size_t keylen,
 		const uint8_t peer[ETH_ALEN_])
 {
-	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_NEW, 0);
 	struct nlattr *nest;
+	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_NEW, sid, &nest);
 
-	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
-	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
-	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
 	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_SUITE, suite);
 	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_PROFILE, profile);
 	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_CTR_BITS, d->ctr_bits);
@@ -72,12 +81,9 @@ int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
 
 int kern_sa_del(struct daemon *d, uint32_t sid)
 {
-	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_DEL, 0);
 	struct nlattr *nest;
+	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_DEL, sid, &nest);
 
-	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
-	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
-	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
 	mnl_attr_nest_end(nlh, nest);
 	return nl_talk(&d->req, nlh, NULL, NULL);
 }
@@ -85,60 +91,64 @@ int kern_sa_del(struct daemon *d, uint32_t sid)
 int kern_sa_set_key(struct daemon *d, uint32_t sid, const uint8_t *key,
 		    size_t keylen)
 {
-	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_SET, 0);
 	struct nlattr *nest;
+	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_SET, sid, &nest);
 
-	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
-	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
-	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
 	mnl_attr_put(nlh, AIOTSEC_SA_A_KEY, keylen, key);
 	mnl_attr_nest_end(nlh, nest);
 	return nl_talk(&d->req, nlh, NULL, NULL);
 }
 
-struct sa_info {
-	uint8_t suite, ctr_bits;
-	bool found;
-};
+/* What the daemon reads of an SA in a SA_GET reply. */
+static void sa_parse(const struct nlattr *nest, struct kern_sa *out)
+{
+	const struct nlattr *sa[AIOTSEC_SA_A_MAX + 1];
+	const struct nlattr *k[AIOTSEC_KEY_A_MAX + 1];
+	const struct nlattr *slot;
+
+	memset(out, 0, sizeof(*out));
+	nl_parse_nest(nest, sa, AIOTSEC_SA_A_MAX);
+	if (!sa[AIOTSEC_SA_A_SID] || !sa[AIOTSEC_SA_A_SUITE] ||
+	    !sa[AIOTSEC_SA_A_CTR_BITS])
+		return;
+	out->sid = nl_get_uint(sa[AIOTSEC_SA_A_SID]);
+	out->suite = nl_get_uint(sa[AIOTSEC_SA_A_SUITE]);
+	out->ctr_bits = nl_get_uint(sa[AIOTSEC_SA_A_CTR_BITS]);
+	if (sa[AIOTSEC_SA_A_KEYS]) {
+		mnl_attr_for_each_nested(slot, sa[AIOTSEC_SA_A_KEYS]) {
+			nl_parse_nest(slot, k, AIOTSEC_KEY_A_MAX);
+			if (!k[AIOTSEC_KEY_A_TX])
+				continue;
+			out->tx_phase = k[AIOTSEC_KEY_A_PHASE] ?
+					nl_get_uint(k[AIOTSEC_KEY_A_PHASE]) : 0;
+			out->soft_expired = k[AIOTSEC_KEY_A_SOFT_EXPIRED];
+		}
+	}
+	out->valid = true;
+}
 
 static int sa_get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[AIOTSEC_A_MAX + 1];
-	const struct nlattr *sa[AIOTSEC_SA_A_MAX + 1];
-	struct sa_info *info = data;
 
 	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
-	if (!tb[AIOTSEC_A_SA])
-		return 0;
-	nl_parse_nest(tb[AIOTSEC_A_SA], sa, AIOTSEC_SA_A_MAX);
-	if (!sa[AIOTSEC_SA_A_SUITE] || !sa[AIOTSEC_SA_A_CTR_BITS])
-		return 0;
-	info->suite = nl_get_uint(sa[AIOTSEC_SA_A_SUITE]);
-	info->ctr_bits = nl_get_uint(sa[AIOTSEC_SA_A_CTR_BITS]);
-	info->found = true;
+	if (tb[AIOTSEC_A_SA])
+		sa_parse(tb[AIOTSEC_A_SA], data);
 	return 0;
 }
 
-int kern_sa_get(struct daemon *d, uint32_t sid, uint8_t *suite,
-		uint8_t *ctr_bits)
+int kern_sa_get(struct daemon *d, uint32_t sid, struct kern_sa *out)
 {
-	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_GET, 0);
-	struct sa_info info = {};
 	struct nlattr *nest;
+	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_GET, sid, &nest);
 	int err;
 
-	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
-	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
-	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
 	mnl_attr_nest_end(nlh, nest);
-	err = nl_talk(&d->req, nlh, sa_get_cb, &info);
+	out->valid = false;
+	err = nl_talk(&d->req, nlh, sa_get_cb, out);
 	if (err)
 		return err;
-	if (!info.found)
-		return -ENOENT;
-	*suite = info.suite;
-	*ctr_bits = info.ctr_bits;
-	return 0;
+	return out->valid ? 0 : -ENOENT;
 }
 
 int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
@@ -158,18 +168,15 @@ int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
 
 struct dump_ctx {
 	struct daemon *d;
-	void (*cb)(struct daemon *d, uint32_t sid, void *arg);
-	void *arg;
-	uint32_t *sids;
+	struct kern_sa *sas;
 	size_t n, cap;
 };
 
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[AIOTSEC_A_MAX + 1];
-	const struct nlattr *sa[AIOTSEC_SA_A_MAX + 1];
 	struct dump_ctx *c = data;
-	uint32_t *n;
+	struct kern_sa *n;
 
 	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
 	if (!tb[AIOTSEC_A_SA])
@@ -177,24 +184,24 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[AIOTSEC_A_IFINDEX] &&
 	    nl_get_uint(tb[AIOTSEC_A_IFINDEX]) != c->d->ifindex)
 		return 0;
-	nl_parse_nest(tb[AIOTSEC_A_SA], sa, AIOTSEC_SA_A_MAX);
-	if (!sa[AIOTSEC_SA_A_SID])
-		return 0;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 64;
-		n = realloc(c->sids, c->cap * sizeof(*n));
+		n = realloc(c->sas, c->cap * sizeof(*n));
 		if (!n)
 			return -ENOMEM;
-		c->sids = n;
+		c->sas = n;
 	}
-	c->sids[c->n++] = nl_get_uint(sa[AIOTSEC_SA_A_SID]);
+	sa_parse(tb[AIOTSEC_A_SA], &c->sas[c->n]);
+	if (c->sas[c->n].valid)
+		c->n++;
 	return 0;
 }
 
-int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d, uint32_t sid,
+int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d,
+					      const struct kern_sa *sa,
 					      void *arg), void *arg)
 {
-	struct dump_ctx c = { .d = d, .cb = cb, .arg = arg };
+	struct dump_ctx c = { .d = d };
 	struct nlmsghdr *nlh;
 	size_t i;
 	int err;
@@ -205,8 +212,8 @@ int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d, uint32_t sid,
 	err = nl_talk(&d->req, nlh, dump_cb, &c);
 	if (!err)
 		for (i = 0; i < c.n; i++)
-			cb(d, c.sids[i], arg);
-	free(c.sids);
+			cb(d, &c.sas[i], arg);
+	free(c.sas);
 	return err;
 }
 

@@ -65,13 +65,14 @@ setup() {
 # start_daemon NS [OPTION...]: its output goes to a file, so that it holds
 # no pipe of run_test's; the test's exit trap stops it
 start_daemon() {
-	local ns=$1
+	local ns=$1 started
 	shift
+	started=$(grep -c "serving aiotR" "$tmp/log" 2>/dev/null || true)
 	trap 'stop_daemon; cleanup_ns' EXIT
 	ip netns exec "$ns" "$DAEMON" --db "$tmp/db" --dev aiotR \
 		--hn-key "$tmp/hn.key" --max-rate 1000 "$@" >>"$tmp/log" 2>&1 &
 	dpid=$!
-	wait_for 20 grep -q "serving aiotR" "$tmp/log" ||
+	wait_for 20 sh -c "[ \$(grep -c 'serving aiotR' $tmp/log) -gt ${started:-0} ]" ||
 		{ cat "$tmp/log"; fail "aiotsecd did not start"; }
 }
 
@@ -332,6 +333,31 @@ test_disable() {
 		$CTL device disable nobody --db "$tmp/db"
 }
 
+# keys that reach their soft limit while no daemon runs are rekeyed when
+# it starts again
+test_restart_rekey() {
+	local ns n=10 sims
+	setup ns $n
+	start_daemon "$ns" --soft-limit 16
+	sim "$ns" --devices "$tmp/devices.csv" --linger 60 &
+	sims=$!
+	wait_for 20 sh -c "[ \$($CTL -n $ns link show aiotR | grep -o 'sa-count [0-9]*' | cut -d' ' -f2) -ge $n ]" ||
+		fail "the devices did not authenticate"
+	stop_daemon
+	downlink "$ns" 1 >/dev/null
+	start_daemon "$ns" --soft-limit 16
+	grep -q "SAs kept ($n past their soft limit: rekeyed)" "$tmp/log" ||
+		fail "no rekeys at start: $(grep reconciled "$tmp/log")"
+	wait_for 20 sh -c "[ \$(grep -c 'transmitting with key phase' $tmp/log) -ge $n ]" ||
+		fail "not every SA switched to its new key"
+	# the simulator's report comes at its end: SIGTERM ends the linger
+	pkill -TERM -x aiot-devsim
+	wait "$sims" || true
+	expect_eq "rekeys" "$(jnum rekeys)" $n
+	expect_eq "rekeys the daemon accepted" \
+		"$(grep -c 'has a next key' "$tmp/log")" $n
+}
+
 test_kill_restart() {
 	local ns n=300 sims
 	setup ns $n
@@ -361,7 +387,7 @@ test_kill_restart() {
 	exit "$ksft_skip"
 }
 
-tap_plan 8
+tap_plan 9
 run_test "1000 devices authenticate (one-way, mutual, SUCI); no PID on air" test_thousand
 run_test "wrong K, forged T-IDs, replayed responses, replayed and forged frames rejected" test_attacks
 run_test "T-ID rotation; the previous T-ID still gets in" test_tid_rotation
@@ -369,5 +395,6 @@ run_test "stale SQN: SYNC_FAILURE, resync, then in" test_stale_sqn
 run_test "soft expiry rekeys in the live SA, traffic both ways, no loss" test_rekey
 run_test "rekeys complete over a lossy air (10%)" test_rekey_loss
 run_test "device disable / del under the daemon: SA deleted, refused" test_disable
+run_test "soft limits reached while the daemon was down: rekeyed at start" test_restart_rekey
 run_test "kill -9 of the daemon in a storm: no SQN reused, nothing lost" test_kill_restart
 tap_exit
