@@ -26,7 +26,8 @@ static void device_usage(FILE *f)
 		"       " PROG_NAME " [-j] device list [--db PATH]\n"
 		"       " PROG_NAME " device import FILE [--db PATH]\n"
 		"PATH defaults to " STORE_DEFAULT_PATH "; FILE \"-\" is standard input.\n"
-		"CSV lines: pid,k_hex,opc_hex,profile,tid_hex[,amf_hex]; '#' starts a comment.\n");
+		"CSV lines: pid,k_hex,opc_hex,profile,tid_hex[,amf_hex]; '#' starts a comment.\n"
+		"Or JSON: [{\"pid\": ..., \"k\": HEX, \"opc\": HEX, \"profile\": ..., \"tid\": HEX|null}, ...]\n");
 }
 
 struct dev_opt {

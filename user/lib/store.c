@@ -564,42 +564,36 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Parse and insert one CSV line (comments and blanks removed). */
-static int import_line(struct store *st, char *line)
+/*
+ * Insert one device from its text fields: PID, K, OPc (hex), profile,
+ * T-ID (hex; NULL, empty or "-": none) and AMF (hex; NULL or empty:
+ * the default).
+ */
+static int import_fields(struct store *st, const char *pid, const char *khex,
+			 const char *opchex, const char *profile,
+			 const char *tidhex, const char *amfhex)
 {
 	uint8_t k[AKA_KEY_LEN + 1], opc[AKA_KEY_LEN + 1], tid[AKA_TID_LEN + 1],
 		amf[AKA_AMF_LEN + 1];
-	struct store_device_spec spec = {};
-	char *f[7], *p = line;
+	struct store_device_spec spec = { .pid = pid, .profile = profile };
 	ssize_t n;
-	int nf = 0, err;
+	int err;
 
-	while (nf < 7) {
-		f[nf++] = trim(strsep(&p, ","));
-		if (!p)
-			break;
-	}
-	if (p || nf < 5)
-		return st_err(st, -EINVAL,
-			      "expected pid,k_hex,opc_hex,profile,tid_hex[,amf_hex] (%d fields)",
-			      nf + (p != NULL));
-	spec.pid = f[0];
-	n = unhex(f[1], k, sizeof(k));
+	n = unhex(khex, k, sizeof(k));
 	if (n < 0)
 		return st_err(st, -EINVAL, "K is not hex");
 	spec.k = k;
 	spec.k_len = n;
-	n = unhex(f[2], opc, sizeof(opc));
+	n = unhex(opchex, opc, sizeof(opc));
 	if (n < 0) {
 		err = st_err(st, -EINVAL, "OPc is not hex");
 		goto out;
 	}
 	spec.opc = opc;
 	spec.opc_len = n;
-	spec.profile = f[3];
-	/* empty or "-": no T-ID yet, the device presents a SUCI */
-	if (*f[4] && strcmp(f[4], "-")) {
-		n = unhex(f[4], tid, sizeof(tid));
+	/* no T-ID yet: the device presents a SUCI */
+	if (tidhex && *tidhex && strcmp(tidhex, "-")) {
+		n = unhex(tidhex, tid, sizeof(tid));
 		if (n < 0) {
 			err = st_err(st, -EINVAL, "T-ID is not hex");
 			goto out;
@@ -607,8 +601,8 @@ static int import_line(struct store *st, char *line)
 		spec.tid = tid;
 		spec.tid_len = n;
 	}
-	if (nf == 6 && *f[5]) {
-		n = unhex(f[5], amf, sizeof(amf));
+	if (amfhex && *amfhex) {
+		n = unhex(amfhex, amf, sizeof(amf));
 		if (n < 0) {
 			err = st_err(st, -EINVAL, "AMF is not hex");
 			goto out;
@@ -623,24 +617,41 @@ out:
 	return err;
 }
 
-int store_device_import(struct store *st, const char *path, unsigned *count)
+/* Parse and insert one CSV line (comments and blanks removed). */
+static int import_line(struct store *st, char *line)
 {
-	char *line = NULL, msg[sizeof(st->errmsg) + 32];
-	unsigned lineno = 0, n = 0;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *f;
+	char *f[7], *p = line;
+	int nf = 0;
+
+	while (nf < 7) {
+		f[nf++] = trim(strsep(&p, ","));
+		if (!p)
+			break;
+	}
+	if (p || nf < 5)
+		return st_err(st, -EINVAL,
+			      "expected pid,k_hex,opc_hex,profile,tid_hex[,amf_hex] (%d fields)",
+			      nf + (p != NULL));
+	return import_fields(st, f[0], f[1], f[2], f[3], f[4],
+			     nf == 6 ? f[5] : NULL);
+}
+
+/* Prefix the error message with "@what @n: ". */
+static int st_prefix(struct store *st, int err, const char *what, unsigned n)
+{
+	char msg[sizeof(st->errmsg)];
+
+	memcpy(msg, st->errmsg, sizeof(msg));
+	return st_err(st, err, "%s %u: %.200s", what, n, msg);
+}
+
+static int import_csv(struct store *st, char *text, unsigned *count)
+{
+	char *line, *next = text, *c, *t;
+	unsigned lineno = 0;
 	int err;
 
-	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	if (!f)
-		return st_err(st, -errno, "%s: %s", path, strerror(errno));
-	err = exec(st, "BEGIN IMMEDIATE");
-	if (err)
-		goto out;
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		char *c, *t;
-
+	while ((line = strsep(&next, "\n"))) {
 		lineno++;
 		c = strchr(line, '#');
 		if (c)
@@ -649,16 +660,159 @@ int store_device_import(struct store *st, const char *path, unsigned *count)
 		if (!*t)
 			continue;
 		err = import_line(st, t);
-		if (err) {
-			snprintf(msg, sizeof(msg), "line %u: %s", lineno,
-				 st->errmsg);
-			st_err(st, err, "%.*s", (int)sizeof(st->errmsg) - 1, msg);
+		if (err)
+			return st_prefix(st, err, "line", lineno);
+		(*count)++;
+	}
+	return 0;
+}
+
+/*
+ * A JSON array of objects with the string members "pid", "k", "opc",
+ * "profile", and optionally "tid" (or null) and "amf", parsed by SQLite's
+ * JSON functions.
+ */
+static int import_json(struct store *st, const char *text, unsigned *count)
+{
+	static const char *const member[] = {
+		"pid", "k", "opc", "profile", "tid", "amf"
+	};
+	sqlite3_stmt *s;
+	const char *v[6];
+	int rc, i, err = 0;
+
+	s = prep(st,
+		 "SELECT e.key, e.type,"
+		 " (SELECT m.key FROM json_each(e.value) m WHERE e.type = 'object'"
+		 "  AND m.key NOT IN ('pid', 'k', 'opc', 'profile', 'tid', 'amf')),"
+		 " json_type(e.value, '$.pid'), json_extract(e.value, '$.pid'),"
+		 " json_type(e.value, '$.k'), json_extract(e.value, '$.k'),"
+		 " json_type(e.value, '$.opc'), json_extract(e.value, '$.opc'),"
+		 " json_type(e.value, '$.profile'), json_extract(e.value, '$.profile'),"
+		 " json_type(e.value, '$.tid'), json_extract(e.value, '$.tid'),"
+		 " json_type(e.value, '$.amf'), json_extract(e.value, '$.amf')"
+		 " FROM json_each(?1) e");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int idx = sqlite3_column_int(s, 0);
+
+		if (strcmp((const char *)sqlite3_column_text(s, 1), "object")) {
+			err = st_err(st, -EINVAL, "device %d: not an object", idx);
 			break;
 		}
-		n++;
+		if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
+			err = st_err(st, -EINVAL, "device %d: unknown member \"%.40s\"",
+				     idx, sqlite3_column_text(s, 2));
+			break;
+		}
+		for (i = 0; i < 6; i++) {
+			const char *type = (const char *)sqlite3_column_text(s, 3 + 2 * i);
+
+			v[i] = NULL;
+			if (type && !strcmp(type, "text"))
+				v[i] = (const char *)sqlite3_column_text(s, 4 + 2 * i);
+			else if (i < 4 || (type && strcmp(type, "null")))
+				break;
+		}
+		if (i < 6) {
+			err = st_err(st, -EINVAL, "device %d: \"%s\" %s", idx,
+				     member[i], i < 4 ? "missing or not a string"
+						      : "not a string");
+			break;
+		}
+		err = import_fields(st, v[0], v[1], v[2], v[3], v[4], v[5]);
+		if (err)
+			st_prefix(st, err, "device", idx);
+		else
+			(*count)++;
 	}
-	if (!err && ferror(f))
-		err = st_err(st, -EIO, "%s: read error", path);
+	if (!err && rc != SQLITE_DONE)
+		err = st_sqlerr(st, "import");
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* 0 when @text is a JSON array; the error names what it is instead. */
+static int json_check_array(struct store *st, const char *text)
+{
+	sqlite3_stmt *s = prep(st, "SELECT json_valid(?1), json_type(?1)");
+	int err = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW || !sqlite3_column_int(s, 0))
+		err = st_err(st, -EINVAL, "not valid JSON");
+	else if (strcmp((const char *)sqlite3_column_text(s, 1), "array"))
+		err = st_err(st, -EINVAL, "not a JSON array of devices");
+	sqlite3_finalize(s);
+	return err;
+}
+
+#define STORE_IMPORT_MAX	(64u << 20)	/* octets of an import file */
+
+/* Read all of @f (at most @max octets) into a NUL-terminated buffer. */
+static char *read_all(FILE *f, size_t max, size_t *cap)
+{
+	size_t len = 0, n;
+	char *buf = NULL, *p;
+
+	*cap = 0;
+	for (;;) {
+		if (len + 1 >= *cap) {
+			if (*cap >= max) {
+				errno = EFBIG;
+				break;
+			}
+			p = realloc(buf, *cap ? 2 * *cap : 65536);
+			if (!p)
+				break;
+			buf = p;
+			*cap = *cap ? 2 * *cap : 65536;
+		}
+		n = fread(buf + len, 1, *cap - len - 1, f);
+		len += n;
+		if (n == 0) {
+			if (ferror(f))
+				break;
+			buf[len] = '\0';
+			return buf;
+		}
+	}
+	if (buf) {
+		explicit_bzero(buf, *cap);
+		free(buf);
+	}
+	return NULL;
+}
+
+int store_device_import(struct store *st, const char *path, unsigned *count)
+{
+	char msg[sizeof(st->errmsg) + 32];
+	unsigned n = 0;
+	size_t cap;
+	char *text;
+	FILE *f;
+	int err;
+
+	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	if (!f)
+		return st_err(st, -errno, "%s: %s", path, strerror(errno));
+	text = read_all(f, STORE_IMPORT_MAX, &cap);
+	err = text ? 0 : st_err(st, -errno, "%s: %s", path, strerror(errno));
+	if (f != stdin)
+		fclose(f);
+	if (!err)
+		err = exec(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto out;
+	if (*trim(text) == '[' || *trim(text) == '{')
+		err = json_check_array(st, trim(text)) ?:
+		      import_json(st, trim(text), &n);
+	else
+		err = import_csv(st, text, &n);
 	if (err) {
 		exec(st, "ROLLBACK");
 		snprintf(msg, sizeof(msg), "%s", st->errmsg);
@@ -667,12 +821,10 @@ int store_device_import(struct store *st, const char *path, unsigned *count)
 		err = exec(st, "COMMIT");
 	}
 out:
-	if (line) {
-		explicit_bzero(line, cap);
-		free(line);
+	if (text) {
+		explicit_bzero(text, cap);
+		free(text);
 	}
-	if (f != stdin)
-		fclose(f);
 	if (count)
 		*count = err ? 0 : n;
 	return err;

@@ -103,9 +103,12 @@ int store_device_list(struct store *st,
 		      void *arg);
 /*
  * Import a CSV file: "pid,k_hex,opc_hex,profile,tid_hex[,amf_hex]" per
- * line (tid_hex may be empty), '#' comments and blank lines ignored.
- * All or nothing: the first bad line aborts the import and the message
- * names it ("line 3: ...").  @count receives the number of devices added.
+ * line (tid_hex may be empty), '#' comments and blank lines ignored; or,
+ * when it starts with '[', a JSON array of objects with the string
+ * members pid, k, opc, profile and optionally tid, amf (null: none).
+ * All or nothing: the first bad line or element aborts the import and
+ * the message names it ("line 3: ...", "device 2: ..." counting from 0).
+ * @count receives the number of devices added.
  */
 int store_device_import(struct store *st, const char *path, unsigned *count);
 

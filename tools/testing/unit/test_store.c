@@ -231,6 +231,71 @@ static void test_import(struct store *st)
 	   strstr(store_errmsg(st), "line 1"), "too few fields: line 1");
 }
 
+#define JK "\"k\":\"000102030405060708090a0b0c0d0e0f\","
+#define JOPC "\"opc\":\"101112131415161718191a1b1c1d1e1f\","
+
+/* JSON import: the same devices as CSV, all or nothing, exact errors. */
+static void test_import_json(struct store *st)
+{
+	static const struct { const char *text, *want; } bad[] = {
+		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\"},",
+		  "not valid JSON" },
+		{ "{\"pid\":\"j-1\"}", "not a JSON array of devices" },
+		{ "[1]", "device 0: not an object" },
+		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\","
+		  "\"key\":\"x\"}]", "device 0: unknown member \"key\"" },
+		{ "[{" JK JOPC "\"profile\":\"inventory\"}]",
+		  "device 0: \"pid\" missing or not a string" },
+		{ "[{\"pid\":\"j-1\",\"k\":7," JOPC "\"profile\":\"command\"}]",
+		  "device 0: \"k\" missing or not a string" },
+		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"command\","
+		  "\"tid\":5}]", "device 0: \"tid\" not a string" },
+		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\"},"
+		  "{\"pid\":\"j-2\"," JK JOPC "\"profile\":\"lamp\"}]",
+		  "device 1: unknown profile" },
+		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\"},"
+		  "{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\"}]",
+		  "device 1: a device with PID \"j-1\" exists" },
+	};
+	struct store_device d;
+	int before = count_devices(st), all = 1;
+	unsigned n = 99;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(csv, bad[i].text);
+		if (store_device_import(st, csv, &n) >= 0) {
+			all = 0;
+			printf("# case %zu: accepted\n", i);
+		}
+		if (!strstr(store_errmsg(st), bad[i].want) || n ||
+		    count_devices(st) != before) {
+			all = 0;
+			printf("# case %zu: %s\n", i, store_errmsg(st));
+		}
+	}
+	ok(all, "JSON: each bad file refused with its message, nothing imported");
+
+	write_file(csv,
+		   " [ {\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\","
+		   "\"tid\":\"bb000000000000000000000000000001\"},\n"
+		   "{\"pid\":\"j-2\"," JK JOPC "\"profile\":\"command\","
+		   "\"tid\":null,\"amf\":\"c1c1\"} ]\n");
+	n = 0;
+	ok(store_device_import(st, csv, &n) == 0 && n == 2 &&
+	   count_devices(st) == before + 2, "JSON: two devices imported");
+	ok(store_device_by_pid(st, (const uint8_t *)"j-1", 3, &d) == 0 &&
+	   d.profile == AIOTSEC_PROFILE_INVENTORY && d.has_tid_current &&
+	   d.tid_current[0] == 0xbb && d.k[15] == 0x0f && d.opc[0] == 0x10,
+	   "JSON: keys, profile and T-ID read back");
+	ok(store_device_by_pid(st, (const uint8_t *)"j-2", 3, &d) == 0 &&
+	   !d.has_tid_current && d.amf[0] == 0xc1,
+	   "JSON: null T-ID, AMF read back");
+	write_file(csv, "[]");
+	ok(store_device_import(st, csv, &n) == 0 && n == 0,
+	   "JSON: an empty array imports nothing");
+}
+
 static void test_tid(struct store *st)
 {
 	enum store_tid_match which = 0;
@@ -398,6 +463,7 @@ int main(void)
 	}
 	test_add(st);
 	test_import(st);
+	test_import_json(st);
 	test_tid(st);
 	store_close(st);
 	test_sqn();

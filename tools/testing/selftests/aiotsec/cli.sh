@@ -509,6 +509,47 @@ test_monitor_frames() {
 }
 
 # last: unloads the module
+# provisioning: aiotsecctl device on a store, no daemon and no module
+test_device() {
+	local db=$tmpd/dev.db J
+	rm -f "$db"*
+	J='"k":"000102030405060708090a0b0c0d0e0f","opc":"101112131415161718191a1b1c1d1e1f"'
+	"$CTL" device add m-1 --k-file "$K16" --opc-file "$K16B" \
+		--profile command --db "$db"
+	expect_fail 1 'Error: device add: a device with PID "m-1" exists' \
+		"$CTL" device add m-1 --k-file "$K16" --opc-file "$K16B" \
+		--profile command --db "$db"
+	expect_fail 1 'Error: device add: K must be 16 octets, not 32' \
+		"$CTL" device add m-2 --k-file "$K32" --opc-file "$K16B" \
+		--profile command --db "$db"
+	expect_fail 2 'Error: device add: unknown profile "lamp" (inventory or command)
+Try "aiotsecctl device help".' \
+		"$CTL" device add m-2 --k-file "$K16" --opc-file "$K16B" \
+		--profile lamp --db "$db"
+	# JSON import: all or nothing, the element named
+	printf '[{"pid":"j-1",%s,"profile":"inventory","tid":"cc000000000000000000000000000001"},\n {"pid":"j-2",%s,"profile":"command","colour":"red"}]\n' \
+		"$J" "$J" >"$tmpd/devices.json"
+	expect_fail 1 "Error: device import: $tmpd/devices.json: device 1: unknown member \"colour\" (nothing imported)" \
+		"$CTL" device import "$tmpd/devices.json" --db "$db"
+	sed -i 's/,"colour":"red"//' "$tmpd/devices.json"
+	expect_fail 0 "2 devices imported" \
+		"$CTL" device import "$tmpd/devices.json" --db "$db"
+	expect_fail 1 "Error: device import: $tmpd/devices.json: device 0: a device with PID \"j-1\" exists (nothing imported)" \
+		"$CTL" device import "$tmpd/devices.json" --db "$db"
+	"$CTL" device disable j-2 --db "$db"
+	expect_out "j-1 profile inventory sqn 1 amf 8000 tid cc000000000000000000000000000001 tid-previous -
+j-2 profile command sqn 1 amf 8000 tid - tid-previous - disabled
+m-1 profile command sqn 1 amf 8000 tid - tid-previous -" "$CTL" device list --db "$db"
+	"$CTL" device enable j-2 --db "$db"
+	"$CTL" device del j-1 --db "$db"
+	expect_out '[{"pid":"j-2","profile":"command","sqn":1,"amf":"8000","tid":null,"tid-previous":null,"disabled":false,"session":null},{"pid":"m-1","profile":"command","sqn":1,"amf":"8000","tid":null,"tid-previous":null,"disabled":false,"session":null}]' \
+		"$CTL" -j device list --db "$db"
+	expect_fail 1 'Error: device disable: no device with PID "nobody"' \
+		"$CTL" device disable nobody --db "$db"
+	expect_fail 1 'Error: device del: no device with PID "j-1"' \
+		"$CTL" device del j-1 --db "$db"
+}
+
 test_not_loaded() {
 	wait_for 10 rmmod aiotsec 2>/dev/null ||
 		fail "cannot unload the module: refcnt $(cat /sys/module/aiotsec/refcnt)"
@@ -593,5 +634,6 @@ run_test "unprivileged user refused" test_unprivileged
 run_test "frame send, and its errors" test_frame_send
 run_test "monitor events -j: soft-expire" test_monitor_events
 run_test "monitor: AUTH and verified CONTROL frames" test_monitor_frames
+run_test "device: add, import CSV and JSON, disable, del, and their errors" test_device
 run_test "module not loaded" test_not_loaded
 tap_exit
