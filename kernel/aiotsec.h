@@ -119,7 +119,7 @@ struct aiotsec_dev;
  * @rcu: drops the table's reference after a grace period
  * @stats: counters, enum aiotsec_sa_stat (index 0 unused).  An AIoT
  *	session carries a few frames a second, so plain atomics, not per-CPU
- *	counters; the receive and the transmit ones sit on separate lines.
+ *	counters; RX_OK/RX_BYTES and TX_OK/TX_BYTES sit on separate lines.
  */
 struct aiotsec_sa {
 	/* read by every frame */
@@ -141,7 +141,8 @@ struct aiotsec_sa {
 	u64 hard_limit;
 	struct list_head list;
 	struct rcu_head rcu;
-	atomic64_t stats[AIOTSEC_SA_STAT_PAD];
+	/* receive counters first, the hot ones of each way on its own line */
+	atomic64_t stats[AIOTSEC_SA_STAT_PAD] ____cacheline_aligned;
 };
 
 /**
@@ -324,6 +325,7 @@ int aiotsec_genl_init(void);
 void aiotsec_genl_exit(void);
 void aiotsec_notify_event(struct aiotsec_dev *adev, u8 event, u32 sid,
 			  int phase);
+bool aiotsec_events_listened(struct aiotsec_dev *adev);
 bool aiotsec_daemon_listens(struct aiotsec_dev *adev);
 int aiotsec_notify_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 			 u64 counter, const u8 *payload, unsigned int len,

@@ -941,6 +941,12 @@ void aiotsec_notify_event(struct aiotsec_dev *adev, u8 event, u32 sid,
 				AIOTSEC_GRP_EVENTS, GFP_ATOMIC);
 }
 
+bool aiotsec_events_listened(struct aiotsec_dev *adev)
+{
+	return genl_has_listeners(&aiotsec_family, dev_net(adev->dev),
+				  AIOTSEC_GRP_EVENTS);
+}
+
 bool aiotsec_daemon_listens(struct aiotsec_dev *adev)
 {
 	return genl_has_listeners(&aiotsec_family, dev_net(adev->dev),

@@ -54,7 +54,8 @@ static void aiotsec_rx_unknown(struct aiotsec_dev *adev, struct sk_buff *skb,
 			       u8 type, u32 sid, unsigned int hdrlen)
 {
 	aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_UNKNOWN_SESSION);
-	if (__ratelimit(&adev->rl_unknown))
+	/* nobody listening: not even the rate limiter's lock */
+	if (aiotsec_events_listened(adev) && __ratelimit(&adev->rl_unknown))
 		aiotsec_notify_event(adev, AIOTSEC_EVENT_UNKNOWN_SESSION, sid,
 				     -1);
 	aiotsec_rx_to_daemon(adev, skb, type, sid, hdrlen);
@@ -103,7 +104,8 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 	}
 	if (aiotsec_replay_update(key, c->counter) != AIOTSEC_REPLAY_OK) {
 		stat = AIOTSEC_SA_STAT_RX_REPLAY;
-		if (__ratelimit(&adev->rl_replay))
+		if (aiotsec_events_listened(adev) &&
+		    __ratelimit(&adev->rl_replay))
 			aiotsec_notify_event(adev, AIOTSEC_EVENT_REPLAY_ALARM,
 					     sa->sid, key->phase);
 		goto drop;
@@ -219,7 +221,8 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 		break;
 	case AIOTSEC_REPLAY_DUP:
 		stat = AIOTSEC_SA_STAT_RX_REPLAY;
-		if (__ratelimit(&adev->rl_replay))
+		if (aiotsec_events_listened(adev) &&
+		    __ratelimit(&adev->rl_replay))
 			aiotsec_notify_event(adev, AIOTSEC_EVENT_REPLAY_ALARM,
 					     sa->sid, key->phase);
 		goto drop;

@@ -133,7 +133,15 @@ pktgen_start() {
 }
 
 pktgen_stop() {
-	echo stop >"$PG/pgctrl"
+	local i
+	# a "stop" that lands before the "start" has set the thread running
+	# is lost ("already stopped") and count 0 would then run forever:
+	# repeat it until the start returns
+	for i in $(seq 1 100); do
+		echo stop >"$PG/pgctrl"
+		kill -0 "$pg_pid" 2>/dev/null || break
+		sleep 0.2
+	done
 	wait "$pg_pid" || true
 	pgset kpktgend_0 rem_device_all
 }
