@@ -121,6 +121,24 @@ static void att_free(struct daemon *d, struct attempt *a)
 	free(a);
 }
 
+/*
+ * Delete the kernel's SA @sid; the attempts bound to it stop sending
+ * (their rekey or T-ID-ASSIGN has no SA to travel in any more).
+ */
+static int sa_delete(struct daemon *d, uint32_t sid)
+{
+	struct attempt *a;
+
+	for (a = d->att_head; a; a = a->next) {
+		if (a->sid != sid || !a->next_tx)
+			continue;
+		a->next_tx = 0;
+		if (a->state != ATT_CONFIRMED)
+			a->state = ATT_REJECTED;
+	}
+	return kern_sa_del(d, sid);
+}
+
 /* ---- rate limits ------------------------------------------------- */
 
 /* The global token bucket: false when over --max-rate. */
@@ -541,7 +559,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	}
 	/* the device's previous session goes first */
 	while (!store_session_by_device(d->st, a->device, &old)) {
-		err = kern_sa_del(d, old.sid);
+		err = sa_delete(d, old.sid);
 		if (err && err != -ENOENT)
 			log_warn("deleting SA %08x: %s", old.sid, strerror(-err));
 		if (store_session_del(d->st, old.sid)) {
@@ -1001,7 +1019,7 @@ void auth_event(struct daemon *d, const struct nlattr **tb)
 	case AIOTSEC_EVENT_HARD_EXPIRE:
 		if (store_session_get(d->st, sid, &s))
 			return;
-		err = kern_sa_del(d, sid);
+		err = sa_delete(d, sid);
 		if (err && err != -ENOENT)
 			log_warn("session %08x: deleting the SA: %s", sid,
 				 strerror(-err));
@@ -1103,7 +1121,7 @@ static bool session_disabled(struct daemon *d, const struct store_session *s)
 		return false;
 	disabled = dev.disabled;
 	if (disabled) {
-		err = kern_sa_del(d, s->sid);
+		err = sa_delete(d, s->sid);
 		if (err && err != -ENOENT)
 			log_warn("deleting SA %08x: %s", s->sid, strerror(-err));
 		store_session_del(d->st, s->sid);
@@ -1144,7 +1162,7 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		r->kernel[r->n++] = sid;
 		return;
 	}
-	err = kern_sa_del(d, sid);
+	err = sa_delete(d, sid);
 	if (err)
 		log_warn("deleting unknown SA %08x: %s", sid, strerror(-err));
 	else
