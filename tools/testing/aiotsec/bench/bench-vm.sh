@@ -46,6 +46,9 @@
 #   AIOTSEC_BENCH_MEM_COUNT SAs per suite for the memory table (2000)
 #   AIOTSEC_BENCH_BLAST_MODE mmsg | ring (aiotblast -m; default mmsg)
 #   AIOTSEC_BENCH_PERF     1: profile with perf (default 1)
+#   AIOTSEC_BENCH_PERF_SCENARIOS  path scenarios to profile (default
+#                          "full-aes-gcm full-nia2-nea2 full-macsec"; also
+#                          tx-aes-gcm, tx-macsec, ...)
 #   AIOTSEC_BENCH_ONLY     space-separated sections to run (default all:
 #                          path reject scale mem perf)
 set -euo pipefail
