@@ -252,11 +252,13 @@ struct aiotsec_crypt {
 	void (*done)(struct aiotsec_crypt *c, int err);
 	struct sk_buff *skb;
 	struct net_device *dev;
+	netdevice_tracker dev_tracker;
 	void *data;
 	/* private */
 	const u8 *prog;
 	u8 enc;
 	u8 pc;
+	u8 force_async;
 	u16 maclen;
 	u8 *mac;
 	u8 *mac_ext;

@@ -30,6 +30,7 @@
 #include <crypto/algapi.h>
 #include <crypto/skcipher.h>
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/slab.h>
 #include <asm/unaligned.h>
 #ifdef CONFIG_X86
@@ -47,6 +48,16 @@
 				 AIOTSEC_REQ_MAX + AIOTSEC_MAC_INLINE)
 
 static struct kmem_cache *aiotsec_crypt_cache;
+
+/*
+ * Test knobs in debugfs (aiotsec/): force_async makes every step of the
+ * data path start where the FPU is unusable, so that the SIMD transforms
+ * take the asynchronous road through cryptd; async_completions counts the
+ * steps that completed through the callback.
+ */
+static bool aiotsec_force_async;
+static atomic_t aiotsec_async_completions;
+static struct dentry *aiotsec_debugfs;
 
 enum {
 	AIOTSEC_OP_END,
@@ -293,28 +304,39 @@ static int aiotsec_crypt_resume(struct aiotsec_crypt *c, int err)
 			break;
 		}
 	}
-	return err == -EBUSY ? -EINPROGRESS : err;
+	/*
+	 * No request may backlog: -EBUSY (like -ENOSPC from a full cryptd
+	 * queue) means it was refused, and no callback will come.
+	 */
+	return err;
+}
+
+/* Run the remaining steps; with c->force_async where the FPU is unusable. */
+static int aiotsec_crypt_steps(struct aiotsec_crypt *c, int err)
+{
+#ifdef CONFIG_X86
+	if (unlikely(c->force_async) && irq_fpu_usable()) {
+		kernel_fpu_begin();
+		err = aiotsec_crypt_resume(c, err);
+		kernel_fpu_end();
+		return err;
+	}
+#endif
+	return aiotsec_crypt_resume(c, err);
 }
 
 static void aiotsec_crypt_done(struct crypto_async_request *areq, int err)
 {
 	struct aiotsec_crypt *c = areq->data;
 
-	/* a backlogged request started: the result comes later */
-	if (err == -EINPROGRESS)
-		return;
-	err = aiotsec_crypt_resume(c, err);
+	atomic_inc(&aiotsec_async_completions);
+	err = aiotsec_crypt_steps(c, err);
 	if (err != -EINPROGRESS)
 		c->done(c, err);
 }
 
-/*
- * Seal (@enc) or open @c: protect c->frame = header || body || room for
- * the tag in place, or verify and decipher it (-EBADMSG when the MAC is
- * wrong).  Returns the result, or -EINPROGRESS: c->done() will get it.
- * Runs with bottom halves disabled, or in process context.
- */
-int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc)
+static int __aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc,
+			       bool force_async)
 {
 	c->enc = enc;
 	c->pc = 0;
@@ -329,7 +351,19 @@ int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc)
 		c->prog = aiotsec_prog_aead;
 		break;
 	}
-	return aiotsec_crypt_resume(c, 0);
+	c->force_async = force_async;
+	return aiotsec_crypt_steps(c, 0);
+}
+
+/*
+ * Seal (@enc) or open @c: protect c->frame = header || body || room for
+ * the tag in place, or verify and decipher it (-EBADMSG when the MAC is
+ * wrong).  Returns the result, or -EINPROGRESS: c->done() will get it.
+ * Runs with bottom halves disabled, or in process context.
+ */
+int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc)
+{
+	return __aiotsec_crypt_run(c, enc, READ_ONCE(aiotsec_force_async));
 }
 
 struct aiotsec_crypt_waiter {
@@ -360,17 +394,7 @@ int aiotsec_crypt_wait(struct aiotsec_crypt *c, bool enc, bool force_async)
 	c->done = aiotsec_crypt_wake;
 	c->data = &w;
 	local_bh_disable();
-#ifdef CONFIG_X86
-	if (force_async) {
-		kernel_fpu_begin();
-		err = aiotsec_crypt_run(c, enc);
-		kernel_fpu_end();
-	} else {
-		err = aiotsec_crypt_run(c, enc);
-	}
-#else
-	err = aiotsec_crypt_run(c, enc);
-#endif
+	err = __aiotsec_crypt_run(c, enc, force_async);
 	local_bh_enable();
 	if (err != -EINPROGRESS)
 		return err;
@@ -387,14 +411,16 @@ static void aiotsec_crypt_ctor(void *obj)
  * A frame's context.  The objects come from a cache with a constructor,
  * so they are recycled without being cleared on every allocation
  * (init_on_alloc): they hold request state, an IV and a copy of frame
- * octets that the skb holds too, never a key, and every field is set
- * before it is read.
+ * octets that the skb holds too, never a key (the block that mixed in
+ * the CMAC subkey is wiped when the context is freed), and every field
+ * is set before it is read.
  */
 struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp)
 {
 	struct aiotsec_crypt *c = kmem_cache_alloc(aiotsec_crypt_cache, gfp);
 
 	if (c) {
+		c->mac = NULL;
 		c->mac_ext = NULL;
 		c->bearer = 0;
 	}
@@ -403,7 +429,13 @@ struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp)
 
 void aiotsec_crypt_free(struct aiotsec_crypt *c)
 {
-	kfree(c->mac_ext);
+	/*
+	 * The last block of a 128-NIA2 buffer had the CMAC subkey mixed in;
+	 * if its CBC request failed, nothing overwrote it.
+	 */
+	if (c->mac)
+		memzero_explicit(c->mac, AES_BLOCK_SIZE);
+	kfree_sensitive(c->mac_ext);
 	kmem_cache_free(aiotsec_crypt_cache, c);
 }
 
@@ -413,10 +445,18 @@ int __init aiotsec_crypto_init(void)
 						AIOTSEC_CRYPT_SIZE,
 						L1_CACHE_BYTES, 0,
 						aiotsec_crypt_ctor);
-	return aiotsec_crypt_cache ? 0 : -ENOMEM;
+	if (!aiotsec_crypt_cache)
+		return -ENOMEM;
+	aiotsec_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_bool("force_async", 0600, aiotsec_debugfs,
+			    &aiotsec_force_async);
+	debugfs_create_atomic_t("async_completions", 0400, aiotsec_debugfs,
+				&aiotsec_async_completions);
+	return 0;
 }
 
 void aiotsec_crypto_exit(void)
 {
+	debugfs_remove_recursive(aiotsec_debugfs);
 	kmem_cache_destroy(aiotsec_crypt_cache);
 }

@@ -63,6 +63,8 @@ int aiotsec_nia2_subkey(struct crypto_skcipher *cbc, u8 k1[AES_BLOCK_SIZE])
 out:
 	skcipher_request_free(req);
 	kfree_sensitive(l);
+	/* CBC left its last ciphertext block, L, in the IV */
+	memzero_explicit(iv, sizeof(iv));
 	return err;
 }
 

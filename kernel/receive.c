@@ -99,6 +99,8 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 	int stat;
 
 	if (unlikely(err)) {
+		if (err != -EBADMSG)
+			goto drop_link;	/* no memory, crypto queue full */
 		stat = AIOTSEC_SA_STAT_RX_BAD_MAC;
 		goto drop;
 	}
@@ -134,6 +136,7 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 
 drop:
 	aiotsec_sa_count(sa, stat, 1);
+drop_link:
 	dev_core_stats_rx_dropped_inc(c->dev);
 	kfree_skb(skb);
 	return false;
@@ -142,22 +145,33 @@ drop:
 static void aiotsec_rx_release(struct aiotsec_crypt *c)
 {
 	aiotsec_key_put(c->key);
-	dev_put(c->dev);
+	netdev_put(c->dev, &c->dev_tracker);
 	aiotsec_crypt_free(c);
 }
 
-/* completion of a frame opened asynchronously */
+/*
+ * Completion of a frame opened asynchronously.  The crypto API does not
+ * promise the context: bottom halves go off for the receive path's locks
+ * and per-CPU counters.  The device reference goes last, once nothing
+ * (netif_rx() included) touches the device any more.
+ */
 static void aiotsec_rx_done(struct aiotsec_crypt *c, int err)
 {
+	netdevice_tracker tracker = c->dev_tracker;
+	struct net_device *dev = c->dev;
 	struct sk_buff *skb = c->skb;
 	bool deliver;
 
+	local_bh_disable();
 	rcu_read_lock();
 	deliver = aiotsec_rx_finish(c, err);
-	aiotsec_rx_release(c);
+	aiotsec_key_put(c->key);
+	aiotsec_crypt_free(c);
 	if (deliver)
 		netif_rx(skb);
 	rcu_read_unlock();
+	local_bh_enable();
+	netdev_put(dev, &tracker);
 }
 
 /*
@@ -242,7 +256,7 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 	skb = nskb;
 
 	refcount_inc(&key->refs);
-	dev_hold(adev->dev);
+	netdev_hold(adev->dev, &c->dev_tracker, GFP_ATOMIC);
 	c->key = key;
 	c->frame = skb->data;
 	c->hdrlen = hdrlen;

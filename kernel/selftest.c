@@ -62,20 +62,29 @@ static bool bits_equal(const u8 *a, const u8 *b, unsigned int bits)
  * One frame through the data path's own machinery: the transforms of
  * @key, a per-frame context, the step program, and with @async the
  * completion path (the steps start where the FPU is unusable, so the
- * SIMD transforms hand them to cryptd).
+ * SIMD transforms hand them to cryptd).  @frame (header || body || tag)
+ * goes through a heap copy: scatterlists must not point into the stack.
  */
 static int st_crypt(struct aiotsec_key *key, u8 suite, u8 tag_len,
 		    u8 bearer, u8 dir, u64 counter, u8 *frame,
 		    unsigned int hdrlen, unsigned int bodylen, bool enc,
 		    bool async)
 {
-	struct aiotsec_crypt *c = aiotsec_crypt_alloc(GFP_KERNEL);
+	unsigned int len = hdrlen + bodylen + tag_len;
+	struct aiotsec_crypt *c;
+	u8 *buf;
 	int err;
 
-	if (!c)
+	buf = kmemdup(frame, len, GFP_KERNEL);
+	c = aiotsec_crypt_alloc(GFP_KERNEL);
+	if (!c || !buf) {
+		if (c)
+			aiotsec_crypt_free(c);
+		kfree(buf);
 		return -ENOMEM;
+	}
 	c->key = key;
-	c->frame = frame;
+	c->frame = buf;
 	c->hdrlen = hdrlen;
 	c->bodylen = bodylen;
 	c->counter = counter;
@@ -86,6 +95,8 @@ static int st_crypt(struct aiotsec_key *key, u8 suite, u8 tag_len,
 	c->bearer = bearer;
 	err = aiotsec_crypt_wait(c, enc, async);
 	aiotsec_crypt_free(c);
+	memcpy(frame, buf, len);
+	kfree(buf);
 	return err;
 }
 

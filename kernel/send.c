@@ -63,6 +63,7 @@ static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
 /* The frame is sealed (or not): send it, or count why not. */
 static void aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
 {
+	netdevice_tracker tracker = c->dev_tracker;
 	struct aiotsec_key *key = c->key;
 	struct aiotsec_sa *sa = key->sa;
 	struct net_device *dev = c->dev;
@@ -81,15 +82,18 @@ static void aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
 		kfree_skb(skb);
 	}
 	aiotsec_key_put(key);
-	dev_put(dev);
+	/* last: the device may go away with this reference */
+	netdev_put(dev, &tracker);
 }
 
-/* completion of a frame sealed asynchronously */
+/* completion of a frame sealed asynchronously, in whatever context */
 static void aiotsec_xmit_done(struct aiotsec_crypt *c, int err)
 {
+	local_bh_disable();
 	rcu_read_lock();
 	aiotsec_xmit_finish(c, err);
 	rcu_read_unlock();
+	local_bh_enable();
 }
 
 /*
@@ -149,7 +153,7 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	aiotsec_push_eth(skb, adev->lower, peer);
 
 	refcount_inc(&key->refs);
-	dev_hold(adev->dev);
+	netdev_hold(adev->dev, &c->dev_tracker, GFP_ATOMIC);
 	c->key = key;
 	c->frame = skb->data + ETH_HLEN;
 	c->hdrlen = hdrlen;

@@ -411,7 +411,57 @@ test_teardown_with_sas() {
 	ip netns del "$ns1"
 }
 
-tap_plan 17
+# debugfs knobs of the module: every crypto step forced through cryptd
+DBG=/sys/kernel/debug/aiotsec
+
+async_off() {
+	[ -w "$DBG/force_async" ] && echo 0 >"$DBG/force_async" || true
+}
+
+# The asynchronous road (cryptd, completion callbacks) on the data path:
+# every suite both ways with nothing lost, then frames in flight when the
+# links go away and the module is unloaded.
+test_async() {
+	local s ns key out before after
+	[ -w "$DBG/force_async" ] ||
+		{ echo "no $DBG/force_async"; return "$ksft_skip"; }
+	trap 'async_off; cleanup_ns' EXIT
+	before=$(cat "$DBG/async_completions")
+	echo 1 >"$DBG/force_async"
+	for s in $SUITES; do
+		pair ns
+		key=$(keyfile k "$(key_len "$s")")
+		sa_both "$ns" "$s" inventory "$key"
+		out=$(xfer "$ns" aiotR aiotD $INV_TO_DEV 50)
+		expect_eq "$s downlink lost" "$(json_get "$out" lost)" 0
+		expect_eq "$s downlink corrupt" "$(json_get "$out" corrupt)" 0
+		out=$(xfer "$ns" aiotD aiotR 02:01:00:00:12:34 50)
+		expect_eq "$s uplink lost" "$(json_get "$out" lost)" 0
+		expect_eq "$s reader rx-ok" "$(sa_stat "$ns" aiotR rx-ok)" 50
+		expect_eq "$s device rx-ok" "$(sa_stat "$ns" aiotD rx-ok)" 50
+		expect_eq "$s bad MACs" "$(sa_stat "$ns" aiotD rx-bad-mac)" 0
+		ip netns del "$ns"
+	done
+	after=$(cat "$DBG/async_completions")
+	# 4 suites x 100 frames, each sealed and opened: at least one
+	# completion through the callback per frame and side
+	[ $((after - before)) -ge 800 ] ||
+		fail "only $((after - before)) asynchronous completions"
+	# frames in flight while the links, then the module, go away
+	pair ns
+	sa_both "$ns" aes-gcm command "$(keyfile k 16)"
+	ip netns exec "$ns" $PKT send aiotR $CMD_TO_DEV 68656c6c6f \
+		--count 2000 &
+	wait_for 10 sh -c "[ \$(cat $DBG/async_completions) -gt $after ]" ||
+		fail "no traffic"
+	ip netns del "$ns"
+	wait || true
+	async_off
+	rmmod aiotsec || fail "rmmod after frames in flight failed"
+	load_module
+}
+
+tap_plan 18
 for s in $SUITES; do
 	run_test "$s: protected exchange both ways" test_exchange "$s"
 done
@@ -426,5 +476,6 @@ run_test "key rollover with traffic flowing loses nothing" test_rollover
 run_test "soft limit event, hard limit stops TX and RX" test_limits
 run_test "profile and role enforcement" test_profiles
 run_test "module unload and netns deletion with live SAs" test_teardown_with_sas
+run_test "asynchronous crypto (forced through cryptd): both ways, teardown in flight" test_async
 run_test "module loaded after the tests" load_module
 tap_exit
