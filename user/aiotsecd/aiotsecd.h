@@ -61,6 +61,8 @@ struct attempt {
 	bool matched_previous;		/* HELLO used the previous T-ID */
 	bool resynced;			/* a second CHALLENGE was sent */
 	bool rekey;			/* in the live SA @sid (control frames) */
+	bool rekey_after;		/* a soft expiry came meanwhile: rekey */
+	uint8_t rekey_phase;		/* ... of this key phase */
 	uint8_t ctr_bits;		/* rekey: the SA's */
 	uint8_t ntx;			/* network retransmissions so far */
 	uint64_t next_tx;		/* next one (monotonic ms), 0: none */

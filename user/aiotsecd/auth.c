@@ -857,8 +857,15 @@ static void on_tid_confirm(struct daemon *d, uint32_t sid,
 	}
 	match = dev.has_tid_current &&
 		!memcmp(dev.tid_current, c->tid, AKA_TID_LEN);
+	/*
+	 * Only the attempt that assigned this T-ID is confirmed: a late
+	 * confirmation of an earlier assignment must not stop a rekey's
+	 * ACCEPT and T-ID-ASSIGN from being retransmitted.
+	 */
 	for (a = d->att_head; a; a = a->next) {
-		if (a->sid == sid && a->state == ATT_ACCEPTED) {
+		if (a->sid == sid && a->state == ATT_ACCEPTED &&
+		    a->ctrl_len == AKA_CTRL_LEN &&
+		    !memcmp(a->ctrl + 1, c->tid, AKA_TID_LEN)) {
 			a->state = ATT_CONFIRMED;
 			a->next_tx = 0;
 		}
@@ -918,19 +925,25 @@ void auth_frame(struct daemon *d, const struct nlattr **tb)
 }
 
 /*
- * The rekey of session @sid under way: its messages still being
- * exchanged, or with @accepted also one whose ACCEPT awaits the device's
- * confirmation.
+ * The attempt still at work on session @sid: a rekey exchanging its
+ * messages, or any attempt whose ACCEPT and T-ID-ASSIGN the device has
+ * not confirmed yet.  A new rekey waits for it: one T-ID assignment at a
+ * time, or a device that missed one could hold a T-ID that two rotations
+ * pushed out of the store.
  */
-static struct attempt *rekey_of(struct daemon *d, uint32_t sid, bool accepted)
+static bool attempt_busy(const struct attempt *a)
+{
+	return (a->state == ATT_ACCEPTED && a->next_tx) ||
+	       (a->rekey && (a->state == ATT_REKEY_REQUESTED ||
+			     a->state == ATT_CHALLENGED));
+}
+
+static struct attempt *busy_on(struct daemon *d, uint32_t sid)
 {
 	struct attempt *a;
 
 	for (a = d->att_head; a; a = a->next)
-		if (a->rekey && a->sid == sid &&
-		    (a->state == ATT_REKEY_REQUESTED ||
-		     a->state == ATT_CHALLENGED ||
-		     (accepted && a->state == ATT_ACCEPTED)))
+		if (a->sid == sid && attempt_busy(a))
 			return a;
 	return NULL;
 }
@@ -953,10 +966,12 @@ static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
 
 	if (store_session_get(d->st, sid, &s))
 		return;		/* not one of ours */
-	a = rekey_of(d, sid, false);
+	a = busy_on(d, sid);
 	if (a) {
-		log_debug("session %08x: soft expiry, rekey %08x running", sid,
-			  a->id);
+		log_debug("session %08x: soft expiry: rekey after attempt %08x",
+			  sid, a->id);
+		a->rekey_after = true;
+		a->rekey_phase = phase;
 		return;
 	}
 	if (store_device_by_id(d->st, s.device, &dev)) {
@@ -1075,17 +1090,29 @@ void auth_tick(struct daemon *d)
 	uint64_t now = now_ms();
 	struct attempt *a;
 
-	for (a = d->att_head; a; a = a->next)
+	for (a = d->att_head; a; a = a->next) {
 		if (a->next_tx && a->next_tx <= now)
 			retransmit(d, a, now);
+		/* a soft expiry that waited for this attempt: rekey now */
+		if (a->rekey_after && !attempt_busy(a)) {
+			a->rekey_after = false;
+			rekey_start(d, a->sid, a->rekey_phase);
+		}
+	}
 
 	while ((a = d->att_head) && a->expires <= now) {
+		uint32_t sid = a->sid;
+		bool rekey = a->rekey_after;
+		uint8_t phase = a->rekey_phase;
+
 		if (a->state == ATT_CHALLENGED) {
 			log_info("attempt %08x: %s: timeout", a->id, a->hint);
 			store_audit(d->st, a->hint, mode_name(a->expect.mode),
 				    "reject", aka_cause_name(AKA_CAUSE_TIMEOUT));
 		}
 		att_free(d, a);
+		if (rekey)	/* its waiting rekey outlives it */
+			rekey_start(d, sid, phase);
 	}
 	if (now - d->last_prune_ms >= 10000) {
 		rate_prune(d);
@@ -1148,7 +1175,7 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		}
 		r->kept++;
 		/* a soft expiry we missed (the daemon was not running) */
-		if (ksa->soft_expired && !rekey_of(d, sid, true)) {
+		if (ksa->soft_expired && !busy_on(d, sid)) {
 			r->rekeys++;
 			rekey_start(d, sid, ksa->tx_phase);
 		}
