@@ -55,6 +55,8 @@ static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
 	ether_addr_copy(eth->h_source, lower->dev_addr);
 	eth->h_proto = htons(AIOTSEC_ETH_P);
 	skb_reset_mac_header(skb);
+	/* the security header: where taps on the lower device expect it */
+	skb_set_network_header(skb, ETH_HLEN);
 	skb->protocol = eth->h_proto;
 	skb->dev = lower;
 	skb->ip_summed = CHECKSUM_NONE;

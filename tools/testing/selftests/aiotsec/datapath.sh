@@ -411,6 +411,30 @@ test_teardown_with_sas() {
 	ip netns del "$ns1"
 }
 
+# a packet tap on the lower device sees each protected frame with its
+# headers in place (the core complains of a "buggy" protocol otherwise)
+test_tap_headers() {
+	local ns log mark="aiotsec-test: tap $$.$RANDOM"
+	pair ns
+	sa_both "$ns" aes-gcm command "$(keyfile k 16)"
+	echo "$mark" >/dev/kmsg
+	ip netns exec "$ns" tcpdump -i veth0 -c 3 -w "$tmp/tap.pcap" \
+		ether proto 0x88b5 2>"$tmp/tap.err" &
+	wait_for 10 grep -q listening "$tmp/tap.err" || fail "tcpdump did not start"
+	# from the upper device, and from the daemon's FRAME_SEND (an
+	# unprotected AUTH frame and a protected CONTROL frame)
+	ip netns exec "$ns" $PKT send aiotR $CMD_TO_DEV 68656c6c6f
+	$CTL -n "$ns" frame send dev aiotR type auth sid 0x77 payload 0101
+	$CTL -n "$ns" frame send dev aiotR type control sid $SID payload 0202
+	# tcpdump -c 3 ends once it has seen the three
+	wait_for 10 sh -c "! kill -0 $! 2>/dev/null" ||
+		fail "the tap did not see 3 frames"
+	log=$(dmesg)
+	log=${log#*"$mark"}
+	[[ $log != *"protocol 88b5 is buggy"* ]] ||
+		fail "the kernel found the frames' headers wrong"
+}
+
 # debugfs knobs of the module: every crypto step forced through cryptd
 DBG=/sys/kernel/debug/aiotsec
 
@@ -461,7 +485,7 @@ test_async() {
 	load_module
 }
 
-tap_plan 18
+tap_plan 19
 for s in $SUITES; do
 	run_test "$s: protected exchange both ways" test_exchange "$s"
 done
@@ -476,6 +500,7 @@ run_test "key rollover with traffic flowing loses nothing" test_rollover
 run_test "soft limit event, hard limit stops TX and RX" test_limits
 run_test "profile and role enforcement" test_profiles
 run_test "module unload and netns deletion with live SAs" test_teardown_with_sas
+run_test "a tap on the lower device sees well-formed frames" test_tap_headers
 run_test "asynchronous crypto (forced through cryptd): both ways, teardown in flight" test_async
 run_test "module loaded after the tests" load_module
 tap_exit
