@@ -37,7 +37,7 @@ struct io {
 	size_t nheld, capheld;
 	/* counters */
 	unsigned long tx, tx_err, tx_lost, tx_delayed;
-	unsigned long rx, rx_lost, rx_short;
+	unsigned long rx, rx_lost, rx_short, rx_otherhost;
 };
 
 int io_open(struct io *io, const char *ifname, double loss, double reorder,

@@ -210,6 +210,11 @@ void io_recv(struct io *io, struct dsim *s)
 		}
 		if (from.sll_pkttype == PACKET_OUTGOING)
 			continue;
+		/* a radio hears all, but takes what is addressed to it */
+		if (from.sll_pkttype == PACKET_OTHERHOST) {
+			io->rx_otherhost++;
+			continue;
+		}
 		if (n < 14 + AIOT_HDR_MIN ||
 		    buf[12] != (ETH_P_AIOT >> 8) ||
 		    buf[13] != (ETH_P_AIOT & 0xff)) {

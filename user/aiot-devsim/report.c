@@ -89,9 +89,9 @@ void report_text(const struct dsim *s, const struct dsim_totals *t,
 	       t->rx_malformed, t->rx_unexpected);
 	if (ri->io)
 		printf("air tx %lu tx-errors %lu tx-lost %lu tx-delayed %lu "
-		       "rx %lu rx-lost %lu\n", ri->io->tx, ri->io->tx_err,
-		       ri->io->tx_lost, ri->io->tx_delayed, ri->io->rx,
-		       ri->io->rx_lost);
+		       "rx %lu rx-lost %lu rx-otherhost %lu\n", ri->io->tx,
+		       ri->io->tx_err, ri->io->tx_lost, ri->io->tx_delayed,
+		       ri->io->rx, ri->io->rx_lost, ri->io->rx_otherhost);
 	printf("elapsed %.3f s cpu %.3f s seed %llu\n", ri->elapsed, ri->cpu,
 	       (unsigned long long)ri->seed);
 }
@@ -152,9 +152,11 @@ void report_json(const struct dsim *s, const struct dsim_totals *t,
 	       t->frames_rx_data, t->rekeys, t->rekeys_failed);
 	if (ri->io)
 		printf("\"air\":{\"tx\":%lu,\"tx_errors\":%lu,\"tx_lost\":%lu,"
-		       "\"tx_delayed\":%lu,\"rx\":%lu,\"rx_lost\":%lu},",
+		       "\"tx_delayed\":%lu,\"rx\":%lu,\"rx_lost\":%lu,"
+		       "\"rx_otherhost\":%lu},",
 		       ri->io->tx, ri->io->tx_err, ri->io->tx_lost,
-		       ri->io->tx_delayed, ri->io->rx, ri->io->rx_lost);
+		       ri->io->tx_delayed, ri->io->rx, ri->io->rx_lost,
+		       ri->io->rx_otherhost);
 	printf("\"elapsed_s\":%.3f,\"cpu_s\":%.3f", ri->elapsed, ri->cpu);
 	if (verbose) {
 		printf(",\"device_results\":[");

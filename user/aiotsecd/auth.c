@@ -74,13 +74,17 @@ static struct attempt *att_find(struct daemon *d, uint32_t id)
 	return NULL;
 }
 
+/*
+ * A new attempt; those from the air are capped at ATTEMPT_MAX, rekeys
+ * (@rekey, at most one per SA, started by the daemon) are not.
+ */
 static struct attempt *att_new(struct daemon *d, uint32_t id,
-			       const uint8_t peer[ETH_ALEN_])
+			       const uint8_t peer[ETH_ALEN_], bool rekey)
 {
 	struct attempt *a;
 	unsigned b = att_bucket(id);
 
-	if (d->n_att >= ATTEMPT_MAX)
+	if (!rekey && d->n_att >= ATTEMPT_MAX)
 		return NULL;
 	a = calloc(1, sizeof(*a));
 	if (!a)
@@ -100,14 +104,9 @@ static struct attempt *att_new(struct daemon *d, uint32_t id,
 	return a;
 }
 
-static void att_free(struct daemon *d, struct attempt *a)
+/* Unlink @a from the list in expiry order. */
+static void att_unlink(struct daemon *d, struct attempt *a)
 {
-	struct attempt **pp = &d->att_hash[att_bucket(a->id)];
-
-	while (*pp && *pp != a)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = a->hnext;
 	if (a->prev)
 		a->prev->next = a->next;
 	else
@@ -116,6 +115,31 @@ static void att_free(struct daemon *d, struct attempt *a)
 		a->next->prev = a->prev;
 	else
 		d->att_tail = a->prev;
+	a->prev = a->next = NULL;
+}
+
+/* @a lives ATTEMPT_LIFETIME_MS from now: to the end of the list. */
+static void att_touch(struct daemon *d, struct attempt *a)
+{
+	att_unlink(d, a);
+	a->expires = now_ms() + ATTEMPT_LIFETIME_MS;
+	a->prev = d->att_tail;
+	if (d->att_tail)
+		d->att_tail->next = a;
+	else
+		d->att_head = a;
+	d->att_tail = a;
+}
+
+static void att_free(struct daemon *d, struct attempt *a)
+{
+	struct attempt **pp = &d->att_hash[att_bucket(a->id)];
+
+	while (*pp && *pp != a)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = a->hnext;
+	att_unlink(d, a);
 	d->n_att--;
 	OPENSSL_cleanse(a, sizeof(*a));
 	free(a);
@@ -239,11 +263,15 @@ static int send_ctrl(struct daemon *d, const struct attempt *a,
 	return err;
 }
 
-/* Network retransmissions of @a start over (rekeys, T-ID-ASSIGN). */
-static void retx_arm(struct attempt *a)
+/*
+ * Network retransmissions of @a start over (rekeys, T-ID-ASSIGN); the
+ * attempt lives on for as long as they may take.
+ */
+static void retx_arm(struct daemon *d, struct attempt *a)
 {
 	a->ntx = 0;
 	a->next_tx = now_ms() + RETX_FIRST_MS;
+	att_touch(d, a);
 }
 
 /*
@@ -278,7 +306,7 @@ static int send_msg(struct daemon *d, uint32_t attempt,
 	if (a->state == ATT_REJECTED)
 		a->next_tx = 0;		/* a REJECT is not retransmitted */
 	else
-		retx_arm(a);
+		retx_arm(d, a);
 	return send_ctrl(d, a, buf, len);
 }
 
@@ -395,11 +423,12 @@ static void on_hello(struct daemon *d, uint32_t id, const uint8_t *peer,
 		resend(d, a);
 		return;
 	}
-	a = att_new(d, id, peer);
+	/* over the global rate, no state is kept: a flood fills nothing */
 	if (!bucket_take(d)) {
-		reject(d, id, peer, a, "-", 0, AKA_CAUSE_RATE_LIMITED);
+		reject(d, id, peer, NULL, "-", 0, AKA_CAUSE_RATE_LIMITED);
 		return;
 	}
+	a = att_new(d, id, peer, false);
 	if (!a) {
 		log_warn("attempt %08x: too many open attempts", id);
 		return;
@@ -458,8 +487,9 @@ static uint8_t choose_suite(struct daemon *d, const struct attempt *a)
 
 static void send_tid_assign(struct daemon *d, struct attempt *a)
 {
+	/* a rekey knows no address of its own: the SA's peer it is */
 	int err = kern_frame_send(d, AIOTSEC_FT_CONTROL, a->sid, a->ctrl,
-				  a->ctrl_len, a->peer);
+				  a->ctrl_len, a->rekey ? NULL : a->peer);
 
 	if (err)
 		log_warn("attempt %08x: sending T-ID-ASSIGN on session %08x: %s",
@@ -485,7 +515,7 @@ static void assign_tid(struct daemon *d, struct attempt *a)
 	if (clen < 0)
 		return;
 	a->ctrl_len = clen;
-	retx_arm(a);
+	retx_arm(d, a);
 	send_tid_assign(d, a);
 }
 
@@ -601,6 +631,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	assign_tid(d, a);
 	return;
 fail:
+	OPENSSL_cleanse(key, sizeof(key));
 	/* no cause fits an internal failure: the device times out */
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "error",
 		    NULL);
@@ -695,8 +726,12 @@ static void on_sync_failure(struct daemon *d, uint32_t id,
 	store_audit(d->st, a->hint, "mutual", "resync", "sync-failure");
 	memcpy(a->auts, s->auts, AKA_AUTS_LEN);
 	a->resynced = true;
-	if (challenge(d, a, AKA_MODE_MUTUAL))
+	if (challenge(d, a, AKA_MODE_MUTUAL)) {
+		/* the first CHALLENGE must not be answered again */
 		a->state = ATT_REJECTED;
+		a->reply_len = 0;
+		a->next_tx = 0;
+	}
 }
 
 static void on_device_reject(struct daemon *d, uint32_t id,
@@ -797,6 +832,7 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 	a->hello = *h;
 	if (challenge(d, a, aka_net_mode(a->cred.profile, h->caps))) {
 		a->state = ATT_REJECTED;
+		a->reply_len = 0;
 		a->next_tx = 0;
 	}
 }
@@ -992,7 +1028,7 @@ static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
 	while (!id || att_find(d, id))
 		if (random_bytes((uint8_t *)&id, sizeof(id)))
 			goto out;
-	a = att_new(d, id, none);
+	a = att_new(d, id, none, true);
 	if (!a) {
 		log_warn("session %08x: too many open attempts for a rekey",
 			 sid);
@@ -1017,7 +1053,7 @@ static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
 	a->reply_len = len;
 	log_info("session %08x: %s: soft expiry of key phase %u: rekey %08x",
 		 sid, dev.pid, phase, id);
-	retx_arm(a);
+	retx_arm(d, a);
 	send_ctrl(d, a, a->reply, a->reply_len);
 out:
 	OPENSSL_cleanse(&dev, sizeof(dev));
@@ -1125,7 +1161,7 @@ void auth_tick(struct daemon *d)
 		if (store_changed(d->st, &changed))
 			log_err("store: %s", store_errmsg(d->st));
 		else if (changed)
-			auth_reconcile(d);
+			auth_reconcile(d, false);
 	}
 	if (store_audit_pending(d->st) && store_audit_flush(d->st))
 		log_err("audit: %s", store_errmsg(d->st));
@@ -1135,6 +1171,7 @@ struct reconcile {
 	uint32_t *kernel;
 	size_t n, cap;
 	unsigned kept, deleted, rekeys;
+	bool start;
 };
 
 /* The store's device of session @s is disabled: its SA goes. */
@@ -1175,7 +1212,7 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		}
 		r->kept++;
 		/* a soft expiry we missed (the daemon was not running) */
-		if (ksa->soft_expired && !busy_on(d, sid)) {
+		if (r->start && ksa->soft_expired && !busy_on(d, sid)) {
 			r->rekeys++;
 			rekey_start(d, sid, ksa->tx_phase);
 		}
@@ -1225,11 +1262,13 @@ static int collect_stale(const struct store_session *s, void *arg)
  * The kernel's SAs against the store: an SA whose session the store does
  * not know (its device was deleted, or it predates the store) or whose
  * device is disabled is deleted; a stored session without an SA is
- * forgotten.  At start, and whenever aiotsecctl changed the store.
+ * forgotten.  At start (@start: also rekey the SAs whose soft expiry
+ * came while no daemon listened), and whenever aiotsecctl changed the
+ * store.
  */
-int auth_reconcile(struct daemon *d)
+int auth_reconcile(struct daemon *d, bool start)
 {
-	struct reconcile r = {};
+	struct reconcile r = { .start = start };
 	struct stale st = { .r = &r };
 	size_t i;
 	int err;

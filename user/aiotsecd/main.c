@@ -334,7 +334,7 @@ int main(int argc, char **argv)
 	}
 	rc = 1;
 	/* the reference for later changes by aiotsecctl, then the SAs */
-	if (store_changed(d.st, &changed) || auth_reconcile(&d) ||
+	if (store_changed(d.st, &changed) || auth_reconcile(&d, true) ||
 	    setup_fds(&d))
 		goto out;
 	log_info("serving %s (ifindex %u), suite %u for command devices, %u-bit counters, %u attempts/s%s",
