@@ -16,33 +16,7 @@
 #include <linux/aiotsec.h>
 
 #include "devsim.h"
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Exactly 2 * @len hex digits. */
-int hex_parse(const char *s, uint8_t *out, size_t len)
-{
-	size_t i;
-
-	if (strlen(s) != 2 * len)
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
+#include "hex.h"
 
 /* 32 octets, raw or as 64 hex digits (white space ignored). */
 int read_key32(const char *path, uint8_t key[32])
@@ -77,18 +51,6 @@ int read_key32(const char *path, uint8_t key[32])
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
-
 struct entry {
 	char pid[AKA_PID_MAX + 1];
 	struct aka_cred cred;
@@ -112,7 +74,7 @@ static int parse_line(char *line, struct entry *e, const char *path,
 		p = c + 1;
 	}
 	for (int i = 0; i < nf; i++)
-		f[i] = trim(f[i]);
+		f[i] = str_trim(f[i]);
 	memset(e, 0, sizeof(*e));
 	if (nf < 5 || nf > 6) {
 		fprintf(stderr, "%s:%u: want pid,k_hex,opc_hex,profile,"
@@ -171,7 +133,7 @@ int devices_load(const char *path, size_t count, struct dsim *s,
 		return -errno;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *l = trim(line);
+		char *l = str_trim(line);
 
 		lineno++;
 		if (!*l || *l == '#')
@@ -248,7 +210,7 @@ int state_load(const char *path, struct dsim *s)
 	sort_ctx = s;
 	qsort(idx, s->ndevs, sizeof(*idx), cmp_pid);
 	while (fgets(line, sizeof(line), f)) {
-		char *l = trim(line), *tid, *sqn, *end;
+		char *l = str_trim(line), *tid, *sqn, *end;
 		size_t lo = 0, hi = s->ndevs;
 		struct dsim_dev *d = NULL;
 		unsigned long long v;

@@ -65,7 +65,6 @@ int devices_load(const char *path, size_t count, struct dsim *s,
 int state_load(const char *path, struct dsim *s);
 int state_save(const char *path, const struct dsim *s);
 int read_key32(const char *path, uint8_t key[32]);
-int hex_parse(const char *s, uint8_t *out, size_t len);
 
 /* ---- report.c --------------------------------------------------------------- */
 

@@ -534,35 +534,6 @@ int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
 
 /* ---- import ------------------------------------------------------ */
 
-/* Decode the hex string @s into @buf; the length or -1. */
-static ssize_t unhex(const char *s, uint8_t *buf, size_t max)
-{
-	size_t n = strlen(s), i;
-	int hi, lo;
-
-	if (n % 2 || n / 2 > max)
-		return -1;
-	for (i = 0; i < n / 2; i++) {
-		hi = hex_digit((unsigned char)s[2 * i]);
-		lo = hex_digit((unsigned char)s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		buf[i] = hi << 4 | lo;
-	}
-	return n / 2;
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
 
 /*
  * Insert one device from its text fields: PID, K, OPc (hex), profile,
@@ -579,12 +550,12 @@ static int import_fields(struct store *st, const char *pid, const char *khex,
 	ssize_t n;
 	int err;
 
-	n = unhex(khex, k, sizeof(k));
+	n = hex_decode(khex, k, sizeof(k));
 	if (n < 0)
 		return st_err(st, -EINVAL, "K is not hex");
 	spec.k = k;
 	spec.k_len = n;
-	n = unhex(opchex, opc, sizeof(opc));
+	n = hex_decode(opchex, opc, sizeof(opc));
 	if (n < 0) {
 		err = st_err(st, -EINVAL, "OPc is not hex");
 		goto out;
@@ -593,7 +564,7 @@ static int import_fields(struct store *st, const char *pid, const char *khex,
 	spec.opc_len = n;
 	/* no T-ID yet: the device presents a SUCI */
 	if (tidhex && *tidhex && strcmp(tidhex, "-")) {
-		n = unhex(tidhex, tid, sizeof(tid));
+		n = hex_decode(tidhex, tid, sizeof(tid));
 		if (n < 0) {
 			err = st_err(st, -EINVAL, "T-ID is not hex");
 			goto out;
@@ -602,7 +573,7 @@ static int import_fields(struct store *st, const char *pid, const char *khex,
 		spec.tid_len = n;
 	}
 	if (amfhex && *amfhex) {
-		n = unhex(amfhex, amf, sizeof(amf));
+		n = hex_decode(amfhex, amf, sizeof(amf));
 		if (n < 0) {
 			err = st_err(st, -EINVAL, "AMF is not hex");
 			goto out;
@@ -624,7 +595,7 @@ static int import_line(struct store *st, char *line)
 	int nf = 0;
 
 	while (nf < 7) {
-		f[nf++] = trim(strsep(&p, ","));
+		f[nf++] = str_trim(strsep(&p, ","));
 		if (!p)
 			break;
 	}
@@ -656,7 +627,7 @@ static int import_csv(struct store *st, char *text, unsigned *count)
 		c = strchr(line, '#');
 		if (c)
 			*c = '\0';
-		t = trim(line);
+		t = str_trim(line);
 		if (!*t)
 			continue;
 		err = import_line(st, t);
@@ -808,9 +779,9 @@ int store_device_import(struct store *st, const char *path, unsigned *count)
 		err = exec(st, "BEGIN IMMEDIATE");
 	if (err)
 		goto out;
-	if (*trim(text) == '[' || *trim(text) == '{')
-		err = json_check_array(st, trim(text)) ?:
-		      import_json(st, trim(text), &n);
+	if (*str_trim(text) == '[' || *str_trim(text) == '{')
+		err = json_check_array(st, str_trim(text)) ?:
+		      import_json(st, str_trim(text), &n);
 	else
 		err = import_csv(st, text, &n);
 	if (err) {
