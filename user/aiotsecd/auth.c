@@ -74,6 +74,33 @@ static struct attempt *att_find(struct daemon *d, uint32_t id)
 	return NULL;
 }
 
+/* Unlink @a from the list in expiry order. */
+static void att_unlink(struct daemon *d, struct attempt *a)
+{
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		d->att_head = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	else
+		d->att_tail = a->prev;
+	a->prev = a->next = NULL;
+}
+
+/* @a expires ATTEMPT_LIFETIME_MS from now, last in the list. */
+static void att_append(struct daemon *d, struct attempt *a)
+{
+	a->expires = now_ms() + ATTEMPT_LIFETIME_MS;
+	a->prev = d->att_tail;
+	a->next = NULL;
+	if (d->att_tail)
+		d->att_tail->next = a;
+	else
+		d->att_head = a;
+	d->att_tail = a;
+}
+
 /*
  * A new attempt; those from the air are capped at ATTEMPT_MAX, rekeys
  * (@rekey, at most one per SA, started by the daemon) are not.
@@ -91,44 +118,18 @@ static struct attempt *att_new(struct daemon *d, uint32_t id,
 		return NULL;
 	a->id = id;
 	memcpy(a->peer, peer, ETH_ALEN_);
-	a->expires = now_ms() + ATTEMPT_LIFETIME_MS;
 	a->hnext = d->att_hash[b];
 	d->att_hash[b] = a;
-	a->prev = d->att_tail;
-	if (d->att_tail)
-		d->att_tail->next = a;
-	else
-		d->att_head = a;
-	d->att_tail = a;
+	att_append(d, a);
 	d->n_att++;
 	return a;
-}
-
-/* Unlink @a from the list in expiry order. */
-static void att_unlink(struct daemon *d, struct attempt *a)
-{
-	if (a->prev)
-		a->prev->next = a->next;
-	else
-		d->att_head = a->next;
-	if (a->next)
-		a->next->prev = a->prev;
-	else
-		d->att_tail = a->prev;
-	a->prev = a->next = NULL;
 }
 
 /* @a lives ATTEMPT_LIFETIME_MS from now: to the end of the list. */
 static void att_touch(struct daemon *d, struct attempt *a)
 {
 	att_unlink(d, a);
-	a->expires = now_ms() + ATTEMPT_LIFETIME_MS;
-	a->prev = d->att_tail;
-	if (d->att_tail)
-		d->att_tail->next = a;
-	else
-		d->att_head = a;
-	d->att_tail = a;
+	att_append(d, a);
 }
 
 static void att_free(struct daemon *d, struct attempt *a)
