@@ -387,6 +387,16 @@ static struct aiotsec_sa *aiotsec_nl_sa_find(struct aiotsec_dev *adev,
 
 static const int aiotsec_sa_sid_required[] = { AIOTSEC_SA_A_SID };
 
+/* The attributes of an SA request naming one SA by SID, and its link. */
+static struct aiotsec_dev *aiotsec_nl_sid_link(struct genl_info *info,
+					       struct nlattr **tb)
+{
+	int err = aiotsec_nl_sa_attrs(info, tb) ?:
+		  aiotsec_nl_require(info, tb, aiotsec_sa_sid_required, 1);
+
+	return err ? ERR_PTR(err) : aiotsec_nl_link(info);
+}
+
 static const int aiotsec_sa_fixed[] = {
 	AIOTSEC_SA_A_SUITE, AIOTSEC_SA_A_PROFILE, AIOTSEC_SA_A_TAG_LEN,
 	AIOTSEC_SA_A_CTR_BITS,
@@ -499,13 +509,8 @@ static int aiotsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
 	struct aiotsec_dev *adev;
 	struct aiotsec_sa *sa;
-	int err;
 
-	err = aiotsec_nl_sa_attrs(info, tb) ?:
-	      aiotsec_nl_require(info, tb, aiotsec_sa_sid_required, 1);
-	if (err)
-		return err;
-	adev = aiotsec_nl_link(info);
+	adev = aiotsec_nl_sid_link(info, tb);
 	if (IS_ERR(adev))
 		return PTR_ERR(adev);
 	mutex_lock(&adev->lock);
@@ -658,11 +663,7 @@ static int aiotsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int err;
 
-	err = aiotsec_nl_sa_attrs(info, tb) ?:
-	      aiotsec_nl_require(info, tb, aiotsec_sa_sid_required, 1);
-	if (err)
-		return err;
-	adev = aiotsec_nl_link(info);
+	adev = aiotsec_nl_sid_link(info, tb);
 	if (IS_ERR(adev))
 		return PTR_ERR(adev);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
