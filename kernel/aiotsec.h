@@ -259,7 +259,6 @@ struct aiotsec_crypt {
 	u8 enc;
 	u8 pc;
 	u8 force_async;
-	u16 maclen;
 	u8 *mac;
 	u8 *mac_ext;
 	struct scatterlist sg;

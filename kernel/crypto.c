@@ -224,7 +224,7 @@ static int aiotsec_op_aead(struct aiotsec_crypt *c)
 
 	aead_request_set_tfm(req, c->key->aead);
 	aead_request_set_callback(req, 0, aiotsec_crypt_done, c);
-	sg_init_one(&c->sg, c->frame, c->hdrlen + c->bodylen + c->tag_len);
+	sg_set_buf(&c->sg, c->frame, c->hdrlen + c->bodylen + c->tag_len);
 	aead_request_set_ad(req, c->hdrlen);
 	if (c->enc) {
 		aead_request_set_crypt(req, &c->sg, &c->sg, len, c->iv);
@@ -240,7 +240,7 @@ static int aiotsec_skcipher(struct aiotsec_crypt *c,
 {
 	struct skcipher_request *req = (struct skcipher_request *)c->ctx;
 
-	sg_init_one(&c->sg, buf, len);
+	sg_set_buf(&c->sg, buf, len);
 	skcipher_request_set_tfm(req, tfm);
 	skcipher_request_set_callback(req, 0, aiotsec_crypt_done, c);
 	skcipher_request_set_crypt(req, &c->sg, &c->sg, len, c->iv);
@@ -404,7 +404,11 @@ int aiotsec_crypt_wait(struct aiotsec_crypt *c, bool enc, bool force_async)
 
 static void aiotsec_crypt_ctor(void *obj)
 {
-	memset(obj, 0, sizeof(struct aiotsec_crypt));
+	struct aiotsec_crypt *c = obj;
+
+	memset(c, 0, sizeof(*c));
+	/* one entry, marked as the last: a frame only points it at its buffer */
+	sg_init_table(&c->sg, 1);
 }
 
 /*

@@ -176,15 +176,53 @@ static void aiotsec_rx_done(struct aiotsec_crypt *c, int err)
 
 /*
  * A private, linear, writable copy of a frame that is shared or cloned
- * (pktgen, taps), sized to the frame: one allocation and one copy.
+ * (pktgen, taps): its link-layer header and data, one allocation and one
+ * copy.  The copy lives in a page fragment: unlike a kmalloc()ed head it
+ * is not cleared when allocated (init_on_alloc), and every octet of it
+ * is written before it is read.  Bottom halves are disabled here, as the
+ * per-CPU fragment and skb caches require.
  */
+static struct sk_buff *aiotsec_rx_copy(struct sk_buff *skb)
+{
+	int maclen = -skb_mac_offset(skb);
+	unsigned int len = maclen + skb->len;
+	unsigned int size = SKB_DATA_ALIGN(NET_SKB_PAD + len) +
+			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	struct sk_buff *nskb;
+	void *data;
+
+	if (size > PAGE_SIZE)
+		return skb_copy_expand(skb, NET_SKB_PAD + maclen, 0,
+				       GFP_ATOMIC);
+	data = napi_alloc_frag(size);
+	if (!data)
+		return NULL;
+	nskb = napi_build_skb(data, size);
+	if (!nskb) {
+		skb_free_frag(data);
+		return NULL;
+	}
+	skb_reserve(nskb, NET_SKB_PAD + maclen);
+	if (skb_copy_bits(skb, -maclen, nskb->data - maclen, len)) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	skb_put(nskb, skb->len);
+	skb_copy_header(nskb, skb);
+	skb_reset_network_header(nskb);
+	skb_reset_transport_header(nskb);
+	skb_set_mac_header(nskb, -maclen);
+	nskb->mac_len = maclen;
+	return nskb;
+}
+
 static struct sk_buff *aiotsec_rx_unshare(struct sk_buff *skb)
 {
 	struct sk_buff *nskb;
 
 	if (!skb_shared(skb) && !skb_cloned(skb))
 		return skb_linearize(skb) ? NULL : skb;
-	nskb = skb_copy_expand(skb, NET_SKB_PAD + ETH_HLEN, 0, GFP_ATOMIC);
+	nskb = aiotsec_rx_copy(skb);
 	if (nskb)
 		consume_skb(skb);
 	return nskb;

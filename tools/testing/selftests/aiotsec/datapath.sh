@@ -435,6 +435,42 @@ test_tap_headers() {
 		fail "the kernel found the frames' headers wrong"
 }
 
+# A tap on the receiving lower device shares every frame with the receive
+# handler, which must open a private copy: each suite delivers the frames
+# intact while the tap's frames still carry the ciphertext (nia2: the
+# body in clear, and a MAC the tap sees unchanged either way).
+test_shared_rx() {
+	local s ns key out cap
+	for s in $SUITES; do
+		pair ns
+		key=$(keyfile k "$(key_len "$s")")
+		sa_both "$ns" "$s" inventory "$key"
+		ip netns exec "$ns" $PKT capture veth1 20 --timeout 10 \
+			--ready "$tmp/ready.$s" >"$tmp/cap.$s" &
+		wait_for 10 test -e "$tmp/ready.$s" || fail "capture did not start"
+		out=$(xfer "$ns" aiotR aiotD $INV_TO_DEV 20)
+		wait $! || true
+		expect_eq "$s: lost" "$(json_get "$out" lost)" 0
+		expect_eq "$s: corrupt" "$(json_get "$out" corrupt)" 0
+		expect_eq "$s: frames the tap saw" "$(wc -l <"$tmp/cap.$s")" 20
+		cap=$(cat "$tmp/cap.$s")
+		case $cap in
+		*68656c6c6f*)
+			[ "$s" = nia2 ] ||
+				fail "$s: the tap saw the deciphered body" ;;
+		*)
+			[ "$s" != nia2 ] ||
+				fail "nia2: the tap lost the body in clear" ;;
+		esac
+		# every frame the tap kept verifies under the key
+		while read -r out; do
+			$FRAME unprotect "$s" "$key" --dir down "${out:28}" \
+				>/dev/null || fail "$s: the tap's frame changed: $out"
+		done <"$tmp/cap.$s"
+		cleanup_ns
+	done
+}
+
 # debugfs knobs of the module: every crypto step forced through cryptd
 DBG=/sys/kernel/debug/aiotsec
 
@@ -501,6 +537,8 @@ run_test "soft limit event, hard limit stops TX and RX" test_limits
 run_test "profile and role enforcement" test_profiles
 run_test "module unload and netns deletion with live SAs" test_teardown_with_sas
 run_test "a tap on the lower device sees well-formed frames" test_tap_headers
+run_test "frames shared with a tap: opened on a copy, the tap's intact" \
+	test_shared_rx
 run_test "asynchronous crypto (forced through cryptd): both ways, teardown in flight" test_async
 run_test "module loaded after the tests" load_module
 tap_exit
