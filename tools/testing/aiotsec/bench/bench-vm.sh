@@ -30,7 +30,9 @@
 #   scale.json   one JSON object per line: SA installs and removals
 #   memory.tsv   suite count slab_kib percpu_kib memfree_kib
 #   slab-top.txt the slab caches that grew with the 100k SAs
-#   perf-*.txt   kernel profiles of CPU 0, flat and (.graph) with callers;
+#   perf-*.txt   kernel profiles of CPU 0, flat, (.graph) with callers,
+#                (.children) inclusive of callees and (.tree) the calls
+#                below each stack's transmit and receive entry points;
 #                perf-sa-install.txt: all CPUs while SAs are installed
 #   counters/    aiotsecctl -s sa/link show of every namespace
 #   meta.txt     kernel, CPU, the crypto drivers in use, parameters
@@ -198,7 +200,10 @@ ns_blast() {
 
 # __perf FILE DEV PKT_SIZE DST_MAC: a kernel profile of CPU 0 (where
 # pktgen's thread and, inline, the whole receive path run) while pktgen
-# runs on DEV: FILE flat, FILE.graph with the callers of the top entries
+# runs on DEV: FILE flat, FILE.graph with the callers of the top entries,
+# FILE.children with the time spent in each function and its callees,
+# FILE.tree with the calls below each stack's transmit and receive entry
+TREE_SYMS=aiotsec_start_xmit,aiotsec_handle_frame,macsec_start_xmit,macsec_handle_frame
 ns_perf() {
 	local file=$1 data=/tmp/perf.$$
 	pktgen_start "$2" "$3" "$4"
@@ -215,6 +220,21 @@ ns_perf() {
 			-g caller,0.5,callee,function,percent --sort sym \
 			--percent-limit 4 2>/dev/null | grep -v '^$' |
 			head -n 400 >"$file.graph" || true
+		perf report -q -i "$data" --stdio --children -g none \
+			--sort sym --percent-limit 1 2>/dev/null | grep -v '^$' |
+			head -n 120 >"$file.children" || true
+		# (perf report -S trips over the namespace here: filter)
+		perf report -q -i "$data" --stdio --children \
+			-g graph,0.5,caller,function,percent --sort sym \
+			--percent-limit 0.5 2>/dev/null | grep -v '^$' |
+			awk -v syms="$TREE_SYMS" '
+				BEGIN { n = split(syms, s, ",") }
+				/^ +[0-9.]+% +[0-9.]+% / {
+					keep = 0
+					for (i = 1; i <= n; i++)
+						if ($NF == s[i]) keep = 1
+				}
+				keep' | head -n 400 >"$file.tree" || true
 	fi
 	rm -f "$data"
 }
