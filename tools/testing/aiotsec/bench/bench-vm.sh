@@ -155,9 +155,11 @@ pktgen_stop() {
 # "pps frames usec bytes_per_frame" counted by CDEV's STAT (rx_packets ...)
 ns_pktgen() {
 	local dev=$1 cdev=$2 stat=$3 size=$4 dst=$5 c0 c1 b0 b1 t0 t1 bstat
+	local d0 d1 s0 s1
 	bstat=${stat/packets/bytes}
 	pktgen_start "$dev" "$size" "$dst"
 	sleep "$WARM"
+	softnet_into d0 s0
 	stat_into b0 "$cdev" "$bstat"
 	stat_into c0 "$cdev" "$stat"
 	now_us t0
@@ -165,37 +167,70 @@ ns_pktgen() {
 	stat_into c1 "$cdev" "$stat"
 	now_us t1
 	stat_into b1 "$cdev" "$bstat"
+	softnet_into d1 s1
 	pktgen_stop
-	print_rate "$((c1 - c0))" "$((t1 - t0))" "$((b1 - b0))"
+	print_rate "$((c1 - c0))" "$((t1 - t0))" "$((b1 - b0))" \
+		"$((d1 - d0))" "$((s1 - s0))"
+}
+
+# softnet_into DROPS SQUEEZED: CPU 0's backlog drops and the times its
+# receive softirq ran out of budget (/proc/net/softnet_stat), into VARs
+softnet_into() {
+	local line f
+	read -r line </proc/net/softnet_stat
+	read -ra f <<<"$line"
+	printf -v "$1" '%d' "0x${f[1]}"
+	printf -v "$2" '%d' "0x${f[2]}"
 }
 
 print_rate() {
 	local frames=$1 us=$2 bytes=$3 bpf=0
 	[ "$frames" -gt 0 ] && bpf=$((bytes / frames))
-	echo "$((frames * 1000000 / us)) $frames $us $bpf"
+	echo "$((frames * 1000000 / us)) $frames $us $bpf $4 $5"
 }
 
-# __blast IFACE HEXFRAME CDEV STAT: flood IFACE with the frame; print the
-# rate counted by CDEV's STAT, and the generator's own rate
+# cpu_idle_into VAR CPU: the time CPU has spent idle, in USER_HZ ticks,
+# into VAR.  Busy time is the window less this: a tickless CPU's idle time
+# is measured exactly, its busy time only sampled by the tick.
+cpu_idle_into() {
+	local name user nice sys idle iowait rest
+	while read -r name user nice sys idle iowait rest; do
+		if [ "$name" = "cpu$2" ]; then
+			printf -v "$1" '%s' $((idle + iowait))
+			return
+		fi
+	done </proc/stat
+	die "no cpu$2 in /proc/stat"
+}
+
+# __blast IFACE HEXFRAME CDEV STAT [CPU]: flood IFACE with the frame; print
+# the rate counted by CDEV's STAT, and the generator's own rate.  With
+# CPU, the generator is kept off it (the receive side is steered there by
+# RPS) and CPU's busy time in the window is printed too.
 ns_blast() {
-	local iface=$1 frame=$2 cdev=$3 stat=$4 pid c0 c1 t0 t1 out
-	local total
+	local iface=$1 frame=$2 cdev=$3 stat=$4 cpu=${5:-} pid c0 c1 t0 t1
+	local total out b0 b1 extra pin=()
 	# the flood outlasts the window by a margin (bash has no float math)
 	total=$((${WARM%.*} + ${SECS%.*} + 1))
-	"$BIN/aiotblast" -i "$iface" -d "$total" -m "$BLAST_MODE" -j "$frame" \
-		>"/tmp/blast.$$" &
+	[ -z "$cpu" ] || pin=(taskset -c "$((1 - cpu))")
+	"${pin[@]}" "$BIN/aiotblast" -i "$iface" -d "$total" -m "$BLAST_MODE" \
+		-j "$frame" >"/tmp/blast.$$" &
 	pid=$!
 	sleep "$WARM"
+	[ -z "$cpu" ] || cpu_idle_into b0 "$cpu"
 	stat_into c0 "$cdev" "$stat"
 	now_us t0
 	sleep "$SECS"
 	stat_into c1 "$cdev" "$stat"
 	now_us t1
+	[ -z "$cpu" ] || cpu_idle_into b1 "$cpu"
 	wait "$pid" || die "aiotblast failed"
 	read -r out <"/tmp/blast.$$"
 	rm -f "/tmp/blast.$$"
 	[[ $out =~ \"pps\":([0-9]+) ]] || die "aiotblast said: $out"
-	echo "$(((c1 - c0) * 1000000 / (t1 - t0))) $((c1 - c0)) $((t1 - t0)) gen_pps=${BASH_REMATCH[1]}"
+	extra="gen_pps=${BASH_REMATCH[1]}"
+	[ -z "$cpu" ] || extra+=" cpu_busy_us=$((t1 - t0 - (b1 - b0) * 1000000 / $(getconf CLK_TCK)))"
+	echo "$(((c1 - c0) * 1000000 / (t1 - t0))) $((c1 - c0)) $((t1 - t0)) $extra"
 }
 
 # __perf FILE DEV PKT_SIZE DST_MAC: a kernel profile of CPU 0 (where
@@ -411,31 +446,45 @@ setup_path() {
 		sink "full-$s" aiotD
 		add_scenario "full-$s" aiotR aiotD "$(dst_of "$s")"
 	done
+	# the measuring order: MACsec between the two suites with targets, so
+	# that each target's pair is measured back to back in every run
+	scenarios=(tx-nia2 tx-aes-ccm tx-veth tx-aes-gcm tx-macsec
+		tx-nia2-nea2 full-nia2-nea2 full-macsec full-aes-gcm
+		full-aes-ccm full-nia2)
 	settle
 }
 
 # measure SECTION SCENARIO PAYLOAD RUN: one pktgen run, a line of raw.tsv
 measure() {
-	local sec=$1 sc=$2 payload=$3 run=$4 res pps frames us bpf
+	local sec=$1 sc=$2 payload=$3 run=$4 res pps frames us bpf drops sq
 	res=$(ip netns exec "bench-$sc" "$self" __pktgen "${S_DEV[$sc]}" \
 		"${S_CDEV[$sc]}" rx_packets $((payload + 14)) "${S_DST[$sc]}")
-	read -r pps frames us bpf <<<"$res"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\tbytes_per_frame=%s\n' "$sec" \
-		"${sc#*-}" "$payload" "$run" "$pps" "$frames" "$us" "$bpf" \
-		>>"$RAW"
-	log "$sec ${sc#*-} payload $payload run $run: $pps pps"
+	read -r pps frames us bpf drops sq <<<"$res"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\tbytes_per_frame=%s backlog_drops=%s squeezed=%s\n' \
+		"$sec" "${sc#*-}" "$payload" "$run" "$pps" "$frames" "$us" \
+		"$bpf" "$drops" "$sq" >>"$RAW"
+	log "$sec ${sc#*-} payload $payload run $run: $pps pps (backlog drops $drops, squeezed $sq)"
 }
 
+# The host's speed drifts, and jumps between a fast and a slow mode every
+# few tens of seconds (other VMs): a ratio is only meaningful between two
+# measurements taken back to back.  The order runs forwards, then
+# backwards (each pair swaps its order, drift cancels), and the report
+# takes the median of the ratios of each run.
 run_path() {
-	local run size i n=${#scenarios[@]} sc sec
+	local run size i k=0 n=${#scenarios[@]} sc sec
 	for run in $(seq 1 "$RUNS"); do
 		for size in $SIZES; do
-			# rotate the order every run, against drift
 			for i in $(seq 0 $((n - 1))); do
-				sc=${scenarios[$(((i + run + size) % n))]}
+				if ((k % 2)); then
+					sc=${scenarios[n - 1 - i]}
+				else
+					sc=${scenarios[i]}
+				fi
 				sec=${sc%%-*}
 				measure "$sec" "$sc" "$size" "$run"
 			done
+			k=$((k + 1))
 		done
 	done
 }
@@ -470,10 +519,10 @@ word_after() {
 }
 
 blast() {
-	local sec=$1 cfg=$2 ns=$3 frame=$4 cdev=$5 stat=$6 run=$7 res
-	local pps frames us extra
+	local sec=$1 cfg=$2 ns=$3 frame=$4 cdev=$5 stat=$6 run=$7 cpu=${8:-}
+	local pps frames us extra res
 	res=$(ip netns exec "bench-$ns" "$self" __blast veth0 "$frame" \
-		"$cdev" "$stat")
+		"$cdev" "$stat" $cpu)
 	read -r pps frames us extra <<<"$res"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sec" "$cfg" "$REJ_SIZE" \
 		"$run" "$pps" "$frames" "$us" "$extra" >>"$RAW"
@@ -489,6 +538,12 @@ run_reject() {
 		new_ns "rej-$s"
 		aiot_link "rej-$s" aiotD veth1 device "$s" $MAC0
 	done
+	# the capacity of one CPU for dropping: the generator on CPU 0, the
+	# receive side steered to CPU 1 (RPS), whose busy time is measured
+	new_ns rej-rps
+	aiot_link rej-rps aiotD veth1 device aes-gcm $MAC0
+	ip netns exec bench-rej-rps sh -c \
+		'echo 2 >/sys/class/net/veth1/queues/rx-0/rps_cpus'
 	settle
 	unknown=$(frame_hex aes-gcm 0x00dead00 1000)
 	for s in $SUITES; do
@@ -502,12 +557,18 @@ run_reject() {
 		[ "$ok" = 1 ] || die "rej-$s: the valid frame gave rx-ok $ok"
 		bad[$s]=$(flip_last_bit "$(frame_hex "$s" $SID 1000)")
 	done
+	# each flood next to the valid full path it is compared with
 	for run in $(seq 1 "$RUNS"); do
 		blast reject generator-ceiling rej-none "$unknown" veth1 \
 			rx_packets "$run"
 		blast reject unknown-session rej-aes-gcm "$unknown" aiotD \
 			rx_dropped "$run"
+		measure reject-ref full-aes-gcm "$REJ_SIZE" "$run"
+		blast reject unknown-session-rps rej-rps "$unknown" aiotD \
+			rx_dropped "$run" 1
 		for s in $SUITES; do
+			[ "$s" = aes-gcm ] ||
+				measure reject-ref "full-$s" "$REJ_SIZE" "$run"
 			blast reject "bad-mac-$s" "rej-$s" "${bad[$s]}" aiotD \
 				rx_dropped "$run"
 		done
@@ -671,7 +732,7 @@ run_perf() {
 } >"$OUT/meta.txt"
 
 start=$SECONDS
-if want path || want perf; then
+if want path || want perf || want reject; then
 	setup_path
 fi
 {

@@ -97,8 +97,17 @@ def fmt_x(v):
     return "-" if v is None else "%.2f" % v
 
 
+def per_run_ratios(m, ref):
+    """the ratio of m to ref within each run that measured both, sorted"""
+    if not m or not ref:
+        return []
+    return sorted(m["by_run"][r] / ref["by_run"][r] for r in m["by_run"]
+                  if ref["by_run"].get(r))
+
+
 def path_table(med, section, sizes):
-    """rows of (config, {size: (pps, x_macsec, x_veth)})"""
+    """rows of (config, {size: cell}); a cell's ratios are the medians of
+    the ratios within each run, whose pairs were measured back to back"""
     rows = []
     for c in CONFIGS:
         # the plain veth's full path is its TX-only measurement
@@ -109,19 +118,20 @@ def path_table(med, section, sizes):
             mac = med.get((section, "macsec", s))
             veth = med.get(("tx", "veth", s))
             pps = m["median"] if m else None
-            # the ratio within each run too: the host's load drifts
-            per_run = sorted(m["by_run"][r] / mac["by_run"][r]
-                             for r in (m["by_run"] if m else {})
-                             if mac and mac["by_run"].get(r))
+            x_mac = per_run_ratios(m, mac)
+            x_veth = per_run_ratios(m, veth)
             cells[s] = {
                 "pps": pps,
                 "runs": m["runs"] if m else [],
                 "spread": m["spread"] if m else None,
-                "x_macsec": ratio(pps, mac["median"] if mac else None),
-                "x_veth": ratio(pps, veth["median"] if veth else None),
-                "x_macsec_per_run": per_run,
-                "x_macsec_per_run_median": statistics.median(per_run)
-                if per_run else None,
+                "x_macsec": statistics.median(x_mac) if x_mac else None,
+                "x_veth": statistics.median(x_veth) if x_veth else None,
+                "x_macsec_per_run": x_mac,
+                "x_veth_per_run": x_veth,
+                "x_macsec_of_medians": ratio(pps, mac["median"]
+                                             if mac else None),
+                "x_veth_of_medians": ratio(pps, veth["median"]
+                                           if veth else None),
             }
         if any(cells[s]["pps"] is not None for s in sizes):
             rows.append((c, cells))
@@ -191,28 +201,49 @@ def main():
         rej_size = s
         if c == "generator-ceiling":
             ceiling = m["median"]
-    order = ["generator-ceiling", "unknown-session"] + \
+    order = ["generator-ceiling", "unknown-session", "unknown-session-rps"] + \
         ["bad-mac-" + c for c in CONFIGS]
+    # drops per second of the receiving CPU's busy time (the generator on
+    # the other CPU): what one CPU can drop, whatever the generator manages
+    capacity = {}
+    for r in raw:
+        busy_us = int(r["extra"].get("cpu_busy_us", 0))
+        if r["section"] == "reject" and busy_us > 0:
+            capacity.setdefault(r["config"], {})[r["run"]] = \
+                r["frames"] * 1e6 / busy_us
     for (sec, c, s), m in sorted(med.items(), key=lambda kv: (
             order.index(kv[0][1]) if kv[0][1] in order else 99, kv[0])):
         if sec != "reject":
             continue
-        if c == "unknown-session":
+        if c.startswith("unknown-session"):
             ref_cfg = "aes-gcm"
         elif c.startswith("bad-mac-"):
             ref_cfg = c[len("bad-mac-"):]
         else:
             ref_cfg = None
-        ref = med.get(("full", ref_cfg, s)) if ref_cfg else None
+        # the valid full path measured next to the flood, in the same run;
+        # else (an older bench) the path section's median
+        ref = med.get(("reject-ref", ref_cfg, s)) if ref_cfg else None
+        if ref_cfg and not ref:
+            ref = med.get(("full", ref_cfg, s))
         gens = [int(x) for x in [m["extra"].get("gen_pps")] if x]
-        rej.append({"config": c, "payload": s, "pps": m["median"],
-                    "runs": m["runs"], "spread": m["spread"],
-                    "reference": ref_cfg,
-                    "x_valid_full": ratio(m["median"],
-                                          ref["median"] if ref else None),
-                    "x_ceiling": ratio(m["median"], ceiling)
-                    if c != "generator-ceiling" else None,
-                    "generator_pps": gens[0] if gens else None})
+        row = {"config": c, "payload": s, "pps": m["median"],
+               "runs": m["runs"], "spread": m["spread"],
+               "reference": ref_cfg,
+               "reference_pps": ref["median"] if ref else None,
+               "x_ceiling": ratio(m["median"], ceiling)
+               if c != "generator-ceiling" else None,
+               "generator_pps": gens[0] if gens else None}
+        cap = capacity.get(c)
+        if cap:
+            row["capacity_per_cpu_s_runs"] = [cap[r] for r in sorted(cap)]
+            row["capacity_per_cpu_s"] = statistics.median(cap.values())
+            per_run = per_run_ratios({"by_run": cap}, ref)
+        else:
+            per_run = per_run_ratios(m, ref)
+        row["x_valid_full_per_run"] = per_run
+        row["x_valid_full"] = statistics.median(per_run) if per_run else None
+        rej.append(row)
 
     # SA scale
     adds = [x for x in scale if x.get("op") == "add" and "suite" not in x]
@@ -285,9 +316,13 @@ def main():
         target("TX only, 64 B, %s vs MACsec TX only" % cfg,
                cell(tx, cfg, 64, "x_macsec"), 1.2, "x",
                per_run=cell(tx, cfg, 64, "x_macsec_per_run"))
-    unk = [r for r in rej if r["config"] == "unknown-session"]
-    target("unknown-session drops vs valid aes-gcm full path (%s B)" % rej_size,
-           unk[0]["x_valid_full"] if unk else None, 3.0, "x")
+    # what one CPU drops (the generator elsewhere), else the flood that
+    # shares the CPU with its generator
+    unk = [r for r in rej if r["config"] == "unknown-session-rps"] or \
+        [r for r in rej if r["config"] == "unknown-session"]
+    target("unknown-session drops per CPU-second vs valid aes-gcm full path "
+           "(%s B)" % rej_size, unk[0]["x_valid_full"] if unk else None,
+           3.0, "x", per_run=unk[0]["x_valid_full_per_run"] if unk else None)
     n = sc.get("installed", 0)
     target("kernel memory per SA (%d aes-gcm SAs)" % n,
            sc.get("kernel_bytes_per_sa"), 2048, "B", ge=False)
@@ -302,8 +337,8 @@ def main():
         meta.get("date", "?"), meta.get("kernel", "?"), meta.get("cpus", "?"),
         meta.get("cpu", "?").strip()))
     out.append("medians of %s runs of %s s each (runs interleaved); pps "
-               "counted at the receiving device; xMACsec, xveth: ratio to "
-               "MACsec and to plain veth in the same run" %
+               "counted at the receiving device; xMACsec, xveth: median of "
+               "the ratios to MACsec and to plain veth within each run" %
                (meta.get("runs", "?"), meta.get("seconds", "?")))
     out.append("")
     out += text_path("TX only (pktgen on the upper device; frames counted "
@@ -317,11 +352,16 @@ def main():
         out.append("Reject paths (%d-octet body, aiotblast -m %s on the lower "
                    "device; drops counted at the receiving aiotsec link)" %
                    (rej_size, meta.get("blast_mode", "?")))
-        out.append("%-28s %10s %14s %12s %10s" % (
-            "", "drops/s", "x valid full", "x ceiling", "gen pps"))
+        out.append("(x valid full: to the valid full path measured next to "
+                   "the flood; for -rps, the receive side on CPU 1, drops "
+                   "per second of its busy time)")
+        out.append("%-22s %10s %10s %20s %10s %10s" % (
+            "", "drops/s", "per CPU-s", "x valid full", "x ceiling",
+            "gen pps"))
         for r in rej:
-            out.append("%-28s %10s %14s %12s %10s" % (
+            out.append("%-22s %10s %10s %20s %10s %10s" % (
                 r["config"], fmt_pps(r["pps"]),
+                fmt_pps(r.get("capacity_per_cpu_s")),
                 fmt_x(r["x_valid_full"]) + (" (%s)" % r["reference"]
                                             if r["reference"] else ""),
                 fmt_x(r["x_ceiling"]), fmt_pps(r["generator_pps"])))
@@ -392,8 +432,10 @@ def main():
         rst.append("")
     if rej:
         rst += rst_table(["reject path (%d B)" % rej_size, "drops/s",
-                          "x valid full path", "x generator ceiling"],
+                          "per CPU-s", "x valid full path",
+                          "x generator ceiling"],
                          [[r["config"], fmt_pps(r["pps"]),
+                           fmt_pps(r.get("capacity_per_cpu_s")),
                            fmt_x(r["x_valid_full"]) +
                            (" (%s)" % r["reference"] if r["reference"] else ""),
                            fmt_x(r["x_ceiling"])] for r in rej])
