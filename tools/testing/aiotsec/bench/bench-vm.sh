@@ -16,6 +16,9 @@
 #                deciphers, delivers
 #   rej-SUITE    aiotblast on veth0 floods aiotD with frames it rejects
 #   rej-none     aiotblast on veth0, nothing on veth1: the generator's ceiling
+#   rej-rps      aiotblast on CPU 0 floods aiotD with unknown-session frames,
+#                whose receive side RPS steers to CPU 1: drops per second
+#                of CPU 1's busy time
 #   scale        full-aes-gcm again, with 1 SA, then with 100k SAs installed
 #   mem          kernel memory per SA, for every suite
 #
@@ -27,6 +30,8 @@
 #
 # Results go to $AIOTSEC_VM_OUT (copied to the host by run.sh):
 #   raw.tsv      section config payload run pps frames usec extra
+#                (sections tx, full, reject, reject-ref: the valid full
+#                path measured next to each flood, scale-1, scale-n)
 #   scale.json   one JSON object per line: SA installs and removals
 #   memory.tsv   suite count slab_kib percpu_kib memfree_kib
 #   slab-top.txt the slab caches that grew with the 100k SAs
