@@ -57,6 +57,8 @@
  * @rx_next: highest counter received and verified, plus one; 0: none yet
  * @rcu: drops the slot's reference after a grace period
  * @phase: the key-phase bit that selects this slot on air
+ * @req_len: octets of a frame's context that the transforms' largest
+ *	request takes (the 128-NIA2 buffer follows it)
  * @cmac_k1: the CMAC subkey K1 of K_int (K2 is derived from it per frame)
  * @window: the RFC 6479 bitmap; @window_words unsigned longs
  *
@@ -78,6 +80,7 @@ struct aiotsec_key {
 	u64 rx_next;
 	struct rcu_head rcu;
 	u8 phase;
+	u16 req_len;
 	u8 cmac_k1[16];
 	unsigned long window[];
 };

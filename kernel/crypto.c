@@ -41,20 +41,21 @@
 #include "aiotsec.h"
 #include "nxa2.h"
 
-/* room for the crypto API request and its context */
-#define AIOTSEC_REQ_MAX		1024
-/* the CMAC buffer inside the object: frames up to about this many octets */
-#define AIOTSEC_MAC_INLINE	768
-#define AIOTSEC_CRYPT_SIZE	(sizeof(struct aiotsec_crypt) + \
-				 AIOTSEC_REQ_MAX + AIOTSEC_MAC_INLINE)
 /*
- * The objects are aligned to a power of two no smaller than themselves,
- * so that none spans two pages: the request, the IV and the CMAC buffer
- * a frame touches sit under one TLB entry.  An object that straddled a
- * page boundary made every frame that drew it markedly slower under QEMU
- * TCG, and the rate jumped with the object the slab handed out.
+ * A frame's context: struct aiotsec_crypt, then the crypto API request
+ * (at most AIOTSEC_REQ_MAX octets, key->req_len for a given key), then
+ * the 128-NIA2 buffer in what is left (about 1.6 KiB with the AES-NI
+ * transforms: every frame up to the largest body; larger ones allocate
+ * theirs).  The objects are aligned to their own size, a power
+ * of two, so that none spans two pages: the request, the IV and the CMAC
+ * buffer a frame touches sit under one TLB entry.  An object that
+ * straddled a page boundary made every frame that drew it markedly
+ * slower under QEMU TCG, and the rate jumped with the object the slab
+ * handed out.
  */
-#define AIOTSEC_CRYPT_ALIGN	2048
+#define AIOTSEC_CRYPT_SIZE	2048
+#define AIOTSEC_CTX_SIZE	(AIOTSEC_CRYPT_SIZE - sizeof(struct aiotsec_crypt))
+#define AIOTSEC_REQ_MAX		1024
 
 static struct kmem_cache *aiotsec_crypt_cache;
 
@@ -123,12 +124,18 @@ void aiotsec_key_free_tfms(struct aiotsec_key *key)
 	memzero_explicit(key->cmac_k1, sizeof(key->cmac_k1));
 }
 
-static int aiotsec_check_reqsize(unsigned int size, const char *alg)
+/* a request of @size octets for @key's transforms: room for it */
+static int aiotsec_key_reqsize(struct aiotsec_key *key, unsigned int size,
+			       const char *alg)
 {
-	if (size <= AIOTSEC_REQ_MAX)
-		return 0;
-	pr_warn_once("%s needs a larger request area (%u)\n", alg, size);
-	return -EOVERFLOW;
+	if (size > AIOTSEC_REQ_MAX) {
+		pr_warn_once("%s needs a larger request area (%u)\n", alg,
+			     size);
+		return -EOVERFLOW;
+	}
+	/* the CMAC buffer after it starts on a cache line of its own */
+	key->req_len = max_t(u16, key->req_len, ALIGN(size, L1_CACHE_BYTES));
+	return 0;
 }
 
 static int aiotsec_setkey_aead(struct aiotsec_key *key, const char *alg,
@@ -141,13 +148,14 @@ static int aiotsec_setkey_aead(struct aiotsec_key *key, const char *alg,
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 	key->aead = tfm;
-	err = aiotsec_check_reqsize(sizeof(struct aead_request) +
-				    crypto_aead_reqsize(tfm), alg);
+	err = aiotsec_key_reqsize(key, sizeof(struct aead_request) +
+				  crypto_aead_reqsize(tfm), alg);
 	return err ?: crypto_aead_setkey(tfm, k, 16) ?:
 		      crypto_aead_setauthsize(tfm, tag_len);
 }
 
-static struct crypto_skcipher *aiotsec_alloc_skcipher(const char *alg,
+static struct crypto_skcipher *aiotsec_alloc_skcipher(struct aiotsec_key *key,
+						      const char *alg,
 						      const u8 *k)
 {
 	struct crypto_skcipher *tfm;
@@ -156,8 +164,8 @@ static struct crypto_skcipher *aiotsec_alloc_skcipher(const char *alg,
 	tfm = crypto_alloc_skcipher(alg, 0, 0);
 	if (IS_ERR(tfm))
 		return tfm;
-	err = aiotsec_check_reqsize(sizeof(struct skcipher_request) +
-				    crypto_skcipher_reqsize(tfm), alg) ?:
+	err = aiotsec_key_reqsize(key, sizeof(struct skcipher_request) +
+				  crypto_skcipher_reqsize(tfm), alg) ?:
 	      crypto_skcipher_setkey(tfm, k, 16);
 	if (err) {
 		crypto_free_skcipher(tfm);
@@ -172,12 +180,12 @@ static int aiotsec_setkey_nxa2(struct aiotsec_key *key, const u8 *k_enc,
 	struct crypto_skcipher *tfm;
 
 	if (k_enc) {
-		tfm = aiotsec_alloc_skcipher("ctr(aes)", k_enc);
+		tfm = aiotsec_alloc_skcipher(key, "ctr(aes)", k_enc);
 		if (IS_ERR(tfm))
 			return PTR_ERR(tfm);
 		key->ctr = tfm;
 	}
-	tfm = aiotsec_alloc_skcipher("cbc(aes)", k_int);
+	tfm = aiotsec_alloc_skcipher(key, "cbc(aes)", k_int);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 	key->cbc = tfm;
@@ -271,9 +279,9 @@ static int aiotsec_op_nia2(struct aiotsec_crypt *c)
 {
 	unsigned int msglen = c->hdrlen + c->bodylen;
 	unsigned int len = aiotsec_nia2_buf_len(msglen);
-	u8 *buf = c->ctx + AIOTSEC_REQ_MAX;
+	u8 *buf = c->ctx + c->key->req_len;
 
-	if (len > AIOTSEC_MAC_INLINE) {
+	if (len > AIOTSEC_CTX_SIZE - c->key->req_len) {
 		c->mac_ext = kmalloc(len, GFP_ATOMIC);
 		if (!c->mac_ext)
 			return -ENOMEM;
@@ -454,13 +462,13 @@ void aiotsec_crypt_free(struct aiotsec_crypt *c)
 
 int __init aiotsec_crypto_init(void)
 {
-	BUILD_BUG_ON(!is_power_of_2(AIOTSEC_CRYPT_ALIGN));
-	BUILD_BUG_ON(sizeof(struct aiotsec_crypt) + AIOTSEC_REQ_MAX +
-		     AIOTSEC_MAC_INLINE > AIOTSEC_CRYPT_ALIGN);
-	BUILD_BUG_ON(PAGE_SIZE < AIOTSEC_CRYPT_ALIGN);
+	BUILD_BUG_ON(!is_power_of_2(AIOTSEC_CRYPT_SIZE));
+	BUILD_BUG_ON(PAGE_SIZE < AIOTSEC_CRYPT_SIZE);
+	/* every request, and the largest frame's CMAC buffer after it */
+	BUILD_BUG_ON(AIOTSEC_CTX_SIZE < AIOTSEC_REQ_MAX);
 	aiotsec_crypt_cache = kmem_cache_create("aiotsec_crypt",
 						AIOTSEC_CRYPT_SIZE,
-						AIOTSEC_CRYPT_ALIGN, 0,
+						AIOTSEC_CRYPT_SIZE, 0,
 						aiotsec_crypt_ctor);
 	if (!aiotsec_crypt_cache)
 		return -ENOMEM;

@@ -180,20 +180,25 @@ static void aiotsec_rx_done(struct aiotsec_crypt *c, int err)
  * copy.  The copy lives in a page fragment: unlike a kmalloc()ed head it
  * is not cleared when allocated (init_on_alloc), and every octet of it
  * is written before it is read.  Bottom halves are disabled here, as the
- * per-CPU fragment and skb caches require.
+ * per-CPU fragment and skb caches require.  Frames larger than a page,
+ * and the rare fragment from the emergency reserves (which only frames
+ * already in them may use), take a plain copy instead.
  */
 static struct sk_buff *aiotsec_rx_copy(struct sk_buff *skb)
 {
-	int maclen = -skb_mac_offset(skb);
+	int maclen = skb_mac_header_was_set(skb) ? -skb_mac_offset(skb) : 0;
 	unsigned int len = maclen + skb->len;
 	unsigned int size = SKB_DATA_ALIGN(NET_SKB_PAD + len) +
 			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
 	struct sk_buff *nskb;
 	void *data;
 
+	/* the source address is read from the Ethernet header */
+	if (unlikely(maclen < ETH_HLEN))
+		return NULL;
 	if (size > PAGE_SIZE)
-		return skb_copy_expand(skb, NET_SKB_PAD + maclen, 0,
-				       GFP_ATOMIC);
+		goto plain;
+	DEBUG_NET_WARN_ON_ONCE(!in_softirq());
 	data = napi_alloc_frag(size);
 	if (!data)
 		return NULL;
@@ -202,6 +207,10 @@ static struct sk_buff *aiotsec_rx_copy(struct sk_buff *skb)
 		skb_free_frag(data);
 		return NULL;
 	}
+	if (unlikely(skb_pfmemalloc(nskb))) {
+		kfree_skb(nskb);
+		goto plain;
+	}
 	skb_reserve(nskb, NET_SKB_PAD + maclen);
 	if (skb_copy_bits(skb, -maclen, nskb->data - maclen, len)) {
 		kfree_skb(nskb);
@@ -209,11 +218,12 @@ static struct sk_buff *aiotsec_rx_copy(struct sk_buff *skb)
 	}
 	skb_put(nskb, skb->len);
 	skb_copy_header(nskb, skb);
-	skb_reset_network_header(nskb);
-	skb_reset_transport_header(nskb);
-	skb_set_mac_header(nskb, -maclen);
-	nskb->mac_len = maclen;
+	skb_headers_offset_update(nskb, skb_headroom(nskb) - skb_headroom(skb));
+	nskb->mac_len = skb->mac_len;
 	return nskb;
+
+plain:
+	return skb_copy_expand(skb, NET_SKB_PAD + maclen, 0, GFP_ATOMIC);
 }
 
 static struct sk_buff *aiotsec_rx_unshare(struct sk_buff *skb)

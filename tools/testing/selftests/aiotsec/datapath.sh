@@ -554,7 +554,7 @@ test_async() {
 	load_module
 }
 
-tap_plan 19
+tap_plan 21
 for s in $SUITES; do
 	run_test "$s: protected exchange both ways" test_exchange "$s"
 done
