@@ -45,11 +45,11 @@
  * A frame's context: struct aiotsec_crypt, then the crypto API request
  * (at most AIOTSEC_REQ_MAX octets, key->req_len for a given key), then
  * the 128-NIA2 buffer in what is left (about 1.6 KiB with the AES-NI
- * transforms: every frame up to the largest body; larger ones allocate
- * theirs).  The objects are aligned to their own size, a power
- * of two, so that none spans two pages: the request, the IV and the CMAC
- * buffer a frame touches sit under one TLB entry.  An object that
- * straddled a page boundary made every frame that drew it markedly
+ * transforms: every frame up to the largest body; larger messages get a
+ * buffer of their own).  The objects are aligned to their own size, a
+ * power of two, so that none spans two pages: the request, the IV and
+ * the CMAC buffer a frame touches sit under one TLB entry.  An object
+ * that straddled a page boundary made every frame that drew it markedly
  * slower under QEMU TCG, and the rate jumped with the object the slab
  * handed out.
  */
