@@ -19,7 +19,8 @@
 #   rej-rps      aiotblast on CPU 0 floods aiotD with unknown-session frames,
 #                whose receive side RPS steers to CPU 1: drops per second
 #                of CPU 1's busy time
-#   scale        full-aes-gcm again, with 1 SA, then with 100k SAs installed
+#   scale        full-aes-gcm again, with 100k SAs installed on each link
+#   scale1       full-aes-gcm again with its one SA, measured next to scale
 #   mem          kernel memory per SA, for every suite
 #
 # A tc clsact/matchall "drop" sink on the device where frames end (veth1
@@ -603,17 +604,17 @@ quiesce() {
 }
 
 run_scale() {
-	local run s0 p0 f0 s1 p1 f1 out sides dev n
-	log "setting up the SA-scale namespace"
-	new_ns scale
-	aiot_link scale aiotR veth0 reader aes-gcm $MAC1
-	aiot_link scale aiotD veth1 device aes-gcm $MAC0
-	sink scale aiotD
-	add_scenario scale aiotR aiotD "$(dst_of aes-gcm)"
-	settle
-	for run in $(seq 1 "$RUNS"); do
-		measure scale-1 scale 64 "$run"
+	local run s0 p0 f0 s1 p1 f1 out sides dev n ns
+	log "setting up the SA-scale namespaces"
+	# scale gets the SAs; scale1 keeps its one SA, for the comparison
+	for ns in scale scale1; do
+		new_ns $ns
+		aiot_link $ns aiotR veth0 reader aes-gcm $MAC1
+		aiot_link $ns aiotD veth1 device aes-gcm $MAC0
+		sink $ns aiotD
+		add_scenario $ns aiotR aiotD "$(dst_of aes-gcm)"
 	done
+	settle
 
 	sides=aiotD
 	[ "$SA_SIDES" = both ] && sides="aiotD aiotR"
@@ -645,8 +646,15 @@ run_scale() {
 	$CTL -n bench-scale link show >"$OUT/counters/scale-links.txt" 2>&1 ||
 		true
 
+	# the link with all the SAs and the one with one SA, back to back
 	for run in $(seq 1 "$RUNS"); do
-		measure scale-n scale 64 "$run"
+		if ((run % 2)); then
+			measure scale-n scale 64 "$run"
+			measure scale-1 scale1 64 "$run"
+		else
+			measure scale-1 scale1 64 "$run"
+			measure scale-n scale 64 "$run"
+		fi
 	done
 
 	for dev in $sides; do
