@@ -27,6 +27,10 @@ static const u8 nia2_msg[8] = {
 
 static const u8 nia2_mac[NIA2_MAC_LEN] = { 0xb9, 0x37, 0x87, 0xe6 };
 
+#define NIA2_COUNT	0x398a59b4
+#define NIA2_BEARER	0x1a
+#define NIA2_DIR	1
+
 /* TS 33.401 Annex C.1, 128-NEA2 test set 1: 253 bits */
 static const u8 nea2_key[16] = {
 	0xd3, 0xc5, 0xd5, 0x92, 0x32, 0x7f, 0xb1, 0x1c,
@@ -102,23 +106,34 @@ static int st_crypt(struct aiotsec_key *key, u8 suite, u8 tag_len,
 	return err;
 }
 
-static bool selftest_nia2_one(struct aiotsec_key *key, bool async)
+/*
+ * 128-NIA2 of @msg with test set 2's COUNT, BEARER and DIRECTION: the
+ * MAC-I is @want, the frame verifies, and with one flipped bit it does not.
+ */
+static bool st_nia2(struct aiotsec_key *key, const u8 *msg, unsigned int len,
+		    const u8 *want, bool async)
 {
-	u8 buf[sizeof(nia2_msg) + NIA2_MAC_LEN];
+	bool ok = false;
+	u8 *buf;
 
-	memcpy(buf, nia2_msg, sizeof(nia2_msg));
-	if (st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, 0x1a, 1,
-		     0x398a59b4, buf, 0, sizeof(nia2_msg), true, async) ||
-	    memcmp(buf + sizeof(nia2_msg), nia2_mac, NIA2_MAC_LEN))
+	buf = kmalloc(len + NIA2_MAC_LEN, GFP_KERNEL);
+	if (!buf)
 		return false;
-	/* and it verifies; one flipped message bit must not */
-	if (st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, 0x1a, 1,
-		     0x398a59b4, buf, 0, sizeof(nia2_msg), false, async))
-		return false;
-	buf[7] ^= 1;
-	return st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, 0x1a, 1,
-			0x398a59b4, buf, 0, sizeof(nia2_msg), false,
-			async) == -EBADMSG;
+	memcpy(buf, msg, len);
+	if (st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, NIA2_BEARER,
+		     NIA2_DIR, NIA2_COUNT, buf, 0, len, true, async) ||
+	    memcmp(buf + len, want, NIA2_MAC_LEN))
+		goto out;
+	if (st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, NIA2_BEARER,
+		     NIA2_DIR, NIA2_COUNT, buf, 0, len, false, async))
+		goto out;
+	buf[len - 1] ^= 1;
+	ok = st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, NIA2_BEARER,
+		      NIA2_DIR, NIA2_COUNT, buf, 0, len, false,
+		      async) == -EBADMSG;
+out:
+	kfree(buf);
+	return ok;
 }
 
 static bool selftest_nia2(void)
@@ -128,7 +143,8 @@ static bool selftest_nia2(void)
 
 	ok = !aiotsec_key_setkey(&key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN,
 				 nia2_key, sizeof(nia2_key)) &&
-	     selftest_nia2_one(&key, false) && selftest_nia2_one(&key, true);
+	     st_nia2(&key, nia2_msg, sizeof(nia2_msg), nia2_mac, false) &&
+	     st_nia2(&key, nia2_msg, sizeof(nia2_msg), nia2_mac, true);
 	aiotsec_key_free_tfms(&key);
 	if (!ok)
 		pr_err("self-test: 128-NIA2 known answer failed\n");
@@ -139,19 +155,17 @@ static bool selftest_nia2(void)
  * 128-NIA2 over a message longer than a whole 2 KiB frame context, so
  * that aiotsec_op_nia2() cannot use the buffer inside the context and
  * allocates c->mac_ext: no real frame is that long.  The MAC-I is checked
- * against the kernel's own "cmac(aes)" over the same input.
+ * against the kernel's own "cmac(aes)" over the same input, itself
+ * checked against test set 2 first.
  */
 #define NIA2_LONG_LEN		3000
-#define NIA2_LONG_COUNT		0x398a59b4
-#define NIA2_LONG_BEARER	0x1a
-#define NIA2_LONG_DIR		1
 
 /*
  * The MAC-I of @msg by the shash "cmac(aes)": CMAC over COUNT (32) ||
  * BEARER (5) || DIRECTION (1) || 0 (26) || @msg, its first octets.
  */
-static int nia2_ref_mac(const u8 *k, u32 count, u8 bearer, u8 dir,
-			const u8 *msg, unsigned int len, u8 mac[NIA2_MAC_LEN])
+static int nia2_ref_mac(const u8 *msg, unsigned int len,
+			u8 mac[NIA2_MAC_LEN])
 {
 	struct crypto_shash *tfm;
 	u8 *in, *out;
@@ -160,19 +174,16 @@ static int nia2_ref_mac(const u8 *k, u32 count, u8 bearer, u8 dir,
 	tfm = crypto_alloc_shash("cmac(aes)", 0, 0);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
-	in = kmalloc(8 + len, GFP_KERNEL);
+	in = kzalloc(8 + len, GFP_KERNEL);
 	out = kmalloc(AES_BLOCK_SIZE, GFP_KERNEL);
 	if (!in || !out) {
 		err = -ENOMEM;
 		goto out;
 	}
-	put_unaligned_be32(count, in);
-	in[4] = (bearer & 0x1f) << 3 | (dir & 1) << 2;
-	in[5] = 0;
-	in[6] = 0;
-	in[7] = 0;
+	put_unaligned_be32(NIA2_COUNT, in);
+	in[4] = NIA2_BEARER << 3 | NIA2_DIR << 2;
 	memcpy(in + 8, msg, len);
-	err = crypto_shash_setkey(tfm, k, 16) ?:
+	err = crypto_shash_setkey(tfm, nia2_key, sizeof(nia2_key)) ?:
 	      crypto_shash_tfm_digest(tfm, in, 8 + len, out);
 	if (!err)
 		memcpy(mac, out, NIA2_MAC_LEN);
@@ -181,36 +192,6 @@ out:
 	kfree(in);
 	crypto_free_shash(tfm);
 	return err;
-}
-
-static bool selftest_nia2_long_one(struct aiotsec_key *key, const u8 *msg,
-				   const u8 *want, bool async)
-{
-	unsigned int len = NIA2_LONG_LEN;
-	bool ok = false;
-	u8 *buf;
-
-	buf = kmalloc(len + NIA2_MAC_LEN, GFP_KERNEL);
-	if (!buf)
-		return false;
-	memcpy(buf, msg, len);
-	if (st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, NIA2_LONG_BEARER,
-		     NIA2_LONG_DIR, NIA2_LONG_COUNT, buf, 0, len, true,
-		     async) ||
-	    memcmp(buf + len, want, NIA2_MAC_LEN))
-		goto out;
-	/* it verifies; one flipped bit in the last octet must not */
-	if (st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, NIA2_LONG_BEARER,
-		     NIA2_LONG_DIR, NIA2_LONG_COUNT, buf, 0, len, false,
-		     async))
-		goto out;
-	buf[len - 1] ^= 0x01;
-	ok = st_crypt(key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN, NIA2_LONG_BEARER,
-		      NIA2_LONG_DIR, NIA2_LONG_COUNT, buf, 0, len, false,
-		      async) == -EBADMSG;
-out:
-	kfree(buf);
-	return ok;
 }
 
 static bool selftest_nia2_long(void)
@@ -225,20 +206,12 @@ static bool selftest_nia2_long(void)
 	msg = kmalloc(NIA2_LONG_LEN, GFP_KERNEL);
 	if (!msg)
 		goto out;
-	/* the reference itself first: test set 2 */
-	memcpy(msg, nia2_msg, sizeof(nia2_msg));
-	err = nia2_ref_mac(nia2_key, 0x398a59b4, 0x1a, 1, msg,
-			   sizeof(nia2_msg), want);
-	if (err || memcmp(want, nia2_mac, NIA2_MAC_LEN)) {
-		pr_err("self-test: cmac(aes) reference for 128-NIA2 failed: %d\n",
-		       err);
-		goto out;
-	}
-
+	err = nia2_ref_mac(nia2_msg, sizeof(nia2_msg), want);
+	if (!err && memcmp(want, nia2_mac, NIA2_MAC_LEN))
+		err = -EBADMSG;
 	for (i = 0; i < NIA2_LONG_LEN; i++)
 		msg[i] = (u8)(i * 31 + (i >> 8) + 7);
-	err = nia2_ref_mac(nia2_key, NIA2_LONG_COUNT, NIA2_LONG_BEARER,
-			   NIA2_LONG_DIR, msg, NIA2_LONG_LEN, want);
+	err = err ?: nia2_ref_mac(msg, NIA2_LONG_LEN, want);
 	if (err) {
 		pr_err("self-test: cmac(aes) reference for 128-NIA2 failed: %d\n",
 		       err);
@@ -246,8 +219,8 @@ static bool selftest_nia2_long(void)
 	}
 	ok = !aiotsec_key_setkey(&key, AIOTSEC_SUITE_NIA2, NIA2_MAC_LEN,
 				 nia2_key, sizeof(nia2_key)) &&
-	     selftest_nia2_long_one(&key, msg, want, false) &&
-	     selftest_nia2_long_one(&key, msg, want, true);
+	     st_nia2(&key, msg, NIA2_LONG_LEN, want, false) &&
+	     st_nia2(&key, msg, NIA2_LONG_LEN, want, true);
 out:
 	aiotsec_key_free_tfms(&key);
 	kfree(msg);
