@@ -60,6 +60,18 @@
 static struct kmem_cache *aiotsec_crypt_cache;
 
 /*
+ * One spare context per CPU, in front of the cache.  A frame nearly
+ * always takes its context and gives it back within one bottom-half
+ * section on one CPU, so the next frame there gets the same, still warm
+ * object without a round trip through the slab allocator (as the
+ * networking core keeps per-CPU caches of sk_buff structures).  Taking and
+ * parking are single this_cpu operations, safe in any context; a context
+ * freed on another CPU (an asynchronous completion) is parked there, or
+ * goes back to the cache when that CPU has a spare already.
+ */
+static DEFINE_PER_CPU(struct aiotsec_crypt *, aiotsec_crypt_spare);
+
+/*
  * Test knobs in debugfs (aiotsec/): force_async makes every step of the
  * data path start where the FPU is unusable, so that the SIMD transforms
  * take the asynchronous road through cryptd; async_completions counts the
@@ -429,17 +441,19 @@ static void aiotsec_crypt_ctor(void *obj)
 }
 
 /*
- * A frame's context.  The objects come from a cache with a constructor,
- * so they are recycled without being cleared on every allocation
- * (init_on_alloc): they hold request state, an IV and a copy of frame
- * octets that the skb holds too, never a key (the block that mixed in
- * the CMAC subkey is wiped when the context is freed), and every field
- * is set before it is read.
+ * A frame's context: this CPU's spare, or one from the cache.  The cache
+ * has a constructor, so its objects are recycled without being cleared
+ * on every allocation (init_on_alloc), and so are the spares: they hold
+ * request state, an IV and a copy of frame octets that the skb holds
+ * too, never a key (the block that mixed in the CMAC subkey is wiped
+ * when the context is freed), and every field is set before it is read.
  */
 struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp)
 {
-	struct aiotsec_crypt *c = kmem_cache_alloc(aiotsec_crypt_cache, gfp);
+	struct aiotsec_crypt *c = this_cpu_xchg(aiotsec_crypt_spare, NULL);
 
+	if (!c)
+		c = kmem_cache_alloc(aiotsec_crypt_cache, gfp);
 	if (c) {
 		c->mac = NULL;
 		c->mac_ext = NULL;
@@ -457,7 +471,8 @@ void aiotsec_crypt_free(struct aiotsec_crypt *c)
 	if (c->mac)
 		memzero_explicit(c->mac, AES_BLOCK_SIZE);
 	kfree_sensitive(c->mac_ext);
-	kmem_cache_free(aiotsec_crypt_cache, c);
+	if (this_cpu_cmpxchg(aiotsec_crypt_spare, NULL, c))
+		kmem_cache_free(aiotsec_crypt_cache, c);
 }
 
 int __init aiotsec_crypto_init(void)
@@ -482,6 +497,14 @@ int __init aiotsec_crypto_init(void)
 
 void aiotsec_crypto_exit(void)
 {
+	struct aiotsec_crypt *c;
+	int cpu;
+
 	debugfs_remove_recursive(aiotsec_debugfs);
+	for_each_possible_cpu(cpu) {
+		c = per_cpu(aiotsec_crypt_spare, cpu);
+		if (c)
+			kmem_cache_free(aiotsec_crypt_cache, c);
+	}
 	kmem_cache_destroy(aiotsec_crypt_cache);
 }
