@@ -237,8 +237,9 @@ void aiotsec_device_exit(void);
  *
  * The rest is private to crypto.c: the step program, the IV, the
  * scatterlist, the CMAC buffer and the crypto API request, which must
- * live until the work is done.  Allocated per frame from a cache whose
- * objects are reused without clearing (they hold no key material).
+ * live until the work is done.  Taken per frame from this CPU's spare or
+ * from a cache, whose objects are reused without clearing (they hold no
+ * key material).
  */
 struct aiotsec_crypt {
 	struct aiotsec_key *key;

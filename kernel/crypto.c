@@ -63,12 +63,15 @@ static struct kmem_cache *aiotsec_crypt_cache;
  * One spare context per CPU, in front of the cache.  A frame nearly
  * always takes its context and gives it back within one bottom-half
  * section on one CPU, so the next frame there gets the same, still warm
- * object without a round trip through the slab allocator (as the
- * networking core keeps per-CPU caches of sk_buff structures).  Taking and
- * parking are single this_cpu operations, safe in any context; a context
- * freed on another CPU (an asynchronous completion) is parked there, or
- * goes back to the cache when that CPU has a spare already.
+ * object without a round trip through the slab allocator.  Taking and
+ * parking are single this_cpu operations, atomic on the CPU they run on
+ * whatever the context; a context freed on another CPU (an asynchronous
+ * completion) is parked there, or goes back to the cache when that CPU
+ * has a spare already.  KASAN builds do without it, so that every freed
+ * context stays visible to its checks.
  */
+#define AIOTSEC_CRYPT_SPARE	(!IS_ENABLED(CONFIG_KASAN))
+
 static DEFINE_PER_CPU(struct aiotsec_crypt *, aiotsec_crypt_spare);
 
 /*
@@ -450,8 +453,10 @@ static void aiotsec_crypt_ctor(void *obj)
  */
 struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp)
 {
-	struct aiotsec_crypt *c = this_cpu_xchg(aiotsec_crypt_spare, NULL);
+	struct aiotsec_crypt *c = NULL;
 
+	if (AIOTSEC_CRYPT_SPARE)
+		c = this_cpu_xchg(aiotsec_crypt_spare, NULL);
 	if (!c)
 		c = kmem_cache_alloc(aiotsec_crypt_cache, gfp);
 	if (c) {
@@ -471,7 +476,8 @@ void aiotsec_crypt_free(struct aiotsec_crypt *c)
 	if (c->mac)
 		memzero_explicit(c->mac, AES_BLOCK_SIZE);
 	kfree_sensitive(c->mac_ext);
-	if (this_cpu_cmpxchg(aiotsec_crypt_spare, NULL, c))
+	if (!AIOTSEC_CRYPT_SPARE ||
+	    this_cpu_cmpxchg(aiotsec_crypt_spare, NULL, c))
 		kmem_cache_free(aiotsec_crypt_cache, c);
 }
 
@@ -505,6 +511,7 @@ void aiotsec_crypto_exit(void)
 		c = per_cpu(aiotsec_crypt_spare, cpu);
 		if (c)
 			kmem_cache_free(aiotsec_crypt_cache, c);
+		per_cpu(aiotsec_crypt_spare, cpu) = NULL;
 	}
 	kmem_cache_destroy(aiotsec_crypt_cache);
 }
