@@ -129,7 +129,7 @@ pgset() {
 # pktgen_start DEV PKT_SIZE DST_MAC: start pktgen on DEV, endless; its
 # controlling writer's pid in $pg_pid (pktgen_stop ends it)
 pktgen_start() {
-	local dev=$1 size=$2 dst=$3
+	local dev=$1 size=$2 dst=$3 i
 	pgset kpktgend_0 rem_device_all
 	pgset kpktgend_0 "add_device $dev"
 	pgset "$dev" "count 0"
@@ -141,19 +141,39 @@ pktgen_start() {
 	pgset "$dev" "flag NO_TIMESTAMP"
 	echo start >"$PG/pgctrl" &
 	pg_pid=$!
+	# the writer only waits 125 ms for the thread to take the start: on
+	# a busy vCPU it can return before the device runs.  Wait for it, so
+	# that the warm-up and the window see a running generator, and a
+	# stop cannot land before the start (pktgen handles a pending stop
+	# before a pending start, and would then run on).
+	for i in $(seq 1 200); do
+		pg_running && return 0
+		sleep 0.05
+	done
+	die "pktgen did not start on $dev"
+}
+
+# the device of kpktgend_0 is running (its "Running:" line is not empty)
+pg_running() {
+	local line
+	read -r line <"$PG/kpktgend_0"
+	[ "$line" != "Running:" ]
 }
 
 pktgen_stop() {
 	local i
-	# a "stop" that lands before the "start" has set the thread running
-	# is lost ("already stopped") and count 0 would then run forever:
-	# repeat it until the start returns
+	# repeat the stop until the generator has stopped and the start's
+	# writer has returned; only then may the device be removed (a running
+	# one makes pktgen warn)
 	for i in $(seq 1 100); do
 		echo stop >"$PG/pgctrl"
-		kill -0 "$pg_pid" 2>/dev/null || break
-		sleep 0.2
+		if ! pg_running && ! kill -0 "$pg_pid" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
 	done
 	wait "$pg_pid" || true
+	pg_running && die "pktgen does not stop"
 	pgset kpktgend_0 rem_device_all
 }
 
