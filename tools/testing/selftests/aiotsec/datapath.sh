@@ -435,10 +435,11 @@ test_tap_headers() {
 		fail "the kernel found the frames' headers wrong"
 }
 
-# The largest frames (MTU 1024, the most a body may carry), too large for
-# the per-frame context's CMAC buffer (nia2 and nia2-nea2 take a separate
-# allocation): both ways, and the userspace implementation agrees with
-# the kernel's frame.
+# The largest frames (MTU 1024, the most a body may carry), whose 128-NIA2
+# message fills most of the CMAC buffer inside the per-frame context:
+# both ways, and the userspace implementation agrees with the kernel's
+# frame.  (The separately allocated buffer for longer messages has a
+# self-test of its own.)
 test_large() {
 	local s ns key out body got
 	# xfer appends a 4-octet sequence number
