@@ -618,8 +618,15 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 		goto fail;
 	}
 	err = store_session_add(d->st, sid, a->device, suite);
-	if (err)
-		log_err("store: %s", store_errmsg(d->st));
+	if (err) {
+		/* an SA the store does not know would outlive the device */
+		log_err("attempt %08x: %s: storing session %08x: %s", a->id,
+			a->hint, sid, store_errmsg(d->st));
+		err = sa_delete(d, sid);
+		if (err && err != -ENOENT)
+			log_warn("deleting SA %08x: %s", sid, strerror(-err));
+		goto fail;
+	}
 	a->sid = sid;
 	a->state = ATT_ACCEPTED;
 	m.accept.sid = sid;
@@ -640,10 +647,35 @@ fail:
 	a->reply_len = 0;
 }
 
+/*
+ * The device of @a as the store has it now: aiotsecctl may have disabled
+ * or deleted it while the attempt was open.  0, the cause of rejection,
+ * or 0xff when the store cannot tell.
+ */
+static uint8_t device_cause(struct daemon *d, const struct attempt *a)
+{
+	struct store_device dev;
+	uint8_t cause = 0;
+	int err;
+
+	err = store_device_by_id(d->st, a->device, &dev);
+	if (err == -ENOENT) {
+		cause = AKA_CAUSE_UNKNOWN_IDENTITY;
+	} else if (err) {
+		log_err("store: %s", store_errmsg(d->st));
+		cause = 0xff;
+	} else if (dev.disabled) {
+		cause = AKA_CAUSE_DISABLED;
+	}
+	OPENSSL_cleanse(&dev, sizeof(dev));
+	return cause;
+}
+
 static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
 			const struct aka_response *r)
 {
 	struct attempt *a = att_find(d, id);
+	uint8_t cause;
 	char hint[32];
 
 	if (!a) {
@@ -677,6 +709,18 @@ static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
 	if (aka_net_check_response(&a->expect, r->res)) {
 		reject(d, id, a->peer, a, a->hint, a->expect.mode,
 		       AKA_CAUSE_BAD_RESPONSE);
+		return;
+	}
+	cause = device_cause(d, a);
+	if (cause == 0xff) {
+		/* no cause fits an internal failure: the device times out */
+		a->state = ATT_REJECTED;
+		a->reply_len = 0;
+		a->next_tx = 0;
+		return;
+	}
+	if (cause) {
+		reject(d, id, a->peer, a, a->hint, a->expect.mode, cause);
 		return;
 	}
 	memcpy(a->res, r->res, AKA_RES_LEN);

@@ -906,7 +906,10 @@ int store_session_add(struct store *st, uint32_t sid, int64_t device,
 	sqlite3_bind_int(s, 3, suite);
 	sqlite3_bind_int64(s, 4, now_s());
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_CONSTRAINT)
+	if (rc == SQLITE_CONSTRAINT &&
+	    sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+		err = st_err(st, -ENOENT, "no device %lld", (long long)device);
+	else if (rc == SQLITE_CONSTRAINT)
 		err = st_err(st, -EEXIST, "session 0x%08x exists", sid);
 	else if (rc != SQLITE_DONE)
 		err = st_sqlerr(st, "insert session");

@@ -403,6 +403,7 @@ static void test_sessions(struct store *st)
 {
 	struct store_device d;
 	struct store_session s;
+	char msg[64];
 
 	store_device_by_pid(st, (const uint8_t *)"dev-1", 5, &d);
 	ok(store_session_add(st, 0x1234, d.id, AIOTSEC_SUITE_AES_GCM) == 0,
@@ -420,6 +421,11 @@ static void test_sessions(struct store *st)
 	ok(store_device_del(st, "dev-1") == 0 &&
 	   store_session_get(st, 0x5678, &s) == -ENOENT,
 	   "deleting a device deletes its sessions");
+	snprintf(msg, sizeof(msg), "no device %lld", (long long)d.id);
+	ok(store_session_add(st, 0x9abc, d.id, AIOTSEC_SUITE_AES_GCM) ==
+	   -ENOENT && !strcmp(store_errmsg(st), msg) &&
+	   store_session_get(st, 0x9abc, &s) == -ENOENT,
+	   "no session for a deleted device");
 }
 
 static void test_audit(struct store *st)

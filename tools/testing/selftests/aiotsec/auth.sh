@@ -230,6 +230,27 @@ test_tid_retransmit() {
 		fail "$n retransmissions of T-ID-ASSIGN in 4.5 s, want 2"
 }
 
+# a device disabled, then one deleted, while its attempt is open: its
+# correct RESPONSE gets a REJECT, and no SA
+test_changed_midway() {
+	local ns out
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" auth veth1 0000d15a --tid $TID_CMD --k $K --opc $OPC \
+		--before-response "$CTL device disable cmd-1 --db $tmp/db") || true
+	echo "$out"
+	[ "$(sed -n 2p <<<"$out")" = "type=reject attempt=0000d15a cause=disabled" ] ||
+		fail "no REJECT disabled for a device disabled mid-attempt"
+	out=$(probe "$ns" auth veth1 0000de1e --tid $TID_INV --k $K --opc $OPC \
+		--before-response "$CTL device del inv-1 --db $tmp/db") || true
+	echo "$out"
+	[ "$(sed -n 2p <<<"$out")" = "type=reject attempt=0000de1e cause=unknown-identity" ] ||
+		fail "no REJECT unknown-identity for a device deleted mid-attempt"
+	[ -z "$($CTL -n "$ns" sa show dev aiotR)" ] || fail "an SA was installed"
+	wait_for 3 audit_has "cmd-1 mutual reject disabled" ||
+		fail "no audit row for the disabled device"
+}
+
 test_reconcile_exit() {
 	local ns rc
 	setup ns
@@ -257,7 +278,7 @@ with_daemon() {
 	"$@"
 }
 
-tap_plan 8
+tap_plan 9
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
@@ -265,5 +286,6 @@ run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon tes
 run_test "auth: rate limits per identity and in total" with_daemon test_rate
 run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
+run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 tap_exit

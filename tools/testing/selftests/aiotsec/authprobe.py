@@ -21,7 +21,9 @@ the full exchange is the device simulator's job.
       libcrypto via ctypes; AUTN is not checked), print the answers and
       the first downlink CONTROL frame ("type=control sid=...");
       --watch-control S then counts the CONTROL frames of the session in
-      S more seconds ("control_frames=N"), the T-ID-CONFIRM never sent.
+      S more seconds ("control_frames=N"), the T-ID-CONFIRM never sent;
+      --before-response CMD runs CMD (a shell command) between the
+      CHALLENGE and the RESPONSE.
   authprobe.py audit DB
       Print the audit rows of aiotsecd's store, one per line:
       "device mode outcome cause" (fields "-" when empty).
@@ -39,6 +41,7 @@ import select
 import socket
 import sqlite3
 import struct
+import subprocess
 import sys
 import time
 
@@ -166,6 +169,8 @@ def full_auth(args):
         return 1
     res = milenage_f2(bytes.fromhex(args.k), bytes.fromhex(args.opc),
                       a[1][3:19])
+    if args.before_response:
+        subprocess.run(args.before_response, shell=True, check=True)
     ctrl_seen = False
     for _ in range(args.repeat_response):
         s.send(auth_frame(own, attempt, b"\x03\x01" + res))
@@ -253,6 +258,8 @@ def main():
     f.add_argument("--caps", type=lambda x: int(x, 0), default=0)
     f.add_argument("--repeat-response", type=int, default=1)
     f.add_argument("--watch-control", type=float, default=0)
+    f.add_argument("--before-response", metavar="CMD",
+                   help="shell command run between CHALLENGE and RESPONSE")
     f.add_argument("--timeout", type=float, default=3)
     a = sub.add_parser("audit")
     a.add_argument("db")
