@@ -378,7 +378,14 @@ static struct aiotsec_sa *aiotsec_nl_sa_find(struct aiotsec_dev *adev,
 		NL_SET_ERR_MSG(info->extack, "aiotsec: the link is going away");
 		return NULL;
 	}
+	/*
+	 * The table's resize worker frees replaced bucket arrays after a
+	 * grace period, without adev->lock: walk it under RCU.  The SA
+	 * found stays, as removing one takes adev->lock.
+	 */
+	rcu_read_lock();
 	sa = aiotsec_sa_lookup(adev, nla_get_u32(tb[AIOTSEC_SA_A_SID]));
+	rcu_read_unlock();
 	if (!sa)
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[AIOTSEC_SA_A_SID],
 				    "aiotsec: no SA with this SID on the link");
@@ -436,7 +443,8 @@ static int aiotsec_sa_install_key(struct genl_info *info, struct aiotsec_sa *sa,
 					lockdep_is_held(&sa->key_lock));
 	rcu_assign_pointer(sa->keys[slot], key);
 	if (now)
-		WRITE_ONCE(sa->tx_phase, slot);
+		/* release: who sees the new phase finds the key in its slot */
+		smp_store_release(&sa->tx_phase, slot);
 	spin_unlock_bh(&sa->key_lock);
 
 	aiotsec_key_free_rcu(old);

@@ -31,6 +31,7 @@ static const struct rhashtable_params aiotsec_sa_params = {
 	.automatic_shrinking = true,
 };
 
+/* The SA of @sid, or NULL.  Under RCU (a reader's, or rcu_read_lock()). */
 struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid)
 {
 	return rhashtable_lookup(&adev->sa_table, &sid, aiotsec_sa_params);
@@ -208,7 +209,8 @@ void aiotsec_key_promote(struct aiotsec_sa *sa, struct aiotsec_key *key)
 	spin_lock(&sa->key_lock);
 	if (rcu_access_pointer(sa->keys[key->phase]) == key &&
 	    test_and_clear_bit(AIOTSEC_KEY_NEXT, &key->flags)) {
-		WRITE_ONCE(sa->tx_phase, key->phase);
+		/* release: who sees the new phase finds the key in its slot */
+		smp_store_release(&sa->tx_phase, key->phase);
 		promoted = true;
 	}
 	spin_unlock(&sa->key_lock);
