@@ -894,13 +894,21 @@ static int aiotsec_nl_frame_send(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* the SA table lives as long as the link is not dead */
 	mutex_lock(&adev->lock);
-	if (adev->dead)
+	if (adev->dead) {
+		NL_SET_ERR_MSG(extack, "aiotsec: the link is going away");
 		err = -ENODEV;
-	else
+	} else if (!netif_running(adev->dev)) {
+		NL_SET_ERR_MSG(extack, "aiotsec: the link is down");
+		err = -ENETDOWN;
+	} else {
 		err = aiotsec_send_frame(adev, type,
 					 nla_get_u32(attrs[AIOTSEC_A_SID]),
 					 nla_data(attrs[AIOTSEC_A_PAYLOAD]),
 					 nla_len(attrs[AIOTSEC_A_PAYLOAD]), peer);
+		if (err == -ENETDOWN)
+			NL_SET_ERR_MSG(extack,
+				       "aiotsec: the lower device is down");
+	}
 	mutex_unlock(&adev->lock);
 	switch (err) {
 	case -ENOENT:
@@ -914,9 +922,6 @@ static int aiotsec_nl_frame_send(struct sk_buff *skb, struct genl_info *info)
 	case -EKEYEXPIRED:
 		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_SID],
 				    "aiotsec: the SA's key reached its hard limit");
-		break;
-	case -ENETDOWN:
-		NL_SET_ERR_MSG(extack, "aiotsec: the lower device is down");
 		break;
 	}
 out:

@@ -81,6 +81,10 @@ static void aiotsec_rx_deliver(struct net_device *dev, struct sk_buff *skb,
 	skb_scrub_packet(skb, xnet);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->protocol = eth_type_trans(skb, dev);
+	/* another round of the receive path does not reset them */
+	skb_reset_network_header(skb);
+	skb_reset_transport_header(skb);
+	skb_reset_mac_len(skb);
 	dev_sw_netstats_rx_add(dev, bodylen);
 }
 
@@ -104,12 +108,20 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 		stat = AIOTSEC_SA_STAT_RX_BAD_MAC;
 		goto drop;
 	}
-	if (aiotsec_replay_update(key, c->counter) != AIOTSEC_REPLAY_OK) {
+	switch (aiotsec_replay_update(key, c->counter)) {
+	case AIOTSEC_REPLAY_OK:
+		break;
+	case AIOTSEC_REPLAY_DUP:
+		/* a copy of the frame got in first, while this one was open */
 		stat = AIOTSEC_SA_STAT_RX_REPLAY;
 		if (aiotsec_events_listened(adev) &&
 		    __ratelimit(&adev->rl_replay))
 			aiotsec_notify_event(adev, AIOTSEC_EVENT_REPLAY_ALARM,
 					     sa->sid, key->phase);
+		goto drop;
+	case AIOTSEC_REPLAY_OLD:
+		/* later frames moved the window past it meanwhile: no replay */
+		stat = AIOTSEC_SA_STAT_RX_TOO_OLD;
 		goto drop;
 	}
 
@@ -273,8 +285,11 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 					  get_unaligned_be16(hdr + 5);
 	ctr = aiotsec_counter_recover(READ_ONCE(key->rx_next), low,
 				      sa->ctr_bits);
+	/*
+	 * Only counted: the counter is not verified, and an expiry event
+	 * (which ends the SA) is raised by verified counters alone.
+	 */
 	if (ctr >= key->hard_limit) {
-		aiotsec_key_check_limits(sa, key, ctr);
 		stat = AIOTSEC_SA_STAT_RX_EXPIRED;
 		goto drop;
 	}
@@ -357,6 +372,9 @@ rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 	    skb->pkt_type == PACKET_OTHERHOST)
 		return RX_HANDLER_PASS;
 	adev = rcu_dereference(skb->dev->rx_handler_data);
+	/* a link that is down takes nothing: the lower device drops it */
+	if (unlikely(!netif_running(adev->dev)))
+		return RX_HANDLER_PASS;
 
 	hdr = skb_header_pointer(skb, 0, AIOTSEC_HDR_MIN, buf);
 	if (!hdr)

@@ -46,7 +46,8 @@
  *			AIOTSEC_A_FRAME_TYPE, AIOTSEC_A_SID, AIOTSEC_A_PAYLOAD,
  *			optional AIOTSEC_A_PEER_MAC.  AUTH frames go out
  *			unprotected; every other type is protected with the
- *			SA of that SID.
+ *			SA of that SID.  -ENETDOWN while the link or its
+ *			lower device is down.
  * AIOTSEC_CMD_FRAME	notification on the "frames" group: a received AUTH
  *			frame, a frame for an unknown session (both
  *			unverified, rate-limited), or a CONTROL frame that

@@ -85,6 +85,17 @@ rx_at_least() {
 	[ "$(sa_stat "$1" "$2" rx-ok)" -ge "$3" ]
 }
 
+# lower_rx NS DEV: the packets DEV has received
+lower_rx() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+}
+
+# lower_rx_from NS DEV BASE N: DEV has received N packets since it had
+# BASE, for wait_for
+lower_rx_from() {
+	[ "$(lower_rx "$1" "$2")" -ge $(($3 + $4)) ]
+}
+
 # stat_is NS DEV NAME VALUE: for wait_for
 stat_is() {
 	[ "$(sa_stat "$1" "$2" "$3")" = "$4" ]
@@ -367,6 +378,57 @@ test_limits() {
 	kill "$monitor_pid"
 }
 
+# A forged frame whose counter is past both limits is dropped before any
+# crypto, counted, and raises no expiry event: only verified counters do
+# (the daemon ends an SA on hard expiry).
+test_forged_expiry() {
+	local ns key other frame out hdr=ffffffffffff02000000000288b5
+	pair ns
+	key=$(keyfile k 16)
+	other=$(keyfile o 16)
+	monitor "$ns" "$tmp/mon"
+	$CTL -n "$ns" sa add dev aiotR sid $SID suite aes-gcm profile command \
+		key-file "$key"
+	$CTL -n "$ns" sa add dev aiotD sid $SID suite aes-gcm profile command \
+		key-file "$key" soft-limit 3 hard-limit 100
+	frame=$($FRAME protect aes-gcm "$other" --type command --sid $SID \
+		--dir down --counter 5000 a1a2a3)
+	ip netns exec "$ns" $PKT inject veth0 "$hdr$frame"
+	wait_for 5 stat_is "$ns" aiotD rx-expired 1 ||
+		fail "forged frame past the hard limit not counted as rx-expired"
+	# verified counters 0..2: the soft limit, the one event to come
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 3)
+	expect_eq "received" "$(json_get "$out" received)" 3
+	wait_for 5 grep -q soft-expire "$tmp/mon" ||
+		fail "no soft-expire event: $(cat "$tmp/mon")"
+	kill "$monitor_pid"
+	expect_eq "expiry events" "$(grep -c expire "$tmp/mon")" 1
+}
+
+# A link that is down takes no frame (the lower device drops them), and
+# nothing is sent through it; once up, frames flow again.
+test_link_down() {
+	local ns key out base
+	pair ns
+	key=$(keyfile k 16)
+	sa_both "$ns" aes-gcm command "$key"
+	ip -n "$ns" link set aiotD down
+	base=$(lower_rx "$ns" veth1)
+	ip netns exec "$ns" $PKT send aiotR $CMD_TO_DEV 0102 --count 3
+	wait_for 5 lower_rx_from "$ns" veth1 "$base" 3 ||
+		fail "the frames did not reach the lower device"
+	expect_eq "rx-ok while down" "$(sa_stat "$ns" aiotD rx-ok)" 0
+	expect_eq "rx-bad-mac while down" "$(sa_stat "$ns" aiotD rx-bad-mac)" 0
+	if out=$($CTL -n "$ns" frame send dev aiotD type response sid $SID \
+		payload 01 2>&1); then
+		fail "frame send on a link that is down succeeded"
+	fi
+	expect_eq "frame send error" "$out" "Error: aiotsec: the link is down"
+	ip -n "$ns" link set aiotD up
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 3)
+	expect_eq "received once up" "$(json_get "$out" received)" 3
+}
+
 test_profiles() {
 	local ns key out
 	pair ns
@@ -555,7 +617,7 @@ test_async() {
 	load_module
 }
 
-tap_plan 21
+tap_plan 23
 for s in $SUITES; do
 	run_test "$s: protected exchange both ways" test_exchange "$s"
 done
@@ -568,6 +630,8 @@ run_test "wrong key dropped as bad MAC" test_wrong_key
 run_test "unknown session dropped, counted and reported" test_unknown_session
 run_test "key rollover with traffic flowing loses nothing" test_rollover
 run_test "soft limit event, hard limit stops TX and RX" test_limits
+run_test "forged counters past the limits: counted, no expiry event" test_forged_expiry
+run_test "a link that is down takes and sends nothing" test_link_down
 run_test "profile and role enforcement" test_profiles
 run_test "module unload and netns deletion with live SAs" test_teardown_with_sas
 run_test "a tap on the lower device sees well-formed frames" test_tap_headers
