@@ -295,6 +295,7 @@ enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr);
 
 /* sa.c */
 extern atomic_t aiotsec_generation;
+void aiotsec_generation_bump(void);
 int aiotsec_sa_init(void);
 void aiotsec_sa_exit(void);
 struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid);

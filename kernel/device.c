@@ -188,6 +188,11 @@ static int aiotsec_newlink(struct net *src_net, struct net_device *dev,
 				    "aiotsec: lower device is not an Ethernet device");
 		return -EINVAL;
 	}
+	if (lower->mtu <= AIOTSEC_MAX_OVERHEAD) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
+				    "aiotsec: the lower device's MTU leaves no room for a payload");
+		return -EINVAL;
+	}
 	if (aiotsec_from_lower_rtnl(lower)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
 				    "aiotsec: lower device already carries an aiotsec link");
@@ -298,6 +303,9 @@ static int aiotsec_lower_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 
 	switch (event) {
+	case NETDEV_PRE_TYPE_CHANGE:
+		/* frames are built and parsed as Ethernet: stay one */
+		return NOTIFY_BAD;
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:

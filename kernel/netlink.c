@@ -289,6 +289,17 @@ static int aiotsec_sa_set_limits(struct genl_info *info, struct nlattr **tb,
 	return err;
 }
 
+/* Why a key could not be set up, pointing at @attr (SUITE or KEY). */
+static void aiotsec_nl_key_error(struct genl_info *info,
+				 const struct nlattr *attr, int err)
+{
+	if (err == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack, "aiotsec: out of memory for the key");
+	else
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "aiotsec: cannot set up the suite's crypto transforms");
+}
+
 static const int aiotsec_sa_new_required[] = {
 	AIOTSEC_SA_A_SID, AIOTSEC_SA_A_SUITE, AIOTSEC_SA_A_PROFILE,
 	AIOTSEC_SA_A_KEY,
@@ -331,8 +342,7 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 				nla_len(tb[AIOTSEC_SA_A_KEY]));
 	if (IS_ERR(key)) {
 		err = PTR_ERR(key);
-		NL_SET_ERR_MSG(info->extack,
-			       "aiotsec: cannot set up the suite's crypto transforms");
+		aiotsec_nl_key_error(info, tb[AIOTSEC_SA_A_SUITE], err);
 		goto err_free;
 	}
 	RCU_INIT_POINTER(sa->keys[0], key);
@@ -348,12 +358,16 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	sa->link = adev;
 	mutex_lock(&adev->lock);
 	if (adev->dead) {
+		NL_SET_ERR_MSG(info->extack, "aiotsec: the link is going away");
 		err = -ENODEV;
 	} else {
 		err = aiotsec_sa_insert(adev, sa);
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIOTSEC_SA_A_SID],
 					    "aiotsec: an SA with this SID exists on the link");
+		else if (err)
+			NL_SET_ERR_MSG(info->extack,
+				       "aiotsec: cannot add the SA to the link's table");
 	}
 	mutex_unlock(&adev->lock);
 	aiotsec_nl_put(adev);
@@ -425,8 +439,10 @@ static int aiotsec_sa_install_key(struct genl_info *info, struct aiotsec_sa *sa,
 	spin_unlock_bh(&sa->key_lock);
 
 	key = aiotsec_key_alloc(sa, slot, nla_data(k), nla_len(k));
-	if (IS_ERR(key))
+	if (IS_ERR(key)) {
+		aiotsec_nl_key_error(info, k, PTR_ERR(key));
 		return PTR_ERR(key);
+	}
 	if (!now)
 		set_bit(AIOTSEC_KEY_NEXT, &key->flags);
 
@@ -505,7 +521,7 @@ static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[AIOTSEC_SA_A_PEER_MAC])
 		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
-	atomic_inc(&aiotsec_generation);
+	aiotsec_generation_bump();
 out:
 	mutex_unlock(&adev->lock);
 	aiotsec_nl_put(adev);

@@ -22,7 +22,17 @@
 #include "aiotsec.h"
 
 /* bumped on every change of any SA, so that dumps can be checked */
-atomic_t aiotsec_generation = ATOMIC_INIT(0);
+atomic_t aiotsec_generation = ATOMIC_INIT(1);
+
+/*
+ * The SA tables changed: a dump in progress marks itself interrupted.
+ * Never 0, which would turn the dump's consistency check off.
+ */
+void aiotsec_generation_bump(void)
+{
+	if (unlikely(!atomic_inc_return(&aiotsec_generation)))
+		atomic_inc(&aiotsec_generation);
+}
 
 static const struct rhashtable_params aiotsec_sa_params = {
 	.key_len = sizeof(u32),
@@ -39,7 +49,8 @@ struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid)
 
 struct aiotsec_sa *aiotsec_sa_alloc(void)
 {
-	struct aiotsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	/* charged to the caller's memory cgroup, as the keys are */
+	struct aiotsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 
 	if (!sa)
 		return NULL;
@@ -61,7 +72,7 @@ struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
 	struct aiotsec_key *key;
 	int err;
 
-	key = kzalloc(struct_size(key, window, words), GFP_KERNEL);
+	key = kzalloc(struct_size(key, window, words), GFP_KERNEL_ACCOUNT);
 	if (!key)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&key->refs, 1);
@@ -142,8 +153,8 @@ int aiotsec_sa_insert(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
 	if (err)
 		return err;
 	list_add_tail(&sa->list, &adev->sa_list);
-	adev->sa_count++;
-	atomic_inc(&aiotsec_generation);
+	WRITE_ONCE(adev->sa_count, adev->sa_count + 1);
+	aiotsec_generation_bump();
 	return 0;
 }
 
@@ -152,8 +163,8 @@ void aiotsec_sa_remove(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
 	lockdep_assert_held(&adev->lock);
 	rhashtable_remove_fast(&adev->sa_table, &sa->node, aiotsec_sa_params);
 	list_del(&sa->list);
-	adev->sa_count--;
-	atomic_inc(&aiotsec_generation);
+	WRITE_ONCE(adev->sa_count, adev->sa_count - 1);
+	aiotsec_generation_bump();
 	call_rcu(&sa->rcu, aiotsec_sa_free_rcu_cb);
 }
 

@@ -77,8 +77,13 @@ test_bad_create() {
 	ip -n "$ns" link set veth1 mtu 300
 	expect_err "MTU too large for the lower device" \
 		ip -n "$ns" link add aiot2 mtu 1000 link veth1 type aiotsec
+	# a dummy device goes below veth's 68 octets
+	ip -n "$ns" link add dum0 mtu 25 type dummy
+	expect_err "the lower device's MTU leaves no room for a payload" \
+		ip -n "$ns" link add aiot3 link dum0 type aiotsec
 	link_gone "$ns" aiot1 || fail "aiot1 exists after a refused create"
 	link_gone "$ns" aiot2 || fail "aiot2 exists after a refused create"
+	link_gone "$ns" aiot3 || fail "aiot3 exists after a refused create"
 }
 
 test_mtu() {
