@@ -528,7 +528,8 @@ static int attempt_key(const struct attempt *a, uint32_t sid, uint8_t suite,
 	int err;
 
 	err = aka_derive_kaiotf(a->expect.ck, a->expect.ik, a->expect.rand_n,
-				a->hello.rand_d, sid, a->id, kaiotf) ?:
+				a->hello.rand_d, sid, a->id, a->hello.caps,
+				kaiotf) ?:
 	      aka_derive_sa_key(kaiotf, suite, key, keylen);
 	OPENSSL_cleanse(kaiotf, sizeof(kaiotf));
 	return err;

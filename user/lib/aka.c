@@ -664,7 +664,8 @@ int aka_derive_kaiotf(const uint8_t ck[AKA_KEY_LEN],
 		      const uint8_t ik[AKA_KEY_LEN],
 		      const uint8_t rand_n[AKA_RAND_LEN],
 		      const uint8_t rand_d[AKA_RAND_LEN], uint32_t sid,
-		      uint32_t attempt, uint8_t out[AKA_KAIOTF_LEN])
+		      uint32_t attempt, uint8_t caps,
+		      uint8_t out[AKA_KAIOTF_LEN])
 {
 	uint8_t key[2 * AKA_KEY_LEN], full[KDF_OUT_LEN];
 	uint8_t sid_be[4], att_be[4];
@@ -673,6 +674,7 @@ int aka_derive_kaiotf(const uint8_t ck[AKA_KEY_LEN],
 		{ rand_d, AKA_RAND_LEN },
 		{ sid_be, sizeof(sid_be) },
 		{ att_be, sizeof(att_be) },
+		{ &caps, 1 },
 	};
 	int ret;
 

@@ -311,13 +311,16 @@ int aka_dev_answer(const struct aka_cred *cred, struct aka_dev_state *state,
 /*
  * K_AIOTF = first 128 bits of KDF(CK || IK, FC = 0x70, P0 = RAND_n,
  * P1 = RAND_d, P2 = SID (4 octets, big-endian, not 0), P3 = attempt ID
- * (4 octets, big-endian)).
+ * (4 octets, big-endian), P4 = the HELLO's capabilities (1 octet)).
+ * Binding the capabilities makes a HELLO whose capabilities were changed
+ * on the air (to bid the suite down) end in keys that do not match.
  */
 int aka_derive_kaiotf(const uint8_t ck[AKA_KEY_LEN],
 		      const uint8_t ik[AKA_KEY_LEN],
 		      const uint8_t rand_n[AKA_RAND_LEN],
 		      const uint8_t rand_d[AKA_RAND_LEN], uint32_t sid,
-		      uint32_t attempt, uint8_t out[AKA_KAIOTF_LEN]);
+		      uint32_t attempt, uint8_t caps,
+		      uint8_t out[AKA_KAIOTF_LEN]);
 
 /*
  * The SA key of @suite (enum aiotsec_suite) from K_AIOTF, each part the

@@ -757,7 +757,7 @@ static void on_accept(struct dsim *s, struct dsim_dev *d,
 		return;
 	}
 	ret = aka_derive_kaiotf(d->ck, d->ik, d->rand_n, d->rand_d, a->sid,
-				d->attempt, kaiotf);
+				d->attempt, d->caps, kaiotf);
 	if (!ret)
 		ret = aka_derive_sa_key(kaiotf, a->suite, key, &klen);
 	OPENSSL_cleanse(d->ck, sizeof(d->ck));
@@ -988,7 +988,7 @@ static void on_rekey_accept(struct dsim *s, struct dsim_dev *d,
 		return;
 	}
 	ret = aka_derive_kaiotf(d->rk_ck, d->rk_ik, d->rk_rand_n, d->rk_rand_d,
-				d->sid, d->rk_attempt, kaiotf) ?:
+				d->sid, d->rk_attempt, d->caps, kaiotf) ?:
 	      aka_derive_sa_key(kaiotf, d->suite, key, &klen) ?:
 	      set_key(s, d, next, key, klen);
 	OPENSSL_cleanse(kaiotf, sizeof(kaiotf));

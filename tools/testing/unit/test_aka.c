@@ -239,6 +239,8 @@ struct sim {
 	/* configuration */
 	struct aka_cred net_cred, dev_cred;
 	uint8_t caps;			/* capabilities of the HELLO */
+	uint8_t strip_caps;		/* cleared on the air */
+	uint8_t net_caps;		/* as the network got them */
 	uint8_t suite;
 	uint32_t sid, attempt;
 	uint8_t rand_n[AKA_RAND_LEN], rand_d[AKA_RAND_LEN];
@@ -282,10 +284,10 @@ static void sim_keys(struct sim *s, const struct aka_net_expect *ex,
 	uint8_t kn[AKA_KAIOTF_LEN], kd[AKA_KAIOTF_LEN];
 
 	if (aka_derive_kaiotf(ex->ck, ex->ik, ex->rand_n, s->rand_d, s->sid,
-			      s->attempt, kn) ||
+			      s->attempt, s->net_caps, kn) ||
 	    aka_derive_sa_key(kn, s->suite, s->net_key, &s->net_len) ||
 	    aka_derive_kaiotf(dr->ck, dr->ik, s->rand_n, s->rand_d, acc->sid,
-			      s->attempt, kd) ||
+			      s->attempt, s->caps, kd) ||
 	    aka_derive_sa_key(kd, acc->suite, s->dev_key, &s->dev_len))
 		s->error = 1;
 	OPENSSL_cleanse(kn, sizeof(kn));
@@ -427,6 +429,8 @@ static void sim_run(struct sim *s)
 		s->error = 1;
 		return;
 	}
+	rx.hello.caps &= ~s->strip_caps;
+	s->net_caps = rx.hello.caps;
 	s->mode = aka_net_mode(s->net_cred.profile, rx.hello.caps);
 	s->dev.require_mutual = s->caps & AKA_CAP_MUTUAL;
 	/* the network never issues more than one resync per attempt */
@@ -725,6 +729,7 @@ static void test_downgrade(void)
 	struct aka_dev_result r;
 	struct aka_msg ch;
 	struct aka_cred c;
+	struct sim sim;
 
 	fill(rnd, sizeof(rnd), 5);
 	test_cred(&c, 15, AIOTSEC_PROFILE_COMMAND);
@@ -744,6 +749,14 @@ static void test_downgrade(void)
 	   "inventory device answers one-way; its SQN untouched");
 	ok(aka_net_check_response(&ex, r.reply.response.res) == 0,
 	   "one-way RES checks");
+	sim_init(&sim, AIOTSEC_PROFILE_COMMAND, AKA_CAP_ALL,
+		 AIOTSEC_SUITE_NIA2_NEA2);
+	sim.strip_caps = AKA_CAP_AES_GCM | AKA_CAP_AES_CCM;
+	sim_run(&sim);
+	ok(!sim.error && sim.accepted && sim.net_len == sim.dev_len &&
+	   memcmp(sim.net_key, sim.dev_key, sim.net_len) != 0,
+	   "capabilities bid down on the air: the two sides' keys differ");
+	OPENSSL_cleanse(&sim, sizeof(sim));
 	ok(aka_net_mode(AIOTSEC_PROFILE_INVENTORY, AKA_CAP_ALL &
 			~AKA_CAP_MUTUAL) == AKA_MODE_ONE_WAY &&
 	   aka_net_mode(AIOTSEC_PROFILE_INVENTORY, AKA_CAP_MUTUAL) ==
@@ -1237,13 +1250,15 @@ static void test_kdf_by_hand(void)
 	p += 16;
 	s[p++] = 0;
 	s[p++] = 16;
-	memcpy(s + p, "\x12\x34\x56\x78\x00\x04\x9a\xbc\xde\xf0\x00\x04", 12);
-	p += 12;
+	memcpy(s + p, "\x12\x34\x56\x78\x00\x04\x9a\xbc\xde\xf0\x00\x04"
+	       "\x0b\x00\x01", 15);
+	p += 15;
 	hmac(key, 32, s, p, ref);
-	ok(aka_derive_kaiotf(ck, ik, rn, rd, 0x12345678, 0x9abcdef0,
+	ok(aka_derive_kaiotf(ck, ik, rn, rd, 0x12345678, 0x9abcdef0, 0x0b,
 			     kaiotf) == 0 && !memcmp(kaiotf, ref, 16),
 	   "K_AIOTF = first 128 bits of HMAC(CK || IK, 0x70 || RAND_n || "
-	   "0010 || RAND_d || 0010 || SID || 0004 || attempt || 0004)");
+	   "0010 || RAND_d || 0010 || SID || 0004 || attempt || 0004 || "
+	   "caps || 0001)");
 
 	for (i = 0; i < NSUITES; i++) {
 		uint8_t suite = suites[i];
@@ -1280,10 +1295,11 @@ static void test_kdf_binding(void)
 	fill(ik, 16, 61);
 	fill(rn, 16, 62);
 	fill(rd, 16, 63);
-	aka_derive_kaiotf(ck, ik, rn, rd, 1, 2, base);
-#define DIFFERS(stmt, a, b, c, d_, e, f) do {				\
+	aka_derive_kaiotf(ck, ik, rn, rd, 1, 2, 0x0f, base);
+#define DIFFERS(stmt, a, b, c, d_, e, f) DIFFERS_CAPS(stmt, a, b, c, d_, e, f, 0x0f)
+#define DIFFERS_CAPS(stmt, a, b, c, d_, e, f, g) do {			\
 		stmt;							\
-		aka_derive_kaiotf(a, b, c, d_, e, f, k);		\
+		aka_derive_kaiotf(a, b, c, d_, e, f, g, k);		\
 		if (!memcmp(k, base, 16))				\
 			diff = 0;					\
 		stmt;							\
@@ -1297,9 +1313,12 @@ static void test_kdf_binding(void)
 	DIFFERS((void)0, ck, ik, rd, rn, 1, 2);
 	DIFFERS((void)0, ik, ck, rn, rd, 1, 2);
 	DIFFERS((void)0, ck, ik, rn, rd, 2, 1);
+	/* a HELLO bid down on the air: GCM and CCM cleared */
+	DIFFERS_CAPS((void)0, ck, ik, rn, rd, 1, 2, 0x03);
 #undef DIFFERS
-	ok(diff, "K_AIOTF depends on CK, IK, RAND_n, RAND_d, SID, attempt "
-	   "and their order");
+#undef DIFFERS_CAPS
+	ok(diff, "K_AIOTF depends on CK, IK, RAND_n, RAND_d, SID, attempt, "
+	   "the capabilities and their order");
 
 	for (i = 0; i < NSUITES; i++)
 		aka_derive_sa_key(base, suites[i], keys[i], &len);
@@ -1315,7 +1334,7 @@ static void test_kdf_binding(void)
 	ok(aka_derive_sa_key(base, 0, keys[0], &len) == -EINVAL &&
 	   aka_derive_sa_key(base, 5, keys[0], &len) == -EINVAL,
 	   "SA key: suites 0 and 5 refused");
-	ok(aka_derive_kaiotf(ck, ik, rn, rd, 0, 2, k) == -EINVAL,
+	ok(aka_derive_kaiotf(ck, ik, rn, rd, 0, 2, 0, k) == -EINVAL,
 	   "K_AIOTF: SID 0 refused");
 	OPENSSL_cleanse(keys, sizeof(keys));
 }

@@ -70,6 +70,7 @@ struct net_rekey {
 	uint32_t attempt;		/* the network's; 0: none yet */
 	bool challenged, resynced, closed;
 	uint8_t rand_d[AKA_RAND_LEN];
+	uint8_t caps;			/* of the rekey's HELLO */
 	struct aka_net_expect ex;
 	struct aka_msg last;		/* sent last, repeated on demand */
 	unsigned int hellos, responses, sync_failures;
@@ -112,6 +113,7 @@ struct net_att {
 	uint32_t id;
 	int dev;
 	uint8_t rand_d[AKA_RAND_LEN];
+	uint8_t caps;			/* of the HELLO */
 	struct aka_net_expect ex;
 	uint8_t last_in[AKA_MSG_MAX];	/* message answered last */
 	size_t last_in_len;
@@ -277,7 +279,7 @@ static void net_accept(struct net *n, struct net_att *a)
 	net_key_drop(d, 1);
 	d->sid = n->next_sid++;
 	if (aka_derive_kaiotf(a->ex.ck, a->ex.ik, a->ex.rand_n, a->rand_d,
-			      d->sid, a->id, kaiotf) ||
+			      d->sid, a->id, a->caps, kaiotf) ||
 	    aka_derive_sa_key(kaiotf, d->suite, key, &klen))
 		abort();
 	net_key_set(d, 0, key, klen);
@@ -340,6 +342,7 @@ static void net_auth(struct net *n, const struct aiot_hdr *h,
 			return;		/* one challenge per attempt */
 		a = att_slot(n, h->sid, true);
 		memcpy(a->rand_d, m.hello.rand_d, AKA_RAND_LEN);
+		a->caps = m.hello.caps;
 		memcpy(a->last_in, body, len);
 		a->last_in_len = len;
 		if (m.hello.id_type == AKA_ID_TID) {
@@ -480,7 +483,7 @@ static void net_rk_accept(struct net *n, struct net_dev *d)
 	size_t klen;
 
 	if (aka_derive_kaiotf(rk->ex.ck, rk->ex.ik, rk->ex.rand_n, rk->rand_d,
-			      d->sid, rk->attempt, kaiotf) ||
+			      d->sid, rk->attempt, rk->caps, kaiotf) ||
 	    aka_derive_sa_key(kaiotf, d->suite, key, &klen))
 		abort();
 	net_key_set(d, !d->tx_phase, key, klen);
@@ -524,6 +527,7 @@ static void net_rk_hello(struct net *n, struct net_dev *d,
 		return;
 	}
 	memcpy(d->rk.rand_d, h->rand_d, AKA_RAND_LEN);
+	d->rk.caps = h->caps;
 	net_rk_challenge(n, d, aka_net_mode(d->cred.profile, h->caps));
 }
 
