@@ -740,28 +740,32 @@ static void on_sync_failure(struct daemon *d, uint32_t id,
 		log_debug("attempt %08x: SYNC_FAILURE for no attempt", id);
 		return;
 	}
-	if (a->state != ATT_CHALLENGED || a->expect.mode != AKA_MODE_MUTUAL ||
-	    a->resynced) {
-		if (a->resynced && a->state == ATT_CHALLENGED &&
-		    !memcmp(a->auts, s->auts, AKA_AUTS_LEN)) {
+	/*
+	 * Nothing before the MAC-S check is authenticated: a SYNC_FAILURE
+	 * that makes no sense, or whose MAC-S is wrong, is ignored, so that
+	 * a forged one cannot end the attempt of the genuine device.
+	 */
+	if (a->state != ATT_CHALLENGED) {
+		resend(d, a);
+		return;
+	}
+	if (a->expect.mode != AKA_MODE_MUTUAL || a->resynced) {
+		if (a->resynced && !memcmp(a->auts, s->auts, AKA_AUTS_LEN))
 			resend(d, a);
-			return;
-		}
-		if (a->state == ATT_CHALLENGED)
-			reject(d, id, a->peer, a, a->hint, a->expect.mode,
-			       AKA_CAUSE_SYNC_FAILURE);
 		else
-			resend(d, a);
+			log_info("attempt %08x: %s: SYNC_FAILURE %s: ignored",
+				 id, a->hint, a->resynced ?
+				 "after the resync" : "to a one-way challenge");
 		return;
 	}
 	if (aka_net_resync(&a->cred, a->expect.rand_n, s->auts, &sqn_d)) {
-		log_info("attempt %08x: %s: MAC-S wrong", id, a->hint);
-		reject(d, id, a->peer, a, a->hint, a->expect.mode,
-		       AKA_CAUSE_SYNC_FAILURE);
+		log_info("attempt %08x: %s: SYNC_FAILURE with a wrong MAC-S: ignored",
+			 id, a->hint);
+		store_audit(d->st, a->hint, "mutual", "ignored",
+			    "sync-failure");
 		return;
 	}
-	if (sqn_d >= AKA_SQN_MAX ||
-	    store_sqn_set(d->st, a->device, sqn_d + 1)) {
+	if (store_sqn_resync(d->st, a->device, sqn_d)) {
 		log_err("attempt %08x: %s: resync to SQN %llu failed", id,
 			a->hint, (unsigned long long)sqn_d + 1);
 		reject(d, id, a->peer, a, a->hint, a->expect.mode,
@@ -787,12 +791,14 @@ static void on_device_reject(struct daemon *d, uint32_t id,
 
 	if (!a || a->state != ATT_CHALLENGED)
 		return;
+	/*
+	 * Not authenticated: the attempt stays open, so that a forged
+	 * REJECT cannot end it; a genuine one lets it expire.
+	 */
 	log_info("attempt %08x: %s: the device rejects: %s", id, a->hint,
 		 aka_cause_name(r->cause));
 	store_audit(d->st, a->hint, mode_name(a->expect.mode),
 		    "device-reject", aka_cause_name(r->cause));
-	a->state = ATT_REJECTED;
-	a->reply_len = 0;
 }
 
 /* ---- frames and events ------------------------------------------- */

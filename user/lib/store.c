@@ -815,37 +815,50 @@ static int update_one(struct store *st, sqlite3_stmt *s, const char *what)
 	return err;
 }
 
-int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn)
+/* The device's next SQN, inside a transaction. */
+static int sqn_read(struct store *st, int64_t id, uint64_t *v)
 {
-	sqlite3_stmt *s;
-	uint64_t v = 0;
-	int rc, err;
+	sqlite3_stmt *s = prep(st, "SELECT sqn FROM devices WHERE id = ?");
+	int rc, err = 0;
 
-	err = begin_durable(st);
-	if (err)
-		return commit_durable(st, err);
-	s = prep(st, "SELECT sqn FROM devices WHERE id = ?");
 	if (!s)
-		return commit_durable(st, -EIO);
+		return -EIO;
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
+		*v = sqlite3_column_int64(s, 0);
 	else if (rc == SQLITE_DONE)
 		err = st_err(st, -ENOENT, "SQN: no such device");
 	else
 		err = st_sqlerr(st, "SQN");
 	sqlite3_finalize(s);
+	return err;
+}
+
+static int sqn_write(struct store *st, int64_t id, uint64_t next)
+{
+	sqlite3_stmt *s = prep(st, "UPDATE devices SET sqn = ? WHERE id = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, next);
+	sqlite3_bind_int64(s, 2, id);
+	return update_one(st, s, "SQN");
+}
+
+int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn)
+{
+	uint64_t v = 0;
+	int err;
+
+	err = begin_durable(st);
+	if (err)
+		return commit_durable(st, err);
+	err = sqn_read(st, id, &v);
 	if (!err && (v < 1 || v > AKA_SQN_MAX))
 		err = st_err(st, -ERANGE, "SQN exhausted");
-	if (!err) {
-		s = prep(st, "UPDATE devices SET sqn = ? WHERE id = ?");
-		if (!s)
-			return commit_durable(st, -EIO);
-		sqlite3_bind_int64(s, 1, v + 1);
-		sqlite3_bind_int64(s, 2, id);
-		err = update_one(st, s, "SQN");
-	}
+	if (!err)
+		err = sqn_write(st, id, v + 1);
 	err = commit_durable(st, err);
 	if (!err)
 		*sqn = v;
@@ -854,7 +867,6 @@ int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn)
 
 int store_sqn_set(struct store *st, int64_t id, uint64_t next)
 {
-	sqlite3_stmt *s;
 	int err;
 
 	if (next < 1 || next > AKA_SQN_MAX + 1)
@@ -862,12 +874,24 @@ int store_sqn_set(struct store *st, int64_t id, uint64_t next)
 	err = begin_durable(st);
 	if (err)
 		return commit_durable(st, err);
-	s = prep(st, "UPDATE devices SET sqn = ? WHERE id = ?");
-	if (!s)
-		return commit_durable(st, -EIO);
-	sqlite3_bind_int64(s, 1, next);
-	sqlite3_bind_int64(s, 2, id);
-	return commit_durable(st, update_one(st, s, "SQN"));
+	return commit_durable(st, sqn_write(st, id, next));
+}
+
+int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d)
+{
+	uint64_t v = 0;
+	int err;
+
+	if (sqn_d >= AKA_SQN_MAX)
+		return st_err(st, -ERANGE, "SQN out of range");
+	err = begin_durable(st);
+	if (err)
+		return commit_durable(st, err);
+	err = sqn_read(st, id, &v);
+	/* a next SQN the device takes as fresh stays: it never goes back */
+	if (!err && !(v > sqn_d && v - sqn_d <= AKA_SQN_AHEAD_MAX))
+		err = sqn_write(st, id, sqn_d + 1);
+	return commit_durable(st, err);
 }
 
 int store_tid_rotate(struct store *st, int64_t id,

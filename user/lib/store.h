@@ -131,8 +131,16 @@ int store_changed(struct store *st, bool *changed);
  * before returning.  -ERANGE past AKA_SQN_MAX.
  */
 int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn);
-/* Set the next SQN (after a resync: SQN_D + 1), durably. */
+/* Set the next SQN, durably. */
 int store_sqn_set(struct store *st, int64_t id, uint64_t next);
+/*
+ * After a resync to @sqn_d, the highest SQN the device accepted: keep the
+ * next SQN if the device would take it as fresh (above @sqn_d, at most
+ * AKA_SQN_AHEAD_MAX above), else set it to @sqn_d + 1; durably.  The
+ * next SQN so never moves back below one already handed out while it is
+ * still good.
+ */
+int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d);
 
 /*
  * Install @tid as the device's current T-ID, durably.  The old current

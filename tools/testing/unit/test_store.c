@@ -368,6 +368,18 @@ static void test_sqn(void)
 	ok(store_sqn_set(st, d.id, 1000) == 0 &&
 	   store_sqn_reserve(st, d.id, &c) == 0 && c == 1000,
 	   "set SQN after resync");
+	ok(store_sqn_resync(st, d.id, 990) == 0 &&
+	   store_sqn_reserve(st, d.id, &c) == 0 && c == 1001,
+	   "resync to a lower SQN_D: the next SQN, still fresh, stays");
+	ok(store_sqn_resync(st, d.id, 5000) == 0 &&
+	   store_sqn_reserve(st, d.id, &c) == 0 && c == 5001,
+	   "resync past the next SQN: SQN_D + 1");
+	ok(store_sqn_set(st, d.id, 6000 + AKA_SQN_AHEAD_MAX) == 0 &&
+	   store_sqn_resync(st, d.id, 5999) == 0 &&
+	   store_sqn_reserve(st, d.id, &c) == 0 && c == 6000,
+	   "resync far behind the next SQN (never fresh): SQN_D + 1");
+	ok(store_sqn_resync(st, d.id, AKA_SQN_MAX) == -ERANGE,
+	   "resync to the last SQN: -ERANGE");
 	ok(store_sqn_set(st, d.id, AKA_SQN_MAX + 1) == 0 &&
 	   store_sqn_reserve(st, d.id, &c) == -ERANGE, "SQN exhausted: -ERANGE");
 	ok(store_sqn_reserve(st, 424242, &c) == -ENOENT, "SQN of no device");
