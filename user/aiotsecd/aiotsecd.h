@@ -117,6 +117,7 @@ struct daemon {
 	uint64_t tokens_ms;
 	uint64_t last_prune_ms;
 	uint64_t last_store_check_ms;
+	bool events_lost;		/* a notification was dropped */
 };
 
 uint64_t now_ms(void);

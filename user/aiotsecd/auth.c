@@ -1206,6 +1206,10 @@ void auth_tick(struct daemon *d)
 		rate_prune(d);
 		d->last_prune_ms = now;
 	}
+	if (d->events_lost) {
+		d->events_lost = false;
+		auth_reconcile(d, true);
+	}
 	if (now - d->last_store_check_ms >= STORE_CHECK_MS) {
 		bool changed = false;
 
@@ -1314,9 +1318,9 @@ static int collect_stale(const struct store_session *s, void *arg)
  * The kernel's SAs against the store: an SA whose session the store does
  * not know (its device was deleted, or it predates the store) or whose
  * device is disabled is deleted; a stored session without an SA is
- * forgotten.  At start (@start: also rekey the SAs whose soft expiry
- * came while no daemon listened), and whenever aiotsecctl changed the
- * store.
+ * forgotten.  At start and after notifications were lost (@start: also
+ * rekey the SAs whose soft expiry came while no daemon listened, or got
+ * lost), and whenever aiotsecctl changed the store.
  */
 int auth_reconcile(struct daemon *d, bool start)
 {

@@ -254,7 +254,9 @@ int kern_recv(struct daemon *d)
 			if (errno == EAGAIN)
 				return 0;
 			if (errno == ENOBUFS) {
-				log_warn("notifications lost (receive buffer overrun)");
+				/* a soft expiry among them would never come again */
+				log_warn("notifications lost (receive buffer overrun): reconciling");
+				d->events_lost = true;
 				continue;
 			}
 			log_err("netlink receive: %s", strerror(errno));

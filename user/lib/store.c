@@ -231,6 +231,8 @@ int store_open(const char *path, struct store **out, char *errbuf,
 	err = exec(st, "PRAGMA journal_mode=WAL") ?:
 	      exec(st, "PRAGMA synchronous=NORMAL") ?:
 	      exec(st, "PRAGMA foreign_keys=ON") ?:
+	      /* a deleted device's K and OPc do not stay in free pages */
+	      exec(st, "PRAGMA secure_delete=ON") ?:
 	      migrate(st);
 	if (err)
 		goto fail;
@@ -370,6 +372,14 @@ int store_device_del(struct store *st, const char *pid)
 	else if (!sqlite3_changes(st->db))
 		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
 	sqlite3_finalize(s);
+	/*
+	 * The write-ahead log still holds the pages with the keys: copy it
+	 * back and empty it.  Best effort: a reader in the middle of a
+	 * transaction (aiotsecd) defers it to a later checkpoint.
+	 */
+	if (!err)
+		sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+			     NULL, NULL);
 	return err;
 }
 
@@ -387,6 +397,14 @@ int store_device_set_disabled(struct store *st, const char *pid, bool dis)
 	else if (!sqlite3_changes(st->db))
 		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
 	sqlite3_finalize(s);
+	/*
+	 * The write-ahead log still holds the pages with the keys: copy it
+	 * back and empty it.  Best effort: a reader in the middle of a
+	 * transaction (aiotsecd) defers it to a later checkpoint.
+	 */
+	if (!err)
+		sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+			     NULL, NULL);
 	return err;
 }
 
@@ -536,6 +554,27 @@ int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
 
 
 /*
+ * Decode the hex field @what into @buf, which has room for @len octets
+ * and one more: a value one octet too long is left for device_insert()
+ * to name; a longer one is named here, as what it is.
+ */
+static ssize_t import_hex(struct store *st, const char *what, const char *hex,
+			  uint8_t *buf, size_t len)
+{
+	size_t n = strlen(hex), i;
+
+	for (i = 0; i < n; i++)
+		if (hex_digit((unsigned char)hex[i]) < 0)
+			break;
+	if (i < n || n % 2)
+		return st_err(st, -EINVAL, "%s is not hex", what);
+	if (n / 2 > len + 1)
+		return st_err(st, -EINVAL, "%s must be %zu octets, not %zu",
+			      what, len, n / 2);
+	return hex_decode(hex, buf, len + 1);
+}
+
+/*
  * Insert one device from its text fields: PID, K, OPc (hex), profile,
  * T-ID (hex; NULL, empty or "-": none) and AMF (hex; NULL or empty:
  * the default).
@@ -550,32 +589,32 @@ static int import_fields(struct store *st, const char *pid, const char *khex,
 	ssize_t n;
 	int err;
 
-	n = hex_decode(khex, k, sizeof(k));
+	n = import_hex(st, "K", khex, k, AKA_KEY_LEN);
 	if (n < 0)
-		return st_err(st, -EINVAL, "K is not hex");
+		return n;
 	spec.k = k;
 	spec.k_len = n;
-	n = hex_decode(opchex, opc, sizeof(opc));
+	n = import_hex(st, "OPc", opchex, opc, AKA_KEY_LEN);
 	if (n < 0) {
-		err = st_err(st, -EINVAL, "OPc is not hex");
+		err = n;
 		goto out;
 	}
 	spec.opc = opc;
 	spec.opc_len = n;
 	/* no T-ID yet: the device presents a SUCI */
 	if (tidhex && *tidhex && strcmp(tidhex, "-")) {
-		n = hex_decode(tidhex, tid, sizeof(tid));
+		n = import_hex(st, "T-ID", tidhex, tid, AKA_TID_LEN);
 		if (n < 0) {
-			err = st_err(st, -EINVAL, "T-ID is not hex");
+			err = n;
 			goto out;
 		}
 		spec.tid = tid;
 		spec.tid_len = n;
 	}
 	if (amfhex && *amfhex) {
-		n = hex_decode(amfhex, amf, sizeof(amf));
+		n = import_hex(st, "AMF", amfhex, amf, AKA_AMF_LEN);
 		if (n < 0) {
-			err = st_err(st, -EINVAL, "AMF is not hex");
+			err = n;
 			goto out;
 		}
 		spec.amf = amf;
@@ -599,7 +638,7 @@ static int import_line(struct store *st, char *line)
 		if (!p)
 			break;
 	}
-	if (p || nf < 5)
+	if (p || nf < 5 || nf > 6)
 		return st_err(st, -EINVAL,
 			      "expected pid,k_hex,opc_hex,profile,tid_hex[,amf_hex] (%d fields)",
 			      nf + (p != NULL));

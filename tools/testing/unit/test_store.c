@@ -5,6 +5,8 @@
  * (current and previous) and rotation, SQN reservation that survives a
  * reopen, sessions and the batched audit trail.
  */
+#define _GNU_SOURCE	/* memmem */
+
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -229,6 +231,22 @@ static void test_import(struct store *st)
 	write_file(csv, "a,b\n");
 	ok(store_device_import(st, csv, &n) == -EINVAL &&
 	   strstr(store_errmsg(st), "line 1"), "too few fields: line 1");
+	write_file(csv, "imp-7,000102030405060708090a0b0c0d0e0f,"
+		   "101112131415161718191a1b1c1d1e1f,command,,1234,extra\n");
+	ok(store_device_import(st, csv, &n) == -EINVAL &&
+	   !strcmp(store_errmsg(st), "line 1: expected pid,k_hex,opc_hex,"
+		   "profile,tid_hex[,amf_hex] (7 fields)"),
+	   "too many fields: line 1, the count");
+	write_file(csv, "imp-8,000102030405060708090a0b0c0d0e0f00010203,"
+		   "101112131415161718191a1b1c1d1e1f,command,\n");
+	ok(store_device_import(st, csv, &n) == -EINVAL &&
+	   !strcmp(store_errmsg(st), "line 1: K must be 16 octets, not 20"),
+	   "K far too long: its length, not \"not hex\"");
+	write_file(csv, "imp-9,00010203040506070809xx0b0c0d0e0f,"
+		   "101112131415161718191a1b1c1d1e1f,command,\n");
+	ok(store_device_import(st, csv, &n) == -EINVAL &&
+	   !strcmp(store_errmsg(st), "line 1: K is not hex"), "K not hex");
+	ok(count_devices(st) == 4, "none of them imported");
 }
 
 #define JK "\"k\":\"000102030405060708090a0b0c0d0e0f\","
@@ -440,6 +458,41 @@ static void test_sessions(struct store *st)
 	   "no session for a deleted device");
 }
 
+/* Whether the file at @path holds the @len octets at @what. */
+static bool file_holds(const char *path, const uint8_t *what, size_t len)
+{
+	static uint8_t buf[1 << 20];
+	bool found = false;
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	found = n >= len && memmem(buf, n, what, len) != NULL;
+	return found;
+}
+
+static void test_delete_wipes(struct store *st)
+{
+	static const uint8_t k[16] = "\x5e\xc7\x3e\x7b\x3e\xef\x01\x23"
+				     "\x45\x67\x89\xab\xcd\xef\x5e\xc7";
+	struct store_device_spec sp = {
+		.pid = "doomed", .k = k, .k_len = 16, .opc = k, .opc_len = 16,
+		.profile = "inventory",
+	};
+	char wal[300];
+
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	ok(store_device_add(st, &sp) == 0 &&
+	   (file_holds(db, k, 16) || file_holds(wal, k, 16)),
+	   "a new device's K is on disk");
+	ok(store_device_del(st, "doomed") == 0 && !file_holds(db, k, 16) &&
+	   !file_holds(wal, k, 16),
+	   "a deleted device's K is neither in the database nor in its log");
+}
+
 static void test_audit(struct store *st)
 {
 	struct audit_seen a = {};
@@ -488,6 +541,7 @@ int main(void)
 	test_changed();
 	store_open(db, &st, err, sizeof(err));
 	test_sessions(st);
+	test_delete_wipes(st);
 	test_audit(st);
 	store_close(st);
 
