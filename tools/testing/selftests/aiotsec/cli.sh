@@ -45,13 +45,14 @@ ctl() {
 }
 
 # ns_with_link VAR [ROLE]: a namespace with veth0/veth1 up and an aiotsec
-# link aiot0 on veth0, made with aiotsecctl
+# link aiot0 on veth0, made with aiotsecctl, up
 ns_with_link() {
 	make_ns "$1"
 	ip -n "${!1}" link add veth0 type veth peer name veth1
 	ip -n "${!1}" link set veth0 up
 	ip -n "${!1}" link set veth1 up
 	"$CTL" -n "${!1}" link add aiot0 link veth0 role "${2:-reader}"
+	ip -n "${!1}" link set aiot0 up
 }
 
 ifindex_of() {
@@ -353,6 +354,7 @@ test_sa_dump_two_links() {
 	local ns
 	ns_with_link ns
 	"$CTL" -n "$ns" link add aiot1 link veth1 role device
+	ip -n "$ns" link set aiot1 up
 	ctl sa add dev aiot0 sid 1 suite aes-gcm profile inventory key-file "$K16"
 	ctl sa add dev aiot0 sid 2 suite aes-gcm profile inventory key-file "$K16"
 	ctl sa add dev aiot1 sid 1 suite aes-gcm profile inventory key-file "$K16"
@@ -372,6 +374,7 @@ test_rx_counter() {
 	ns_with_link ns
 	mac=$(ip -n "$ns" link show veth0 | awk '/link\/ether/ { print $2 }')
 	"$CTL" -n "$ns" link add aiot1 link veth1 role device
+	ip -n "$ns" link set aiot1 up
 	ctl sa add dev aiot0 sid 5 suite aes-gcm profile inventory key-file "$K16"
 	ctl sa add dev aiot1 sid 5 suite aes-gcm profile inventory key-file "$K16"
 	ctl frame send dev aiot0 type inventory sid 5 payload 01
@@ -487,6 +490,7 @@ test_monitor_frames() {
 	local ns out=$tmpd/frames.txt mpid rc=0 mac
 	ns_with_link ns
 	"$CTL" -n "$ns" link add aiot1 link veth1 role device
+	ip -n "$ns" link set aiot1 up
 	ctl sa add dev aiot0 sid 5 suite aes-gcm profile inventory key-file "$K16"
 	ctl sa add dev aiot1 sid 5 suite aes-gcm profile inventory key-file "$K16"
 	"$CTL" -n "$ns" monitor >"$out" 2>&1 &

@@ -164,10 +164,12 @@ setup() {
 		ip -n "$NS" link set veth1 up; }; then
 		bail "cannot make the veth pairs"
 	fi
-	# aiot0: reader on veth0 (up); aiot2: reader on veth2, which stays down
+	# aiot0: reader on veth0 (both up); aiot2: reader on veth2, aiot2 up
+	# and veth2 down
 	if ! { "$CTL" -n "$NS" link add aiot0 link veth0 role reader &&
 		"$CTL" -n "$NS" link add aiot2 link veth2 role reader &&
-		ip -n "$NS" link set aiot0 up; }; then
+		ip -n "$NS" link set aiot0 up &&
+		ip -n "$NS" link set aiot2 up; }; then
 		bail "cannot make the aiotsec links"
 	fi
 	IDX0=$(ip -n "$NS" -o link show aiot0 | cut -d: -f1)
@@ -675,6 +677,16 @@ test_frame_peer_mac() {
 		$FS frame-type=auth sid=0x20 payload=01 peer-mac=02:00:00:00:00
 }
 
+# shellcheck disable=SC2086
+test_frame_link_down() {
+	ip -n "$NS" link set aiot0 down
+	refused 'errno=ENETDOWN msg="aiotsec: the link is down"' \
+		$FS frame-type=inventory sid=0x10 payload=01
+	refused 'errno=ENETDOWN msg="aiotsec: the link is down"' \
+		$FS frame-type=auth sid=0x10 payload=01
+	ip -n "$NS" link set aiot0 up
+}
+
 test_frame_lower_down() {
 	refused 'errno=ENETDOWN msg="aiotsec: the lower device is down"' \
 		frame-send ifname=aiot2 frame-type=inventory sid=0x40 payload=01
@@ -921,6 +933,7 @@ add "FRAME_SEND: type not allowed by the profile or the role" test_frame_not_all
 add "FRAME_SEND: a refused frame leaves the SA's peer address alone" \
 	test_frame_not_allowed_peer
 add "FRAME_SEND: PEER_MAC not 6 octets" test_frame_peer_mac
+add "FRAME_SEND: link down" test_frame_link_down
 add "FRAME_SEND: lower device down" test_frame_lower_down
 add "FRAME_SEND: key at its hard limit" test_frame_hard_limit
 
