@@ -1297,15 +1297,22 @@ struct stale {
 };
 
 /* Sessions of the store without an SA in the kernel are stale. */
+static int cmp_sid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The kernel's SIDs are sorted by then: a search each, not a scan. */
 static int collect_stale(const struct store_session *s, void *arg)
 {
 	struct stale *st = arg;
 	uint32_t *p;
-	size_t i;
 
-	for (i = 0; i < st->r->n; i++)
-		if (st->r->kernel[i] == s->sid)
-			return 0;
+	if (bsearch(&s->sid, st->r->kernel, st->r->n, sizeof(uint32_t),
+		    cmp_sid))
+		return 0;
 	p = realloc(st->sids, (st->n + 1) * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -1335,6 +1342,8 @@ int auth_reconcile(struct daemon *d, bool start)
 		free(r.kernel);
 		return err;
 	}
+	if (r.n)
+		qsort(r.kernel, r.n, sizeof(*r.kernel), cmp_sid);
 	store_session_list(d->st, collect_stale, &st);
 	for (i = 0; i < st.n; i++)
 		store_session_del(d->st, st.sids[i]);
