@@ -16,8 +16,12 @@
 #include <linux/workqueue.h>
 #include <linux/aiotsec.h>
 
-/* Security header: octet 0, then the session ID, then the counter. */
+/*
+ * Security header: octet 0, then the session ID, then the counter; in
+ * the short form (version 1) one more octet, the body length.
+ */
 #define AIOTSEC_HDR_VER_MASK	0xc0
+#define AIOTSEC_HDR_V_SHORT	0x40
 #define AIOTSEC_HDR_TYPE_SHIFT	3
 #define AIOTSEC_HDR_TYPE_MASK	0x38
 #define AIOTSEC_HDR_KP		0x04
@@ -25,6 +29,7 @@
 #define AIOTSEC_HDR_DOWN	0x01
 #define AIOTSEC_HDR_MIN		7	/* 16-bit counter */
 #define AIOTSEC_HDR_MAX		9	/* 32-bit counter */
+#define AIOTSEC_HDR_ROOM	(AIOTSEC_HDR_MAX + 1)	/* short form */
 #define AIOTSEC_TAG_MAX		16
 #define AIOTSEC_OVERHEAD	(AIOTSEC_HDR_MAX + AIOTSEC_TAG_MAX)
 
@@ -209,6 +214,21 @@ static inline u8 aiotsec_tx_dir(const struct aiotsec_dev *adev)
 static inline unsigned int aiotsec_hdr_len(u8 ctr_bits)
 {
 	return ctr_bits == 32 ? AIOTSEC_HDR_MAX : AIOTSEC_HDR_MIN;
+}
+
+/*
+ * The header a frame is sent with: the short form, which carries the
+ * body length, when the Ethernet frame would be shorter than the
+ * minimum, which lower devices pad (the padding is then not taken for
+ * the tag); else the long form.
+ */
+static inline unsigned int aiotsec_tx_hdr_len(u8 ctr_bits,
+					      unsigned int bodylen,
+					      unsigned int tag_len)
+{
+	unsigned int len = aiotsec_hdr_len(ctr_bits);
+
+	return ETH_HLEN + len + bodylen + tag_len < ETH_ZLEN ? len + 1 : len;
 }
 
 /* device.c */

@@ -215,7 +215,7 @@ static int aiotsec_newlink(struct net *src_net, struct net_device *dev,
 				 lower->mtu - AIOTSEC_MAX_OVERHEAD);
 	dev->max_mtu = min_t(int, lower->mtu - AIOTSEC_MAX_OVERHEAD,
 			     AIOTSEC_MAX_PAYLOAD);
-	dev->needed_headroom = lower->needed_headroom + AIOTSEC_HDR_MAX;
+	dev->needed_headroom = lower->needed_headroom + AIOTSEC_HDR_ROOM;
 	dev->needed_tailroom = lower->needed_tailroom + AIOTSEC_TAG_MAX;
 	if (dev->mtu > dev->max_mtu) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],

@@ -20,21 +20,22 @@
 #include "aiotsec.h"
 
 /*
- * Pass an unverified frame to the daemon, within the rate limit; the
- * limit and the listener check come first so that a flood costs no copy.
- * @skb may be shared: it is only read.
+ * Pass the @len octets after the header of an unverified frame to the
+ * daemon, within the rate limit; the limit and the listener check come
+ * first so that a flood costs no copy.  @skb may be shared: it is only
+ * read.
  */
 static void aiotsec_rx_to_daemon(struct aiotsec_dev *adev, struct sk_buff *skb,
-				 u8 type, u32 sid, unsigned int hdrlen)
+				 u8 type, u32 sid, unsigned int hdrlen,
+				 unsigned int len)
 {
-	unsigned int len = skb->len - hdrlen;
 	const u8 *payload;
 	u8 *copy = NULL;
 	int err = -ENOMEM;
 
 	if (!aiotsec_daemon_listens(adev) || !__ratelimit(&adev->rl_frames))
 		goto dropped;
-	if (skb_headlen(skb) >= skb->len) {
+	if (skb_headlen(skb) >= hdrlen + len) {
 		payload = skb->data + hdrlen;
 	} else {
 		copy = kmalloc(len, GFP_ATOMIC);
@@ -53,12 +54,13 @@ dropped:
 static void aiotsec_rx_unknown(struct aiotsec_dev *adev, struct sk_buff *skb,
 			       u8 type, u32 sid, unsigned int hdrlen)
 {
+	/* the tag's length is the SA's: all that follows the header */
 	aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_UNKNOWN_SESSION);
 	/* nobody listening: not even the rate limiter's lock */
 	if (aiotsec_events_listened(adev) && __ratelimit(&adev->rl_unknown))
 		aiotsec_notify_event(adev, AIOTSEC_EVENT_UNKNOWN_SESSION, sid,
 				     -1);
-	aiotsec_rx_to_daemon(adev, skb, type, sid, hdrlen);
+	aiotsec_rx_to_daemon(adev, skb, type, sid, hdrlen, skb->len - hdrlen);
 }
 
 /* Turn the verified frame into a plaintext one on the aiotsec device. */
@@ -250,16 +252,22 @@ static struct sk_buff *aiotsec_rx_unshare(struct sk_buff *skb)
 	return nskb;
 }
 
+/*
+ * A frame of @sa.  @hdrlen counts the body length octet of the short
+ * form, whose body length @short_len is (else -1: the body is what the
+ * tag leaves).
+ */
 static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 					 struct aiotsec_sa *sa,
 					 struct sk_buff **pskb, const u8 *hdr,
-					 unsigned int hdrlen)
+					 unsigned int hdrlen, int short_len)
 {
 	struct sk_buff *skb = *pskb, *nskb;
 	u8 b0 = hdr[0];
 	u8 type = (b0 & AIOTSEC_HDR_TYPE_MASK) >> AIOTSEC_HDR_TYPE_SHIFT;
 	u8 peer_role = adev->role == AIOTSEC_ROLE_READER ?
 		       AIOTSEC_ROLE_DEVICE : AIOTSEC_ROLE_READER;
+	bool short_form = short_len >= 0;
 	struct aiotsec_crypt *c;
 	struct aiotsec_key *key;
 	bool deliver;
@@ -267,8 +275,8 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 	u64 ctr;
 	u32 low;
 
-	if (hdrlen != aiotsec_hdr_len(sa->ctr_bits) ||
-	    skb->len < hdrlen + sa->tag_len) {
+	if (hdrlen != aiotsec_hdr_len(sa->ctr_bits) + short_form ||
+	    skb->len < hdrlen + (short_form ? short_len : 0) + sa->tag_len) {
 		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_MALFORMED);
 		goto drop_link;
 	}
@@ -281,8 +289,8 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 		stat = AIOTSEC_SA_STAT_RX_NO_KEY;
 		goto drop;
 	}
-	low = hdrlen == AIOTSEC_HDR_MAX ? get_unaligned_be32(hdr + 5) :
-					  get_unaligned_be16(hdr + 5);
+	low = sa->ctr_bits == 32 ? get_unaligned_be32(hdr + 5) :
+				   get_unaligned_be16(hdr + 5);
 	ctr = aiotsec_counter_recover(READ_ONCE(key->rx_next), low,
 				      sa->ctr_bits);
 	/*
@@ -323,7 +331,8 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 	c->key = key;
 	c->frame = skb->data;
 	c->hdrlen = hdrlen;
-	c->bodylen = skb->len - hdrlen - sa->tag_len;
+	/* in the short form, what follows the tag is the lower's padding */
+	c->bodylen = short_form ? short_len : skb->len - hdrlen - sa->tag_len;
 	c->counter = ctr;
 	c->sid = sa->sid;
 	c->suite = sa->suite;
@@ -360,12 +369,13 @@ drop_link:
 rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
-	u8 buf[AIOTSEC_HDR_MAX];
+	u8 buf[AIOTSEC_HDR_ROOM];
 	struct aiotsec_dev *adev;
 	struct aiotsec_sa *sa;
 	unsigned int hdrlen;
+	int short_len = -1;
 	const u8 *hdr;
-	u8 b0, type;
+	u8 b0, type, ver;
 	u32 sid;
 
 	if (skb->protocol != htons(AIOTSEC_ETH_P) ||
@@ -380,34 +390,43 @@ rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 	if (!hdr)
 		goto malformed;
 	b0 = hdr[0];
+	ver = b0 & AIOTSEC_HDR_VER_MASK;
 	type = (b0 & AIOTSEC_HDR_TYPE_MASK) >> AIOTSEC_HDR_TYPE_SHIFT;
-	/* version 0, a known type, and sent towards us */
-	if ((b0 & AIOTSEC_HDR_VER_MASK) || type > AIOTSEC_FT_MAX ||
+	/* version 0 or 1 (the short form), a known type, sent towards us */
+	if (ver > AIOTSEC_HDR_V_SHORT || type > AIOTSEC_FT_MAX ||
 	    (b0 & AIOTSEC_HDR_DOWN) == aiotsec_tx_dir(adev))
 		goto malformed;
 	sid = get_unaligned_be32(hdr + 1);
 
-	if (type == AIOTSEC_FT_AUTH) {
-		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_AUTH);
-		aiotsec_rx_to_daemon(adev, skb, type, sid, AIOTSEC_HDR_MIN);
-		consume_skb(skb);
-		return RX_HANDLER_CONSUMED;
-	}
-
-	hdrlen = (b0 & AIOTSEC_HDR_C32) ? AIOTSEC_HDR_MAX : AIOTSEC_HDR_MIN;
-	sa = aiotsec_sa_lookup(adev, sid);
-	if (!sa) {
-		if (skb->len < hdrlen)
-			goto malformed;
-		aiotsec_rx_unknown(adev, skb, type, sid, hdrlen);
-		goto drop;
-	}
+	/* AUTH frames have a 16-bit counter field whatever C says */
+	hdrlen = type != AIOTSEC_FT_AUTH && (b0 & AIOTSEC_HDR_C32) ?
+		 AIOTSEC_HDR_MAX : AIOTSEC_HDR_MIN;
+	if (ver)
+		hdrlen++;
 	if (hdrlen > AIOTSEC_HDR_MIN) {
 		hdr = skb_header_pointer(skb, 0, hdrlen, buf);
 		if (!hdr)
 			goto malformed;
 	}
-	return aiotsec_rx_sa(adev, sa, pskb, hdr, hdrlen);
+	if (ver)
+		short_len = hdr[hdrlen - 1];
+
+	if (type == AIOTSEC_FT_AUTH) {
+		if (skb->len < hdrlen + (ver ? short_len : 0))
+			goto malformed;
+		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_AUTH);
+		aiotsec_rx_to_daemon(adev, skb, type, sid, hdrlen,
+				     ver ? short_len : skb->len - hdrlen);
+		consume_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
+
+	sa = aiotsec_sa_lookup(adev, sid);
+	if (!sa) {
+		aiotsec_rx_unknown(adev, skb, type, sid, hdrlen);
+		goto drop;
+	}
+	return aiotsec_rx_sa(adev, sa, pskb, hdr, hdrlen, short_len);
 
 malformed:
 	aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_MALFORMED);

@@ -6,7 +6,10 @@
  * whose destination is an AIoT address 02:TT:SS:SS:SS:SS (frame type TT,
  * session ID SS..SS).  Its payload becomes the body of a protected frame
  * for that session: security header, body, tag, sent on the lower device
- * with the ethertype AIOTSEC_ETH_P.
+ * with the ethertype AIOTSEC_ETH_P.  A frame shorter than the Ethernet
+ * minimum gets the short form of the header, which carries the body
+ * length, so that the receiver can tell the lower device's padding from
+ * the tag.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -17,10 +20,15 @@
 
 #include "aiotsec.h"
 
-static void aiotsec_hdr_build(u8 *hdr, u8 type, u8 phase, u8 ctr_bits,
-			      u8 dir, u32 sid, u64 ctr)
+/* A header of @hdrlen octets: the short form, with @bodylen, if longer. */
+static void aiotsec_hdr_build(u8 *hdr, unsigned int hdrlen, u8 type, u8 phase,
+			      u8 ctr_bits, u8 dir, u32 sid, u64 ctr,
+			      unsigned int bodylen)
 {
-	hdr[0] = type << AIOTSEC_HDR_TYPE_SHIFT |
+	bool short_form = hdrlen > aiotsec_hdr_len(ctr_bits);
+
+	hdr[0] = (short_form ? AIOTSEC_HDR_V_SHORT : 0) |
+		 type << AIOTSEC_HDR_TYPE_SHIFT |
 		 (phase ? AIOTSEC_HDR_KP : 0) |
 		 (ctr_bits == 32 ? AIOTSEC_HDR_C32 : 0) |
 		 (dir ? AIOTSEC_HDR_DOWN : 0);
@@ -29,6 +37,8 @@ static void aiotsec_hdr_build(u8 *hdr, u8 type, u8 phase, u8 ctr_bits,
 		put_unaligned_be32((u32)ctr, hdr + 5);
 	else
 		put_unaligned_be16((u16)ctr, hdr + 5);
+	if (short_form)
+		hdr[hdrlen - 1] = bodylen;
 }
 
 /* Make room for @head octets before and @tail after the data, writable. */
@@ -109,7 +119,8 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 			   struct sk_buff *skb, u8 type, const u8 *to)
 {
 	unsigned int bodylen = skb->len;
-	unsigned int hdrlen = aiotsec_hdr_len(sa->ctr_bits);
+	unsigned int hdrlen = aiotsec_tx_hdr_len(sa->ctr_bits, bodylen,
+						 sa->tag_len);
 	u8 dir = aiotsec_tx_dir(adev);
 	struct aiotsec_crypt *c;
 	struct aiotsec_key *key;
@@ -141,8 +152,8 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 		err = -ENOMEM;
 		goto error;
 	}
-	aiotsec_hdr_build(skb_push(skb, hdrlen), type, key->phase,
-			  sa->ctr_bits, dir, sa->sid, ctr);
+	aiotsec_hdr_build(skb_push(skb, hdrlen), hdrlen, type, key->phase,
+			  sa->ctr_bits, dir, sa->sid, ctr, bodylen);
 	skb_put(skb, sa->tag_len);
 
 	if (to) {
@@ -226,7 +237,7 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 		       const u8 *payload, unsigned int len, const u8 *peer)
 {
 	struct net_device *lower = adev->lower;
-	unsigned int head = ETH_HLEN + AIOTSEC_HDR_MAX +
+	unsigned int head = ETH_HLEN + AIOTSEC_HDR_ROOM +
 			    LL_RESERVED_SPACE(lower);
 	struct aiotsec_sa *sa;
 	struct sk_buff *skb;
@@ -241,8 +252,10 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 	skb_put_data(skb, payload, len);
 
 	if (type == AIOTSEC_FT_AUTH) {
-		aiotsec_hdr_build(skb_push(skb, AIOTSEC_HDR_MIN), type, 0, 16,
-				  aiotsec_tx_dir(adev), sid, 0);
+		unsigned int hdrlen = aiotsec_tx_hdr_len(16, len, 0);
+
+		aiotsec_hdr_build(skb_push(skb, hdrlen), hdrlen, type, 0, 16,
+				  aiotsec_tx_dir(adev), sid, 0, len);
 		aiotsec_push_eth(skb, lower, peer ?: lower->broadcast);
 		dev_queue_xmit(skb);
 		return 0;

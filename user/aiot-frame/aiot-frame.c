@@ -10,7 +10,8 @@
  * options: --type T, --sid N, --dir up|down, --counter N, --ctr-bits 16|32,
  *          --phase 0|1, --tag-len N (default: the suite's, 8 for aes-ccm),
  *          --rx-next N (unprotect: the receiver's next expected counter, for
- *          counter recovery; default 0)
+ *          counter recovery; default 0), --long (protect: the long header
+ *          form even below the Ethernet minimum)
  *
  * Frames are the security header, body and tag, in hex, without the
  * Ethernet header.  unprotect prints "type T sid 0xS counter N payload H"
@@ -54,6 +55,7 @@ struct opts {
 	int ctr_bits;
 	int phase;
 	int tag_len;
+	int long_form;
 };
 
 static void usage(void)
@@ -61,7 +63,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: aiot-frame protect|unprotect SUITE KEYFILE [--type T] [--sid N]\n"
 		"       [--dir up|down] [--counter N] [--ctr-bits 16|32] [--phase 0|1]\n"
-		"       [--tag-len N] [--rx-next N] HEX\n");
+		"       [--tag-len N] [--rx-next N] [--long] HEX\n");
 	exit(2);
 }
 
@@ -142,6 +144,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "phase", required_argument, NULL, 'p' },
 		{ "tag-len", required_argument, NULL, 'l' },
 		{ "rx-next", required_argument, NULL, 'n' },
+		{ "long", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -173,6 +176,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'n':
 			o->rx_next = number(optarg);
 			break;
+		case 'L':
+			o->long_form = 1;
+			break;
 		default:
 			usage();
 		}
@@ -192,9 +198,27 @@ static int do_protect(const struct aiot_key *k, const struct opts *o,
 {
 	uint8_t out[MAX_FRAME];
 	ssize_t n;
+	int hl;
 
-	n = aiot_frame_protect(k, o->type, o->phase, o->ctr_bits, o->dir,
-			       o->sid, o->counter, in, len, out, sizeof(out));
+	if (o->long_form) {
+		/* a long header whatever the length: to show the padding */
+		hl = aiot_hdr_build_form(out, false, o->type, o->phase,
+					 o->ctr_bits, o->dir, o->sid,
+					 o->counter, len);
+		n = hl;
+		if (hl >= 0 && (size_t)hl + len + k->tag_len > sizeof(out))
+			n = -EMSGSIZE;
+		if (n >= 0) {
+			memcpy(out + hl, in, len);
+			n = aiot_seal(k, o->sid, o->dir, o->counter, out,
+				      (size_t)hl, len) ?:
+			    (ssize_t)(hl + len + k->tag_len);
+		}
+	} else {
+		n = aiot_frame_protect(k, o->type, o->phase, o->ctr_bits,
+				       o->dir, o->sid, o->counter, in, len,
+				       out, sizeof(out));
+	}
 	if (n < 0) {
 		fprintf(stderr, "aiot-frame: protect: %s\n", strerror(-n));
 		return 1;

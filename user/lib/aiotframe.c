@@ -236,26 +236,46 @@ static uint32_t get_be32(const uint8_t *p)
 }
 
 int aiot_hdr_build(uint8_t *hdr, uint8_t type, int key_phase, int ctr_bits,
-		   int dir, uint32_t sid, uint64_t counter)
+		   int dir, uint32_t sid, uint64_t counter, size_t bodylen,
+		   size_t tag_len)
 {
+	size_t len = ctr_bits == 32 ? AIOT_HDR_MAX : AIOT_HDR_MIN;
+
+	if (tag_len > AIOT_TAG_MAX)
+		return -EINVAL;
+	return aiot_hdr_build_form(hdr, bodylen < AIOT_ETH_ZLEN &&
+				   AIOT_ETH_HLEN + len + bodylen + tag_len <
+				   AIOT_ETH_ZLEN, type, key_phase, ctr_bits,
+				   dir, sid, counter, bodylen);
+}
+
+int aiot_hdr_build_form(uint8_t *hdr, bool short_form, uint8_t type,
+			int key_phase, int ctr_bits, int dir, uint32_t sid,
+			uint64_t counter, size_t bodylen)
+{
+	int len = ctr_bits == 32 ? AIOT_HDR_MAX : AIOT_HDR_MIN;
+
 	if (!hdr || type > AIOTSEC_FT_MAX || (key_phase & ~1) || (dir & ~1) ||
-	    (ctr_bits != 16 && ctr_bits != 32))
+	    (ctr_bits != 16 && ctr_bits != 32) ||
+	    (short_form && bodylen > UINT8_MAX))
 		return -EINVAL;
 	if (type == AIOTSEC_FT_AUTH && (key_phase || counter))
 		return -EINVAL;
 
-	hdr[0] = (uint8_t)(AIOT_HDR_VERSION << AIOT_HDR_VER_SHIFT |
+	hdr[0] = (uint8_t)((short_form ? AIOT_HDR_VERSION_SHORT :
+					 AIOT_HDR_VERSION) << AIOT_HDR_VER_SHIFT |
 			   type << AIOT_HDR_TYPE_SHIFT |
 			   (key_phase ? AIOT_HDR_PHASE : 0) |
 			   (ctr_bits == 32 ? AIOT_HDR_C32 : 0) |
 			   (dir ? AIOT_HDR_DOWN : 0));
 	put_be32(hdr + 1, sid);
-	if (ctr_bits == 32) {
+	if (ctr_bits == 32)
 		put_be32(hdr + 5, (uint32_t)counter);
-		return AIOT_HDR_MAX;
-	}
-	put_be16(hdr + 5, (uint16_t)counter);
-	return AIOT_HDR_MIN;
+	else
+		put_be16(hdr + 5, (uint16_t)counter);
+	if (short_form)
+		hdr[len++] = (uint8_t)bodylen;
+	return len;
 }
 
 int aiot_hdr_parse(const uint8_t *frame, size_t len, struct aiot_hdr *out)
@@ -264,8 +284,9 @@ int aiot_hdr_parse(const uint8_t *frame, size_t len, struct aiot_hdr *out)
 
 	if (!frame || !out)
 		return -EINVAL;
-	if (len < AIOT_HDR_MIN || frame[0] >> AIOT_HDR_VER_SHIFT !=
-				  AIOT_HDR_VERSION)
+	if (len < AIOT_HDR_MIN ||
+	    (frame[0] >> AIOT_HDR_VER_SHIFT != AIOT_HDR_VERSION &&
+	     frame[0] >> AIOT_HDR_VER_SHIFT != AIOT_HDR_VERSION_SHORT))
 		return -EPROTO;
 
 	h.type = frame[0] >> AIOT_HDR_TYPE_SHIFT & AIOT_HDR_TYPE_MASK;
@@ -284,6 +305,14 @@ int aiot_hdr_parse(const uint8_t *frame, size_t len, struct aiot_hdr *out)
 		h.ctr_bits = 16;
 		h.ctr_low = get_be16(frame + 5);
 		h.len = AIOT_HDR_MIN;
+	}
+	h.body_len = -1;
+	if (frame[0] >> AIOT_HDR_VER_SHIFT == AIOT_HDR_VERSION_SHORT) {
+		if (len < (size_t)h.len + 1 ||
+		    len - h.len - 1 < frame[h.len])
+			return -EPROTO;
+		h.body_len = frame[h.len];
+		h.len++;
 	}
 	*out = h;
 	return h.len;
@@ -483,7 +512,7 @@ static int aead_open(const struct aiot_key *k, uint32_t sid, int dir,
 static int crypt_check(const struct aiot_key *k, int dir, uint64_t counter,
 		       size_t hdrlen, size_t len)
 {
-	if (!k || (dir & ~1) || !hdrlen || hdrlen > AIOT_HDR_MAX)
+	if (!k || (dir & ~1) || !hdrlen || hdrlen > AIOT_HDR_ROOM)
 		return -EINVAL;
 	if (!k->cmac && !k->enc)
 		return -EINVAL;		/* not keyed */
@@ -534,7 +563,7 @@ int aiot_seal(const struct aiot_key *k, uint32_t sid, int dir,
 {
 	uint8_t *body;
 
-	if (!frame || hdrlen > AIOT_HDR_MAX)
+	if (!frame || hdrlen > AIOT_HDR_ROOM)
 		return -EINVAL;
 	body = frame + hdrlen;
 	return frame_seal(k, sid, dir, counter, frame, hdrlen, body, body,
@@ -546,7 +575,7 @@ int aiot_open(const struct aiot_key *k, uint32_t sid, int dir,
 {
 	uint8_t *body;
 
-	if (!frame || hdrlen > AIOT_HDR_MAX)
+	if (!frame || hdrlen > AIOT_HDR_ROOM)
 		return -EINVAL;
 	body = frame + hdrlen;
 	return frame_open(k, sid, dir, counter, frame, hdrlen, body, body,
@@ -674,9 +703,8 @@ ssize_t aiot_frame_protect(const struct aiot_key *k, uint8_t type,
 			   uint64_t counter, const uint8_t *payload,
 			   size_t len, uint8_t *out, size_t outsz)
 {
-	size_t hdrlen = ctr_bits == 32 ? AIOT_HDR_MAX : AIOT_HDR_MIN;
-	size_t tag_len = 0;
-	uint8_t hdr[AIOT_HDR_MAX];
+	uint8_t hdr[AIOT_HDR_ROOM];
+	size_t hdrlen, tag_len = 0;
 	int ret;
 
 	if (!out || (len && !payload) || len > INT_MAX)
@@ -687,9 +715,10 @@ ssize_t aiot_frame_protect(const struct aiot_key *k, uint8_t type,
 		tag_len = k->tag_len;
 	}
 	ret = aiot_hdr_build(hdr, type, key_phase, ctr_bits, dir, sid,
-			     counter);
+			     counter, len, tag_len);
 	if (ret < 0)
 		return ret;
+	hdrlen = (size_t)ret;
 	if (outsz < hdrlen || outsz - hdrlen < len ||
 	    outsz - hdrlen - len < tag_len)
 		return -EMSGSIZE;
@@ -724,6 +753,12 @@ static int unprotect_parse(const struct aiot_key *k, int dir,
 	    len - h->len < k->tag_len)
 		return -EPROTO;
 	*bodylen = len - h->len - k->tag_len;
+	/* the short form: what follows the tag is padding */
+	if (h->body_len >= 0) {
+		if ((size_t)h->body_len > *bodylen)
+			return -EPROTO;
+		*bodylen = (size_t)h->body_len;
+	}
 	return 0;
 }
 

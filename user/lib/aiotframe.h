@@ -7,10 +7,16 @@
  *
  * A protected frame is header || body || tag:
  *
- *   octet 0    version (2 bits, 0) | type (3) | key phase (1) | C (1) | D (1)
+ *   octet 0    version (2 bits) | type (3) | key phase (1) | C (1) | D (1)
  *   octets 1-4 session ID, big-endian
  *   then       the low 16 (C = 0) or 32 (C = 1) bits of the 64-bit
  *              counter, big-endian
+ *   then       in the short form (version 1) only: the body length
+ *
+ * The short form is for frames that would be shorter than the Ethernet
+ * minimum (with a 14-octet Ethernet header): a lower device pads those,
+ * and the length tells the padding from the tag.  Version 0, the long
+ * form, has no length: the tag is the end of the frame.
  *
  * Suites (c = the full 64-bit counter, dir = the D bit):
  *   nia2-nea2  key K_enc || K_int; body = 128-NEA2(K_enc, c, 0, dir),
@@ -38,13 +44,18 @@
 #ifndef AIOTSEC_USER_AIOTFRAME_H
 #define AIOTSEC_USER_AIOTFRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#define AIOT_HDR_VERSION	0
+#define AIOT_HDR_VERSION	0	/* the long form */
+#define AIOT_HDR_VERSION_SHORT	1	/* the short form: a body length */
 #define AIOT_HDR_MIN		7	/* 16-bit counter field */
 #define AIOT_HDR_MAX		9	/* 32-bit counter field */
+#define AIOT_HDR_ROOM		10	/* the largest: short, 32-bit field */
+#define AIOT_ETH_HLEN		14
+#define AIOT_ETH_ZLEN		60	/* the Ethernet minimum, without FCS */
 
 /* octet 0 of the header */
 #define AIOT_HDR_VER_SHIFT	6
@@ -91,7 +102,8 @@ struct aiot_hdr {
 	uint8_t dir;		/* AIOT_DIR_UPLINK or AIOT_DIR_DOWNLINK */
 	uint32_t sid;
 	uint32_t ctr_low;	/* the counter field */
-	uint8_t len;		/* AIOT_HDR_MIN or AIOT_HDR_MAX */
+	uint8_t len;		/* the header's length, 7 to 10 */
+	int16_t body_len;	/* short form: the body length; long: -1 */
 };
 
 /*
@@ -128,18 +140,37 @@ int aiot_key_init(struct aiot_key *k, uint8_t suite, uint8_t tag_len,
 /* Free the contexts and wipe the key material; safe to call twice. */
 void aiot_key_free(struct aiot_key *k);
 
+/* The body length of an AUTH frame of @len octets whose header is @h. */
+static inline size_t aiot_hdr_auth_len(const struct aiot_hdr *h, size_t len)
+{
+	return h->body_len >= 0 ? (size_t)h->body_len : len - h->len;
+}
+
 /*
- * Write a header to @hdr (AIOT_HDR_MAX octets of room) and return its
- * length, 7 or 9.  Only the low @ctr_bits bits of @counter go on air.
- * AUTH headers must have key phase 0 and counter 0.
+ * Write the header of a frame with a body of @bodylen octets and a tag of
+ * @tag_len (0 for AUTH) to @hdr (AIOT_HDR_ROOM octets of room) and return
+ * its length: 7 or 9, or 8 or 10 in the short form, which frames below
+ * the Ethernet minimum get.  Only the low @ctr_bits bits of @counter go
+ * on air.  AUTH headers must have key phase 0 and counter 0.
  */
 int aiot_hdr_build(uint8_t *hdr, uint8_t type, int key_phase, int ctr_bits,
-		   int dir, uint32_t sid, uint64_t counter);
+		   int dir, uint32_t sid, uint64_t counter, size_t bodylen,
+		   size_t tag_len);
+
+/*
+ * As aiot_hdr_build(), in the form given: the short one carries
+ * @bodylen (at most 255), the long one ignores it.
+ */
+int aiot_hdr_build_form(uint8_t *hdr, bool short_form, uint8_t type,
+			int key_phase, int ctr_bits, int dir, uint32_t sid,
+			uint64_t counter, size_t bodylen);
 
 /*
  * Parse the header of @frame (@len octets) into @out and return its
- * length.  -EPROTO for a version other than 0, a type above CONTROL or a
- * frame shorter than its header.
+ * length.  -EPROTO for a version other than 0 or 1, a type above CONTROL,
+ * a frame shorter than its header or, in the short form, than its header
+ * and body.  In the short form, what follows the body and the tag is the
+ * lower device's padding.
  */
 int aiot_hdr_parse(const uint8_t *frame, size_t len, struct aiot_hdr *out);
 

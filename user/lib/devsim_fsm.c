@@ -436,17 +436,18 @@ static unsigned int rto(const struct dsim *s, unsigned int retx)
 static int send_auth(struct dsim *s, struct dsim_dev *d,
 		     const struct aka_msg *m, uint64_t now)
 {
-	int hl;
+	uint8_t msg[AKA_MSG_MAX];
 	ssize_t n;
 
-	hl = aiot_hdr_build(d->tx, AIOTSEC_FT_AUTH, 0, AUTH_CTR_BITS,
-			    AIOT_DIR_UPLINK, d->attempt, 0);
-	if (hl < 0)
-		return hl;
-	n = aka_msg_encode(m, d->tx + hl, sizeof(d->tx) - (size_t)hl);
+	n = aka_msg_encode(m, msg, sizeof(msg));
+	if (n >= 0)
+		n = aiot_frame_protect(NULL, AIOTSEC_FT_AUTH, 0, AUTH_CTR_BITS,
+				       AIOT_DIR_UPLINK, d->attempt, 0, msg,
+				       (size_t)n, d->tx, sizeof(d->tx));
+	OPENSSL_cleanse(msg, sizeof(msg));
 	if (n < 0)
 		return (int)n;
-	d->tx_len = (size_t)hl + (size_t)n;
+	d->tx_len = (size_t)n;
 	d->retx = 0;
 	s->tot.auth_tx++;
 	s->ops.send(s->arg, d, d->tx, d->tx_len);
@@ -1140,7 +1141,7 @@ void dsim_rx(struct dsim *s, const uint8_t *frame, size_t len, uint64_t now)
 			s->tot.rx_unexpected++;
 			return;
 		}
-		rx_auth(s, &h, frame + hl, len - (size_t)hl, now);
+		rx_auth(s, &h, frame + hl, aiot_hdr_auth_len(&h, len), now);
 		return;
 	}
 	rx_protected(s, &h, frame, len, now);

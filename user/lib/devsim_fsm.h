@@ -122,7 +122,7 @@ struct dsim_dev {
 	uint8_t ck[AKA_KEY_LEN], ik[AKA_KEY_LEN];
 	uint8_t chal[AKA_MSG_MAX];	/* the CHALLENGE answered last */
 	size_t chal_len;
-	uint8_t tx[AKA_MSG_MAX + AIOT_HDR_MAX];	/* frame to retransmit */
+	uint8_t tx[AKA_MSG_MAX + AIOT_HDR_ROOM];	/* frame to retransmit */
 	size_t tx_len;
 	unsigned int retx;		/* retransmissions of tx so far */
 	unsigned int rl_retries;	/* rate-limited attempts restarted */

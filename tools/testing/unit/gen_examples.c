@@ -6,6 +6,7 @@
  * and K_int.  Each frame is also unprotected again, and the program
  * fails if that does not give the body back.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,20 +30,23 @@ struct example {
 	int dir;
 	int ctr_bits;
 	uint64_t counter;
+	bool short_form;	/* else the long form */
 };
 
 static const struct example examples[] = {
 	{ "nia2-nea2: downlink COMMAND, 16-bit counter field",
-	  AIOTSEC_SUITE_NIA2_NEA2, 4, AIOTSEC_FT_COMMAND, 1, 16, 5 },
+	  AIOTSEC_SUITE_NIA2_NEA2, 4, AIOTSEC_FT_COMMAND, 1, 16, 5, false },
 	{ "nia2: downlink COMMAND, 16-bit counter field",
-	  AIOTSEC_SUITE_NIA2, 4, AIOTSEC_FT_COMMAND, 1, 16, 5 },
+	  AIOTSEC_SUITE_NIA2, 4, AIOTSEC_FT_COMMAND, 1, 16, 5, false },
 	{ "aes-ccm, tag 8: downlink COMMAND, 16-bit counter field",
-	  AIOTSEC_SUITE_AES_CCM, 8, AIOTSEC_FT_COMMAND, 1, 16, 5 },
+	  AIOTSEC_SUITE_AES_CCM, 8, AIOTSEC_FT_COMMAND, 1, 16, 5, false },
 	{ "aes-gcm: downlink COMMAND, 16-bit counter field",
-	  AIOTSEC_SUITE_AES_GCM, 16, AIOTSEC_FT_COMMAND, 1, 16, 5 },
+	  AIOTSEC_SUITE_AES_GCM, 16, AIOTSEC_FT_COMMAND, 1, 16, 5, false },
 	{ "aes-gcm: uplink INVENTORY, 32-bit counter field",
 	  AIOTSEC_SUITE_AES_GCM, 16, AIOTSEC_FT_INVENTORY, 0, 32,
-	  0x100000002ULL },
+	  0x100000002ULL, false },
+	{ "aes-gcm, short form: downlink COMMAND, 16-bit counter field",
+	  AIOTSEC_SUITE_AES_GCM, 16, AIOTSEC_FT_COMMAND, 1, 16, 5, true },
 };
 
 static const char *const type_names[] = {
@@ -123,8 +127,8 @@ static int check(const struct aiot_key *k, const struct example *e,
 static int run(const struct example *e)
 {
 	size_t klen = e->suite == AIOTSEC_SUITE_NIA2_NEA2 ? 32 : 16;
-	int hl = e->ctr_bits == 32 ? AIOT_HDR_MAX : AIOT_HDR_MIN;
 	uint8_t key[AIOT_KEY_MAX], frame[64];
+	int hl;
 	size_t blen = strlen(BODY);
 	struct aiot_key k;
 	uint64_t rx_next;
@@ -135,9 +139,16 @@ static int run(const struct example *e)
 	unhex(KEY, key + 16, 16);
 	if (aiot_key_init(&k, e->suite, e->tag_len, key, klen))
 		return -1;
-	n = aiot_frame_protect(&k, e->type, 0, e->ctr_bits, e->dir, SID,
-			       e->counter, (const uint8_t *)BODY, blen, frame,
-			       sizeof(frame));
+	/* the form given: below the minimum, senders use the short one */
+	hl = aiot_hdr_build_form(frame, e->short_form, e->type, 0, e->ctr_bits,
+				 e->dir, SID, e->counter, blen);
+	n = hl < 0 ? hl : (ssize_t)(hl + blen + k.tag_len);
+	if (n > 0) {
+		memcpy(frame + hl, BODY, blen);
+		if (aiot_seal(&k, SID, e->dir, e->counter, frame, (size_t)hl,
+			      blen))
+			n = -1;
+	}
 	ret = n < 0 ? -1 : check(&k, e, frame, (size_t)n, &rx_next);
 	aiot_key_free(&k);
 	if (ret)

@@ -28,7 +28,7 @@
 #define K16	"d3c5d592327fb11c4035c6680af8c6d1"
 #define K16B	"2bd6459f82c5b300952c49104881ff48"
 #define SID	0x00001234u
-#define FRAME_MAX	(AIOT_HDR_MAX + 256 + AIOT_TAG_MAX)
+#define FRAME_MAX	(AIOT_HDR_ROOM + 256 + AIOT_TAG_MAX)
 
 struct cfg {
 	uint8_t suite;
@@ -80,13 +80,16 @@ static void fill(uint8_t *p, size_t n, unsigned int seed)
 		p[i] = (uint8_t)(seed * 131 + i * 29 + (i >> 3));
 }
 
-/* Build header || body and seal it; returns the frame length or < 0. */
+/*
+ * Build the long form of header || body and seal it; returns the frame
+ * length or < 0.  (The short form has tests of its own.)
+ */
 static int make_frame(const struct aiot_key *k, int bits, int dir,
 		      uint64_t ctr, const uint8_t *body, size_t blen,
 		      uint8_t *frame)
 {
-	int hl = aiot_hdr_build(frame, AIOTSEC_FT_COMMAND, 0, bits, dir, SID,
-				ctr);
+	int hl = aiot_hdr_build_form(frame, false, AIOTSEC_FT_COMMAND, 0,
+				     bits, dir, SID, ctr, blen);
 	int ret;
 
 	if (hl < 0)
@@ -95,6 +98,9 @@ static int make_frame(const struct aiot_key *k, int bits, int dir,
 	ret = aiot_seal(k, SID, dir, ctr, frame, hl, blen);
 	return ret ? ret : (int)(hl + blen + k->tag_len);
 }
+
+/* Fill the start of @arr from a hex string (the rest is left as it was). */
+#define HEX_PART(arr, s)	unhex((s), (arr), strlen(s) / 2)
 
 /* ---- keys and headers ------------------------------------------------ */
 
@@ -135,40 +141,60 @@ static void test_key_init(void)
 
 static void test_hdr_build(void)
 {
-	uint8_t h[AIOT_HDR_MAX], want[AIOT_HDR_MAX];
+	uint8_t h[AIOT_HDR_ROOM], want[AIOT_HDR_ROOM];
 
 	ok(aiot_hdr_build(h, AIOTSEC_FT_COMMAND, 0, 16, 1, 0x00001234,
-			  0x10005) == 7, "16-bit header is 7 octets");
-	HEX(want, "110000123400050000");
+			  0x10005, 64, 4) == 7, "16-bit header is 7 octets");
+	HEX(want, "11000012340005000000");
 	is_mem(h, want, 7, "COMMAND downlink counter 0x10005 (16 bits)");
 
 	ok(aiot_hdr_build(h, AIOTSEC_FT_INVENTORY, 1, 32, 0, 0xa1b2c3d4,
-			  0x100000002ULL) == 9, "32-bit header is 9 octets");
-	HEX(want, "0ea1b2c3d400000002");
+			  0x100000002ULL, 64, 4) == 9,
+	   "32-bit header is 9 octets");
+	HEX(want, "0ea1b2c3d40000000200");
 	is_mem(h, want, 9, "INVENTORY uplink phase 1 counter 2^32+2 (32 bits)");
 
-	ok(aiot_hdr_build(h, AIOTSEC_FT_CONTROL, 1, 32, 1, 1, 0) == 9 &&
+	ok(aiot_hdr_build(h, AIOTSEC_FT_CONTROL, 1, 32, 1, 1, 0, 64, 16) == 9 &&
 	   h[0] == 0x27, "CONTROL, phase 1, C, D: octet 0 is 0x27");
 
-	ok(aiot_hdr_build(h, 5, 0, 16, 0, 1, 0) == -EINVAL &&
-	   aiot_hdr_build(h, 1, 2, 16, 0, 1, 0) == -EINVAL &&
-	   aiot_hdr_build(h, 1, 0, 24, 0, 1, 0) == -EINVAL &&
-	   aiot_hdr_build(h, 1, 0, 16, 2, 1, 0) == -EINVAL &&
-	   aiot_hdr_build(NULL, 1, 0, 16, 0, 1, 0) == -EINVAL,
-	   "aiot_hdr_build refuses bad type, phase, counter bits, direction");
-	ok(aiot_hdr_build(h, AIOTSEC_FT_AUTH, 1, 16, 0, 1, 0) == -EINVAL &&
-	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 16, 0, 1, 1) == -EINVAL &&
-	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 16, 0, 1, 0) == 7,
+	ok(aiot_hdr_build(h, AIOTSEC_FT_COMMAND, 0, 16, 1, 0x00001234, 5, 9,
+			  4) == 8, "a frame below the minimum: short form, 8");
+	HEX(want, "51000012340005090000");
+	is_mem(h, want, 8, "short form: version 1, the body length last");
+	ok(aiot_hdr_build(h, AIOTSEC_FT_INVENTORY, 1, 32, 0, 0xa1b2c3d4, 2,
+			  0, 16) == 10 && h[0] == 0x4e && h[9] == 0,
+	   "short form with a 32-bit field: 10 octets, empty body");
+	/* 14 + 7 + body + tag < 60: short; from 60 on, long */
+	ok(aiot_hdr_build(h, AIOTSEC_FT_COMMAND, 0, 16, 1, 1, 5, 22, 16) == 8 &&
+	   aiot_hdr_build(h, AIOTSEC_FT_COMMAND, 0, 16, 1, 1, 5, 23, 16) == 7 &&
+	   aiot_hdr_build(h, AIOTSEC_FT_COMMAND, 0, 32, 1, 1, 5, 20, 16) == 10 &&
+	   aiot_hdr_build(h, AIOTSEC_FT_COMMAND, 0, 32, 1, 1, 5, 21, 16) == 9 &&
+	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 16, 1, 1, 0, 38, 0) == 8 &&
+	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 16, 1, 1, 0, 39, 0) == 7,
+	   "the short form exactly below the 60-octet Ethernet frame");
+
+	ok(aiot_hdr_build(h, 5, 0, 16, 0, 1, 0, 64, 4) == -EINVAL &&
+	   aiot_hdr_build(h, 1, 2, 16, 0, 1, 0, 64, 4) == -EINVAL &&
+	   aiot_hdr_build(h, 1, 0, 24, 0, 1, 0, 64, 4) == -EINVAL &&
+	   aiot_hdr_build(h, 1, 0, 16, 2, 1, 0, 64, 4) == -EINVAL &&
+	   aiot_hdr_build(h, 1, 0, 16, 0, 1, 0, 64, 17) == -EINVAL &&
+	   aiot_hdr_build(NULL, 1, 0, 16, 0, 1, 0, 64, 4) == -EINVAL &&
+	   aiot_hdr_build_form(h, true, 1, 0, 16, 0, 1, 0, 256) == -EINVAL,
+	   "aiot_hdr_build refuses bad type, phase, counter bits, direction, "
+	   "tag and short-form length");
+	ok(aiot_hdr_build(h, AIOTSEC_FT_AUTH, 1, 16, 0, 1, 0, 64, 0) == -EINVAL &&
+	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 16, 0, 1, 1, 64, 0) == -EINVAL &&
+	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 16, 0, 1, 0, 64, 0) == 7,
 	   "AUTH headers have key phase 0 and counter 0");
 }
 
 static void test_hdr_parse(void)
 {
-	uint8_t f[AIOT_HDR_MAX];
+	uint8_t f[AIOT_HDR_ROOM + 4];
 	struct aiot_hdr h;
 	int fails = 0;
 
-	HEX(f, "0ea1b2c3d4cafef00d");
+	HEX_PART(f, "0ea1b2c3d4cafef00d");
 	ok(aiot_hdr_parse(f, 9, &h) == 9 && h.type == AIOTSEC_FT_INVENTORY &&
 	   h.key_phase == 1 && h.ctr_bits == 32 && h.dir == 0 &&
 	   h.sid == 0xa1b2c3d4 && h.ctr_low == 0xcafef00d && h.len == 9,
@@ -182,11 +208,26 @@ static void test_hdr_parse(void)
 	f[0] = 0x13;
 	ok(aiot_hdr_parse(f, 8, &h) == -EPROTO,
 	   "8 octets are too short for a 32-bit header");
-	for (unsigned int v = 1; v < 4; v++) {
+	for (unsigned int v = 2; v < 4; v++) {
 		f[0] = (uint8_t)(v << 6 | 0x11);
 		fails += aiot_hdr_parse(f, 9, &h) != -EPROTO;
 	}
-	ok(!fails, "versions 1 to 3 refused");
+	ok(!fails, "versions 2 and 3 refused");
+	HEX_PART(f, "5100001234000503aabbcc0000");
+	ok(aiot_hdr_parse(f, 13, &h) == 8 && h.len == 8 && h.body_len == 3 &&
+	   h.ctr_bits == 16 && h.ctr_low == 5 && h.type == AIOTSEC_FT_COMMAND &&
+	   aiot_hdr_auth_len(&h, 13) == 3,
+	   "short form: header of 8, its body length, padding after it");
+	ok(aiot_hdr_parse(f, 10, &h) == -EPROTO &&
+	   aiot_hdr_parse(f, 7, &h) == -EPROTO,
+	   "short form: a frame shorter than its header and body is -EPROTO");
+	HEX_PART(f, "53000012340000000500");
+	ok(aiot_hdr_parse(f, 10, &h) == 10 && h.ctr_low == 5 &&
+	   h.body_len == 0, "short form with a 32-bit field: 10 octets");
+	f[0] = 0x11;
+	ok(aiot_hdr_parse(f, 10, &h) == 7 && h.body_len == -1 &&
+	   aiot_hdr_auth_len(&h, 10) == 3,
+	   "long form: no body length, the rest of the frame");
 	fails = 0;
 	for (unsigned int t = 5; t < 8; t++) {
 		f[0] = (uint8_t)(t << 3);
@@ -257,8 +298,8 @@ static void test_protect_unprotect(const struct cfg *c)
 	key_or_bail(&k, c, K16, K16B);
 	n = aiot_frame_protect(&k, AIOTSEC_FT_RESPONSE, 1, 32, 0, SID, 77,
 			       msg, 9, frame, sizeof(frame));
-	ok(n == 9 + 9 + c->tag_len, DESC("%s: aiot_frame_protect length",
-					 c->name));
+	ok(n == 10 + 9 + c->tag_len && frame[0] >> 6 == 1 && frame[9] == 9,
+	   DESC("%s: aiot_frame_protect length, short form", c->name));
 	m = aiot_frame_unprotect(&k, 0, NULL, frame, (size_t)n, &h, &ctr,
 				 out, sizeof(out));
 	ok(m == 9 && !memcmp(out, msg, 9) && ctr == 77 &&
@@ -275,9 +316,25 @@ static void test_protect_unprotect(const struct cfg *c)
 	   aiot_frame_protect(&k, AIOTSEC_FT_RESPONSE, 0, 32, 0, SID, 77,
 			      msg, 9, frame, (size_t)n - 1) == -EMSGSIZE,
 	   DESC("%s: short output buffers are -EMSGSIZE", c->name));
-	ok(aiot_frame_unprotect(&k, -1, NULL, frame, 9 + c->tag_len - 1,
+	ok(aiot_frame_unprotect(&k, -1, NULL, frame, 10 + 9 + c->tag_len - 1,
 				NULL, NULL, out, sizeof(out)) == -EPROTO,
-	   DESC("%s: frame shorter than header + tag is -EPROTO", c->name));
+	   DESC("%s: frame shorter than header + body + tag is -EPROTO",
+		c->name));
+	/* a lower device pads it to the Ethernet minimum */
+	memset(frame + n, 0, 46 - (size_t)n);
+	m = aiot_frame_unprotect(&k, 0, NULL, frame, 46, NULL, NULL, out,
+				 sizeof(out));
+	ok(m == 9 && !memcmp(out, msg, 9),
+	   DESC("%s: short form padded to 60 octets opens", c->name));
+	n = aiot_hdr_build_form(frame, false, AIOTSEC_FT_RESPONSE, 0, 32, 0,
+				SID, 78, 9);
+	memcpy(frame + n, msg, 9);
+	aiot_seal(&k, SID, 0, 78, frame, (size_t)n, 9);
+	memset(frame + n + 9 + c->tag_len, 0, 46 - (n + 9 + c->tag_len));
+	ok(aiot_frame_unprotect(&k, 0, NULL, frame, 46, NULL, NULL, out,
+				sizeof(out)) == -EBADMSG,
+	   DESC("%s: long form padded: the padding is taken for the tag",
+		c->name));
 
 	/* in place: the payload already sits after the header room */
 	memcpy(frame + 7, msg, 9);
@@ -293,17 +350,22 @@ static void test_protect_unprotect(const struct cfg *c)
 static void test_auth_frames(void)
 {
 	const uint8_t msg[4] = { 0xde, 0xad, 0xbe, 0xef };
-	uint8_t frame[32], want[11], out[8];
+	uint8_t frame[64], want[12], out[8];
 	struct aiot_key k;
+	struct aiot_hdr h;
 	ssize_t n;
 
 	n = aiot_frame_protect(NULL, AIOTSEC_FT_AUTH, 0, 16, 0, SID, 0, msg,
 			       4, frame, sizeof(frame));
-	HEX(want, "0000001234" "0000" "deadbeef");
-	ok(n == 11, "AUTH frame: header and payload, no tag");
-	is_mem(frame, want, 11, "AUTH frame is unprotected");
+	HEX(want, "4000001234" "0000" "04" "deadbeef");
+	ok(n == 12, "AUTH frame: short header and payload, no tag");
+	is_mem(frame, want, 12, "AUTH frame is unprotected");
+	memset(frame + n, 0, 46 - (size_t)n);
+	ok(aiot_hdr_parse(frame, 46, &h) == 8 &&
+	   aiot_hdr_auth_len(&h, 46) == 4,
+	   "AUTH frame padded to 60 octets: its payload length");
 	key_or_bail(&k, &cfgs[1], K16, K16B);
-	ok(aiot_frame_unprotect(&k, -1, NULL, frame, 11, NULL, NULL, out,
+	ok(aiot_frame_unprotect(&k, -1, NULL, frame, 12, NULL, NULL, out,
 				sizeof(out)) == -EPROTO,
 	   "aiot_frame_unprotect refuses AUTH frames");
 	aiot_key_free(&k);
@@ -565,7 +627,7 @@ static int reference_frame(const struct cfg *c, const uint8_t *key,
 static void test_reference(const struct cfg *c)
 {
 	uint8_t key[AIOT_KEY_MAX], body[64], frame[FRAME_MAX],
-		want[FRAME_MAX], hdr[AIOT_HDR_MAX];
+		want[FRAME_MAX], hdr[AIOT_HDR_ROOM];
 	struct aiot_key k;
 	int fails = 0, nframes = 0;
 
@@ -575,8 +637,9 @@ static void test_reference(const struct cfg *c)
 		for (int dir = 0; dir < 2; dir++, nframes++) {
 			uint64_t ctr = 0x398a59b4 + blen * 0x10001 + dir;
 			int bits = blen % 2 ? 32 : 16, n;
-			int hl = aiot_hdr_build(hdr, AIOTSEC_FT_COMMAND, 0,
-						bits, dir, SID, ctr);
+			int hl = aiot_hdr_build_form(hdr, false,
+						     AIOTSEC_FT_COMMAND, 0,
+						     bits, dir, SID, ctr, 0);
 
 			fill(body, blen, (unsigned int)blen);
 			n = make_frame(&k, bits, dir, ctr, body, blen, frame);

@@ -117,7 +117,7 @@ struct net_att {
 	struct aka_net_expect ex;
 	uint8_t last_in[AKA_MSG_MAX];	/* message answered last */
 	size_t last_in_len;
-	uint8_t answer[AKA_MSG_MAX + AIOT_HDR_MAX];
+	uint8_t answer[AKA_MSG_MAX + AIOT_HDR_ROOM];
 	size_t answer_len;
 	bool resynced;
 };
@@ -165,14 +165,17 @@ static struct net_att *att_slot(struct net *n, uint32_t id, bool create)
 static void net_send_auth(struct net *n, struct net_att *a,
 			  const struct aka_msg *m)
 {
-	int hl = aiot_hdr_build(a->answer, AIOTSEC_FT_AUTH, 0, 16,
-				AIOT_DIR_DOWNLINK, a->id, 0);
-	ssize_t len = aka_msg_encode(m, a->answer + hl,
-				     sizeof(a->answer) - (size_t)hl);
+	uint8_t msg[AKA_MSG_MAX];
+	ssize_t len = aka_msg_encode(m, msg, sizeof(msg));
 
-	if (hl < 0 || len < 0)
+	if (len >= 0)
+		len = aiot_frame_protect(NULL, AIOTSEC_FT_AUTH, 0, 16,
+					 AIOT_DIR_DOWNLINK, a->id, 0, msg,
+					 (size_t)len, a->answer,
+					 sizeof(a->answer));
+	if (len < 0)
 		abort();
-	a->answer_len = (size_t)hl + (size_t)len;
+	a->answer_len = (size_t)len;
 	n->answers_sent++;
 	q_push(n->down, a->answer, a->answer_len, n->now);
 }
@@ -591,7 +594,7 @@ static void net_frame(struct net *n, const uint8_t *f, size_t len)
 	if (aiot_hdr_parse(f, len, &h) < 0 || h.dir != AIOT_DIR_UPLINK)
 		abort();	/* the device only sends uplink */
 	if (h.type == AIOTSEC_FT_AUTH) {
-		net_auth(n, &h, f + h.len, len - h.len);
+		net_auth(n, &h, f + h.len, aiot_hdr_auth_len(&h, len));
 		return;
 	}
 	for (i = 0; i < n->ndevs; i++)
@@ -994,16 +997,17 @@ static void test_one_way_refused(void)
 	{
 		struct aka_msg ch;
 		struct aka_net_expect ex;
-		uint8_t rn[AKA_RAND_LEN] = { 1 }, f[64];
-		int hl = aiot_hdr_build(f, AIOTSEC_FT_AUTH, 0, 16,
-					AIOT_DIR_DOWNLINK, d->attempt, 0);
+		uint8_t rn[AKA_RAND_LEN] = { 1 }, f[64], m[AKA_MSG_MAX];
 		ssize_t n;
 
 		aka_net_challenge(&r.n.devs[0].cred, 0, rn, AKA_MODE_ONE_WAY,
 				  &ch, &ex);
-		n = aka_msg_encode(&ch, f + hl, sizeof(f) - (size_t)hl);
+		n = aka_msg_encode(&ch, m, sizeof(m));
+		n = aiot_frame_protect(NULL, AIOTSEC_FT_AUTH, 0, 16,
+				       AIOT_DIR_DOWNLINK, d->attempt, 0, m,
+				       (size_t)n, f, sizeof(f));
 		r.up.n = 0;
-		dsim_rx(&r.s, f, (size_t)hl + (size_t)n, 10);
+		dsim_rx(&r.s, f, (size_t)n, 10);
 	}
 	ok(d->outcome == DSIM_OUT_REFUSED &&
 	   d->cause == AKA_CAUSE_MAC_FAILURE,

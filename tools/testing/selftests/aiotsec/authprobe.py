@@ -61,11 +61,33 @@ def open_sock(iface):
 
 
 def auth_frame(src, attempt, body):
+    """An uplink AUTH frame as a device sends it: below the Ethernet
+    minimum, the short header form (version 1, the body length last),
+    then padded to 60 octets as a NIC pads it."""
     # broadcast: the reader's address is not known to a device yet
     eth = b"\xff" * 6 + src + struct.pack("!H", ETH_P_AIOT)
-    # octet 0: V=0, TYPE=0 (auth), K=0, C=0 (16-bit counter), D=0 (uplink)
-    hdr = struct.pack("!BIH", 0x00, attempt, 0)
-    return eth + hdr + body
+    # octet 0: V, TYPE=0 (auth), K=0, C=0 (16-bit counter), D=0 (uplink)
+    if 14 + 7 + len(body) < 60:
+        frame = eth + struct.pack("!BIHB", 0x40, attempt, 0, len(body)) + body
+        return frame + bytes(60 - len(frame))
+    return eth + struct.pack("!BIH", 0x00, attempt, 0) + body
+
+
+def split_frame(f):
+    """(octet 0, SID, payload) of an AIoT frame: the short form's body
+    (without what follows it: tag, padding), else all after the header;
+    None if malformed."""
+    b0 = f[14]
+    if b0 >> 6 > 1:
+        return None
+    hlen = 9 if b0 & 2 and (b0 >> 3) & 7 else 7
+    if b0 >> 6 == 1:
+        if len(f) < 14 + hlen + 1 or len(f) < 14 + hlen + 1 + f[14 + hlen]:
+            return None
+        blen = f[14 + hlen]
+        return b0, struct.unpack("!I", f[15:19])[0], \
+            f[14 + hlen + 1:14 + hlen + 1 + blen]
+    return b0, struct.unpack("!I", f[15:19])[0], f[14 + hlen:]
 
 
 def parse_answer(frame, own):
@@ -74,12 +96,10 @@ def parse_answer(frame, own):
         return None
     if struct.unpack("!H", frame[12:14])[0] != ETH_P_AIOT:
         return None
-    b0 = frame[14]
-    if b0 >> 6 != 0 or (b0 >> 3) & 7 != 0 or not b0 & 1:
+    p = split_frame(frame)
+    if not p or (p[0] >> 3) & 7 != 0 or not p[0] & 1:
         return None                     # not a downlink auth frame
-    hlen = 9 if b0 & 2 else 7
-    attempt = struct.unpack("!I", frame[15:19])[0]
-    return attempt, frame[14 + hlen:]
+    return p[1], p[2]
 
 
 def describe(attempt, body):
@@ -143,15 +163,14 @@ def recv_answer(s, own, attempt, timeout, ftype=0):
         if not r:
             return None
         f = s.recv(2048)
-        if len(f) < 21 or f[6:12] == own or f[14] >> 6 or not f[14] & 1:
+        if len(f) < 21 or f[6:12] == own or not f[14] & 1:
             continue
-        if (f[14] >> 3) & 7 != ftype:
+        p = split_frame(f)
+        if not p or (p[0] >> 3) & 7 != ftype:
             continue
-        sid = struct.unpack("!I", f[15:19])[0]
-        if ftype == 0 and sid != attempt:
+        if ftype == 0 and p[1] != attempt:
             continue
-        hlen = 9 if f[14] & 2 else 7
-        return sid, f[14 + hlen:]
+        return p[1], p[2]
 
 
 def full_auth(args):

@@ -220,6 +220,43 @@ test_interop() {
 		fail "tampered frame not counted as rx-bad-mac"
 }
 
+# Frames below the Ethernet minimum go out in the short header form, with
+# their body length; padded to 60 octets, as a NIC pads them, they still
+# open (the padding is not taken for the tag).  A long-form frame padded
+# the same way does not.
+test_short_padded() {
+	local ns key out frame payload hdr=ffffffffffff02000000000188b5
+	pair ns
+	key=$(keyfile k 16)
+	sa_both "$ns" aes-gcm command "$key"
+	out=$(capture "$ns" veth1 1 ip netns exec "$ns" $PKT send aiotR \
+		$CMD_TO_DEV 0102030405)
+	# octet 0: V=1, COMMAND, C, D; SID, counter 0, body length 5
+	expect_eq "kernel's short header" "${out:28:20}" 53000012340000000005
+	frame=$($FRAME protect aes-gcm "$key" --type response --sid $SID \
+		--dir up --counter 3 a1a2a3)
+	expect_eq "userspace's short header" "${frame:0:20}" 5a000012340000000303
+	payload=$(capture "$ns" aiotR 1 ip netns exec "$ns" $PKT inject veth1 \
+		"$(pad60 "$hdr$frame")")
+	expect_eq "padded short frame delivered" "${payload:28}" a1a2a3
+	frame=$($FRAME protect aes-gcm "$key" --type response --sid $SID \
+		--dir up --counter 4 --long a1a2a3)
+	expect_eq "long header" "${frame:0:18}" 1a0000123400000004
+	ip netns exec "$ns" $PKT inject veth1 "$(pad60 "$hdr$frame")"
+	wait_for 5 stat_is "$ns" aiotR rx-bad-mac 1 ||
+		fail "padded long-form frame not counted as rx-bad-mac"
+	expect_eq "rx-ok" "$(sa_stat "$ns" aiotR rx-ok)" 1
+}
+
+# pad60 HEX: the Ethernet frame HEX padded with zeros to 60 octets
+pad60() {
+	local f=$1
+	while [ ${#f} -lt 120 ]; do
+		f+=00
+	done
+	echo "$f"
+}
+
 # One captured frame, every single bit of its AIoT part flipped: all dropped.
 test_tamper() {
 	local ns key out bits dropped0 auth0
@@ -617,13 +654,14 @@ test_async() {
 	load_module
 }
 
-tap_plan 23
+tap_plan 24
 for s in $SUITES; do
 	run_test "$s: protected exchange both ways" test_exchange "$s"
 done
 for s in $SUITES; do
 	run_test "$s: interop with the userspace implementation" test_interop "$s"
 done
+run_test "short frames: short header form, padded to 60 octets still open" test_short_padded
 run_test "every tampered bit dropped and counted; duplicate dropped" test_tamper
 run_test "reordering inside the window, too old, duplicate" test_window
 run_test "wrong key dropped as bad MAC" test_wrong_key
