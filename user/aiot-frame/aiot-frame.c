@@ -197,25 +197,31 @@ static int do_protect(const struct aiot_key *k, const struct opts *o,
 		      const uint8_t *in, size_t len)
 {
 	uint8_t out[MAX_FRAME];
+	int hl, ctr_bits = o->ctr_bits;
 	ssize_t n;
-	int hl;
 
+	/* AUTH frames have a 16-bit counter field, and no tag */
+	if (o->type == AIOTSEC_FT_AUTH)
+		ctr_bits = 16;
 	if (o->long_form) {
 		/* a long header whatever the length: to show the padding */
+		size_t tag_len = o->type == AIOTSEC_FT_AUTH ? 0 : k->tag_len;
+
 		hl = aiot_hdr_build_form(out, false, o->type, o->phase,
-					 o->ctr_bits, o->dir, o->sid,
+					 ctr_bits, o->dir, o->sid,
 					 o->counter, len);
 		n = hl;
-		if (hl >= 0 && (size_t)hl + len + k->tag_len > sizeof(out))
+		if (hl >= 0 && (size_t)hl + len + tag_len > sizeof(out))
 			n = -EMSGSIZE;
 		if (n >= 0) {
 			memcpy(out + hl, in, len);
-			n = aiot_seal(k, o->sid, o->dir, o->counter, out,
-				      (size_t)hl, len) ?:
-			    (ssize_t)(hl + len + k->tag_len);
+			n = (ssize_t)(hl + len + tag_len);
+			if (tag_len && aiot_seal(k, o->sid, o->dir, o->counter,
+						 out, (size_t)hl, len))
+				n = -EIO;
 		}
 	} else {
-		n = aiot_frame_protect(k, o->type, o->phase, o->ctr_bits,
+		n = aiot_frame_protect(k, o->type, o->phase, ctr_bits,
 				       o->dir, o->sid, o->counter, in, len,
 				       out, sizeof(out));
 	}

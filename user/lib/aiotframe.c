@@ -259,7 +259,8 @@ int aiot_hdr_build_form(uint8_t *hdr, bool short_form, uint8_t type,
 	    (ctr_bits != 16 && ctr_bits != 32) ||
 	    (short_form && bodylen > UINT8_MAX))
 		return -EINVAL;
-	if (type == AIOTSEC_FT_AUTH && (key_phase || counter))
+	/* AUTH: key phase 0, counter 0, in a 16-bit field */
+	if (type == AIOTSEC_FT_AUTH && (key_phase || counter || ctr_bits != 16))
 		return -EINVAL;
 
 	hdr[0] = (uint8_t)((short_form ? AIOT_HDR_VERSION_SHORT :
@@ -295,7 +296,8 @@ int aiot_hdr_parse(const uint8_t *frame, size_t len, struct aiot_hdr *out)
 	h.key_phase = !!(frame[0] & AIOT_HDR_PHASE);
 	h.dir = frame[0] & AIOT_HDR_DOWN;
 	h.sid = get_be32(frame + 1);
-	if (frame[0] & AIOT_HDR_C32) {
+	/* AUTH frames have a 16-bit counter field whatever C says */
+	if ((frame[0] & AIOT_HDR_C32) && h.type != AIOTSEC_FT_AUTH) {
 		if (len < AIOT_HDR_MAX)
 			return -EPROTO;
 		h.ctr_bits = 32;

@@ -151,7 +151,8 @@ static inline size_t aiot_hdr_auth_len(const struct aiot_hdr *h, size_t len)
  * @tag_len (0 for AUTH) to @hdr (AIOT_HDR_ROOM octets of room) and return
  * its length: 7 or 9, or 8 or 10 in the short form, which frames below
  * the Ethernet minimum get.  Only the low @ctr_bits bits of @counter go
- * on air.  AUTH headers must have key phase 0 and counter 0.
+ * on air.  AUTH headers must have key phase 0, counter 0 and a 16-bit
+ * counter field.
  */
 int aiot_hdr_build(uint8_t *hdr, uint8_t type, int key_phase, int ctr_bits,
 		   int dir, uint32_t sid, uint64_t counter, size_t bodylen,

@@ -184,8 +184,9 @@ static void test_hdr_build(void)
 	   "tag and short-form length");
 	ok(aiot_hdr_build(h, AIOTSEC_FT_AUTH, 1, 16, 0, 1, 0, 64, 0) == -EINVAL &&
 	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 16, 0, 1, 1, 64, 0) == -EINVAL &&
+	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 32, 0, 1, 0, 64, 0) == -EINVAL &&
 	   aiot_hdr_build(h, AIOTSEC_FT_AUTH, 0, 16, 0, 1, 0, 64, 0) == 7,
-	   "AUTH headers have key phase 0 and counter 0");
+	   "AUTH headers have key phase 0, counter 0, a 16-bit field");
 }
 
 static void test_hdr_parse(void)
@@ -228,6 +229,11 @@ static void test_hdr_parse(void)
 	ok(aiot_hdr_parse(f, 10, &h) == 7 && h.body_len == -1 &&
 	   aiot_hdr_auth_len(&h, 10) == 3,
 	   "long form: no body length, the rest of the frame");
+	/* as the kernel reads it: C does not widen an AUTH header */
+	HEX_PART(f, "42000000010000036162630000");
+	ok(aiot_hdr_parse(f, 13, &h) == 8 && h.type == AIOTSEC_FT_AUTH &&
+	   h.ctr_bits == 16 && h.body_len == 3 && aiot_hdr_auth_len(&h, 13) == 3,
+	   "AUTH with C set: a 16-bit field, the short form's length at 7");
 	fails = 0;
 	for (unsigned int t = 5; t < 8; t++) {
 		f[0] = (uint8_t)(t << 3);
