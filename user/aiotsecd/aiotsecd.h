@@ -60,6 +60,9 @@ struct attempt {
 	char hint[64];			/* PID or identity hint for audit */
 	bool matched_previous;		/* HELLO used the previous T-ID */
 	bool resynced;			/* a second CHALLENGE was sent */
+	bool unauth_noted;		/* an ignored REJECT or SYNC_FAILURE
+					 * was audited: the next ones are not
+					 */
 	bool rekey;			/* in the live SA @sid (control frames) */
 	bool rekey_after;		/* a soft expiry came meanwhile: rekey */
 	uint8_t rekey_phase;		/* ... of this key phase */
@@ -142,6 +145,7 @@ struct kern_sa {
 	uint8_t suite, ctr_bits;
 	uint8_t tx_phase;		/* the key phase that transmits */
 	bool soft_expired;		/* that key reached its soft limit */
+	bool hard_expired;		/* and its hard limit */
 	bool valid;
 };
 

@@ -759,10 +759,15 @@ static void on_sync_failure(struct daemon *d, uint32_t id,
 		return;
 	}
 	if (aka_net_resync(&a->cred, a->expect.rand_n, s->auts, &sqn_d)) {
+		if (a->unauth_noted) {
+			log_debug("attempt %08x: wrong MAC-S again", id);
+			return;
+		}
 		log_info("attempt %08x: %s: SYNC_FAILURE with a wrong MAC-S: ignored",
 			 id, a->hint);
 		store_audit(d->st, a->hint, "mutual", "ignored",
 			    "sync-failure");
+		a->unauth_noted = true;
 		return;
 	}
 	if (store_sqn_resync(d->st, a->device, sqn_d)) {
@@ -795,10 +800,16 @@ static void on_device_reject(struct daemon *d, uint32_t id,
 	 * Not authenticated: the attempt stays open, so that a forged
 	 * REJECT cannot end it; a genuine one lets it expire.
 	 */
+	/* once per attempt: forged ones must not flood the log and audit */
+	if (a->unauth_noted) {
+		log_debug("attempt %08x: the device rejects again", id);
+		return;
+	}
 	log_info("attempt %08x: %s: the device rejects: %s", id, a->hint,
 		 aka_cause_name(r->cause));
 	store_audit(d->st, a->hint, mode_name(a->expect.mode),
 		    "device-reject", aka_cause_name(r->cause));
+	a->unauth_noted = true;
 }
 
 /* ---- frames and events ------------------------------------------- */
@@ -1111,23 +1122,29 @@ out:
 	OPENSSL_cleanse(&dev, sizeof(dev));
 }
 
+/* The transmit key of session @sid reached its hard limit: the SA goes. */
+static void session_hard_expired(struct daemon *d, uint32_t sid)
+{
+	int err = sa_delete(d, sid);
+
+	if (err && err != -ENOENT)
+		log_warn("session %08x: deleting the SA: %s", sid,
+			 strerror(-err));
+	store_session_del(d->st, sid);
+	log_info("session %08x: hard expiry: SA deleted", sid);
+}
+
 void auth_event(struct daemon *d, const struct nlattr **tb)
 {
 	uint8_t ev = tb[AIOTSEC_A_EVENT] ? nl_get_uint(tb[AIOTSEC_A_EVENT]) : 0;
 	uint32_t sid = tb[AIOTSEC_A_SID] ? nl_get_uint(tb[AIOTSEC_A_SID]) : 0;
 	struct store_session s;
-	int err;
 
 	switch (ev) {
 	case AIOTSEC_EVENT_HARD_EXPIRE:
 		if (store_session_get(d->st, sid, &s))
 			return;
-		err = sa_delete(d, sid);
-		if (err && err != -ENOENT)
-			log_warn("session %08x: deleting the SA: %s", sid,
-				 strerror(-err));
-		store_session_del(d->st, sid);
-		log_info("session %08x: hard expiry: SA deleted", sid);
+		session_hard_expired(d, sid);
 		break;
 	case AIOTSEC_EVENT_SOFT_EXPIRE:
 		rekey_start(d, sid, tb[AIOTSEC_A_KEY_PHASE] ?
@@ -1266,6 +1283,12 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 			r->deleted++;
 			return;
 		}
+		/* a hard expiry we missed: the SA is of no use any more */
+		if (r->start && ksa->hard_expired) {
+			session_hard_expired(d, sid);
+			r->deleted++;
+			return;
+		}
 		r->kept++;
 		/* a soft expiry we missed (the daemon was not running) */
 		if (r->start && ksa->soft_expired && !busy_on(d, sid)) {
@@ -1310,8 +1333,8 @@ static int collect_stale(const struct store_session *s, void *arg)
 	struct stale *st = arg;
 	uint32_t *p;
 
-	if (bsearch(&s->sid, st->r->kernel, st->r->n, sizeof(uint32_t),
-		    cmp_sid))
+	if (st->r->n && bsearch(&s->sid, st->r->kernel, st->r->n,
+				sizeof(uint32_t), cmp_sid))
 		return 0;
 	p = realloc(st->sids, (st->n + 1) * sizeof(*p));
 	if (!p)

@@ -122,6 +122,7 @@ static void sa_parse(const struct nlattr *nest, struct kern_sa *out)
 			out->tx_phase = k[AIOTSEC_KEY_A_PHASE] ?
 					nl_get_uint(k[AIOTSEC_KEY_A_PHASE]) : 0;
 			out->soft_expired = k[AIOTSEC_KEY_A_SOFT_EXPIRED];
+			out->hard_expired = k[AIOTSEC_KEY_A_HARD_EXPIRED];
 		}
 	}
 	out->valid = true;

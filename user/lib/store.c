@@ -397,14 +397,6 @@ int store_device_set_disabled(struct store *st, const char *pid, bool dis)
 	else if (!sqlite3_changes(st->db))
 		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
 	sqlite3_finalize(s);
-	/*
-	 * The write-ahead log still holds the pages with the keys: copy it
-	 * back and empty it.  Best effort: a reader in the middle of a
-	 * transaction (aiotsecd) defers it to a later checkpoint.
-	 */
-	if (!err)
-		sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
-			     NULL, NULL);
 	return err;
 }
 

@@ -272,13 +272,38 @@ test_reconcile_exit() {
 	! grep -qi "$K\|$OPC" "$tmp/log" || fail "a key in the log"
 }
 
+# An SA whose key reached its hard limit while no daemon listened (or
+# whose event was lost) is deleted by the reconciliation, with its session.
+test_reconcile_hard() {
+	local ns out sid
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" auth veth1 0000ba5e --tid $TID_INV --k $K --opc $OPC) ||
+		{ echo "$out"; fail "no full exchange"; }
+	[[ $(sed -n 2p <<<"$out") =~ sid=([0-9a-f]{8}) ]] || fail "no ACCEPT"
+	sid=${BASH_REMATCH[1]}
+	stop_daemon
+	head -c 16 /dev/urandom >"$tmp/sakey"
+	$CTL -n "$ns" sa set dev aiotR sid 0x$sid hard-limit 1 \
+		key-file "$tmp/sakey" switch
+	$CTL -n "$ns" frame send dev aiotR type inventory sid 0x$sid payload 01
+	$CTL -n "$ns" -s sa show dev aiotR sid 0x$sid | grep -q hard-expired ||
+		fail "the key did not reach its hard limit"
+	start_daemon "$ns"
+	wait_for 3 grep -q "session $sid: hard expiry: SA deleted" "$tmp/log" ||
+		fail "hard-expired SA kept"
+	! $CTL -n "$ns" sa show dev aiotR sid 0x$sid >/dev/null 2>&1 ||
+		fail "SA $sid still there"
+	[ "$(dev_field inv-1 13)" != "0x$sid" ] || fail "session $sid still stored"
+}
+
 # in run_test's subshell: the daemon goes with the test's namespaces
 with_daemon() {
 	trap 'stop_daemon; cleanup_ns' EXIT
 	"$@"
 }
 
-tap_plan 9
+tap_plan 10
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
@@ -288,4 +313,5 @@ run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_acc
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
+run_test "auth: reconciliation deletes a hard-expired SA" with_daemon test_reconcile_hard
 tap_exit
