@@ -314,12 +314,21 @@ enum aiotsec_replay aiotsec_replay_check(struct aiotsec_key *key, u64 ctr);
 enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr);
 
 /* sa.c */
+
+/* The limits and window of a key, taken from its SA when installed. */
+struct aiotsec_limits {
+	u64 soft;
+	u64 hard;
+	u32 window;
+};
+
 extern atomic_t aiotsec_generation;
 void aiotsec_generation_bump(void);
 int aiotsec_sa_init(void);
 void aiotsec_sa_exit(void);
 struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid);
 struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
+				      const struct aiotsec_limits *lim,
 				      const u8 *k, unsigned int klen);
 void aiotsec_key_put(struct aiotsec_key *key);
 void aiotsec_key_free_rcu(struct aiotsec_key *key);

@@ -171,12 +171,6 @@ static int aiotsec_check_key(struct genl_info *info, struct nlattr *attr,
 	return -EINVAL;
 }
 
-struct aiotsec_limits {
-	u64 soft;
-	u64 hard;
-	u32 window;
-};
-
 /* Limits for keys installed from now on; @lim holds the current values. */
 static int aiotsec_nl_limits(struct genl_info *info, struct nlattr **tb,
 			     u8 suite, struct aiotsec_limits *lim)
@@ -276,19 +270,6 @@ static void aiotsec_sa_put_limits(struct aiotsec_sa *sa,
 	sa->window = lim->window;
 }
 
-static int aiotsec_sa_set_limits(struct genl_info *info, struct nlattr **tb,
-				 struct aiotsec_sa *sa)
-{
-	struct aiotsec_limits lim;
-	int err;
-
-	aiotsec_sa_get_limits(sa, &lim);
-	err = aiotsec_nl_limits(info, tb, sa->suite, &lim);
-	if (!err)
-		aiotsec_sa_put_limits(sa, &lim);
-	return err;
-}
-
 /* Why a key could not be set up, pointing at @attr (SUITE or KEY). */
 static void aiotsec_nl_key_error(struct genl_info *info,
 				 const struct nlattr *attr, int err)
@@ -308,6 +289,7 @@ static const int aiotsec_sa_new_required[] = {
 static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
+	struct aiotsec_limits lim;
 	struct aiotsec_key *key;
 	struct aiotsec_dev *adev;
 	struct aiotsec_sa *sa;
@@ -333,12 +315,14 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	sa->window = AIOTSEC_WINDOW_DEFAULT;
 	sa->hard_limit = aiotsec_suite_max_counter(sa->suite);
 	sa->soft_limit = sa->hard_limit - sa->hard_limit / 8;
-	err = aiotsec_sa_set_limits(info, tb, sa) ?:
+	aiotsec_sa_get_limits(sa, &lim);
+	err = aiotsec_nl_limits(info, tb, sa->suite, &lim) ?:
 	      aiotsec_check_key(info, tb[AIOTSEC_SA_A_KEY], sa->suite);
 	if (err)
 		goto err_free;
+	aiotsec_sa_put_limits(sa, &lim);
 
-	key = aiotsec_key_alloc(sa, 0, nla_data(tb[AIOTSEC_SA_A_KEY]),
+	key = aiotsec_key_alloc(sa, 0, &lim, nla_data(tb[AIOTSEC_SA_A_KEY]),
 				nla_len(tb[AIOTSEC_SA_A_KEY]));
 	if (IS_ERR(key)) {
 		err = PTR_ERR(key);
@@ -380,6 +364,23 @@ err_free:
 	return err;
 }
 
+/*
+ * The SA of @sid, the link's lock held.  The table's resize worker frees
+ * replaced bucket arrays after a grace period, without that lock: walk it
+ * under RCU.  The SA found stays, as removing one takes the lock.
+ */
+static struct aiotsec_sa *aiotsec_nl_sa_lookup(struct aiotsec_dev *adev,
+					       u32 sid)
+{
+	struct aiotsec_sa *sa;
+
+	lockdep_assert_held(&adev->lock);
+	rcu_read_lock();
+	sa = aiotsec_sa_lookup(adev, sid);
+	rcu_read_unlock();
+	return sa;
+}
+
 /* Find the SA named by the SID in @tb; the link's lock is held. */
 static struct aiotsec_sa *aiotsec_nl_sa_find(struct aiotsec_dev *adev,
 					     struct genl_info *info,
@@ -387,19 +388,11 @@ static struct aiotsec_sa *aiotsec_nl_sa_find(struct aiotsec_dev *adev,
 {
 	struct aiotsec_sa *sa;
 
-	lockdep_assert_held(&adev->lock);
 	if (adev->dead) {
 		NL_SET_ERR_MSG(info->extack, "aiotsec: the link is going away");
 		return NULL;
 	}
-	/*
-	 * The table's resize worker frees replaced bucket arrays after a
-	 * grace period, without adev->lock: walk it under RCU.  The SA
-	 * found stays, as removing one takes adev->lock.
-	 */
-	rcu_read_lock();
-	sa = aiotsec_sa_lookup(adev, nla_get_u32(tb[AIOTSEC_SA_A_SID]));
-	rcu_read_unlock();
+	sa = aiotsec_nl_sa_lookup(adev, nla_get_u32(tb[AIOTSEC_SA_A_SID]));
 	if (!sa)
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[AIOTSEC_SA_A_SID],
 				    "aiotsec: no SA with this SID on the link");
@@ -423,25 +416,41 @@ static const int aiotsec_sa_fixed[] = {
 	AIOTSEC_SA_A_CTR_BITS,
 };
 
-/* Install @k as the next key of @sa; with @now, transmit with it now. */
-static int aiotsec_sa_install_key(struct genl_info *info, struct aiotsec_sa *sa,
-				  struct nlattr *k, bool now)
+/*
+ * Install @k, with the limits @lim, as the next key of @sa of @adev; with
+ * @now, transmit with it now.  Called with the link's lock held, which is
+ * dropped while the key's transforms are set up (that may load modules):
+ * link deletion takes the lock under RTNL.  So @sa may be gone after.
+ */
+static int aiotsec_sa_install_key(struct genl_info *info,
+				  struct aiotsec_dev *adev,
+				  struct aiotsec_sa *sa, struct nlattr *k,
+				  bool now, const struct aiotsec_limits *lim)
 {
 	struct aiotsec_key *key, *old;
+	bool gone;
 	u8 slot;
-	int err;
 
-	err = aiotsec_check_key(info, k, sa->suite);
-	if (err)
-		return err;
 	spin_lock_bh(&sa->key_lock);
 	slot = !READ_ONCE(sa->tx_phase);
 	spin_unlock_bh(&sa->key_lock);
 
-	key = aiotsec_key_alloc(sa, slot, nla_data(k), nla_len(k));
+	refcount_inc(&sa->refs);
+	mutex_unlock(&adev->lock);
+	key = aiotsec_key_alloc(sa, slot, lim, nla_data(k), nla_len(k));
+	mutex_lock(&adev->lock);
+	gone = adev->dead || aiotsec_nl_sa_lookup(adev, sa->sid) != sa;
+	/* not the last reference unless @sa is gone */
+	aiotsec_sa_put(sa);
 	if (IS_ERR(key)) {
 		aiotsec_nl_key_error(info, k, PTR_ERR(key));
 		return PTR_ERR(key);
+	}
+	if (gone) {
+		aiotsec_key_put(key);
+		NL_SET_ERR_MSG(info->extack,
+			       "aiotsec: the SA was deleted meanwhile");
+		return -ENOENT;
 	}
 	if (!now)
 		set_bit(AIOTSEC_KEY_NEXT, &key->flags);
@@ -473,7 +482,7 @@ static int aiotsec_sa_install_key(struct genl_info *info, struct aiotsec_sa *sa,
 static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
-	struct aiotsec_limits old;
+	struct aiotsec_limits lim;
 	struct aiotsec_dev *adev;
 	struct aiotsec_sa *sa;
 	unsigned int i;
@@ -506,19 +515,21 @@ static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	/* all or nothing: a refused request changes nothing */
-	aiotsec_sa_get_limits(sa, &old);
-	err = aiotsec_sa_set_limits(info, tb, sa);
+	aiotsec_sa_get_limits(sa, &lim);
+	err = aiotsec_nl_limits(info, tb, sa->suite, &lim);
+	if (!err && tb[AIOTSEC_SA_A_KEY])
+		err = aiotsec_check_key(info, tb[AIOTSEC_SA_A_KEY], sa->suite);
 	if (err)
 		goto out;
 	if (tb[AIOTSEC_SA_A_KEY]) {
 		/* the new limits and window are the new key's */
-		err = aiotsec_sa_install_key(info, sa, tb[AIOTSEC_SA_A_KEY],
-					     tb[AIOTSEC_SA_A_KEY_SWITCH]);
-		if (err) {
-			aiotsec_sa_put_limits(sa, &old);
+		err = aiotsec_sa_install_key(info, adev, sa,
+					     tb[AIOTSEC_SA_A_KEY],
+					     tb[AIOTSEC_SA_A_KEY_SWITCH], &lim);
+		if (err)
 			goto out;
-		}
 	}
+	aiotsec_sa_put_limits(sa, &lim);
 	if (tb[AIOTSEC_SA_A_PEER_MAC])
 		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
 	aiotsec_generation_bump();

@@ -65,10 +65,16 @@ void aiotsec_sa_put(struct aiotsec_sa *sa)
 		kfree(sa);
 }
 
+/*
+ * A key for @sa in slot @phase, with the window and limits of @lim (the
+ * SA's own may change meanwhile).  Process context, no locks needed: the
+ * caller holds a reference to @sa.
+ */
 struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
+				      const struct aiotsec_limits *lim,
 				      const u8 *k, unsigned int klen)
 {
-	u32 words = aiotsec_window_words(sa->window);
+	u32 words = aiotsec_window_words(lim->window);
 	struct aiotsec_key *key;
 	int err;
 
@@ -79,10 +85,10 @@ struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
 	refcount_inc(&sa->refs);
 	key->sa = sa;
 	key->phase = phase;
-	key->window_bits = sa->window;
+	key->window_bits = lim->window;
 	key->window_words = words;
-	key->soft_limit = sa->soft_limit;
-	key->hard_limit = sa->hard_limit;
+	key->soft_limit = lim->soft;
+	key->hard_limit = lim->hard;
 	spin_lock_init(&key->rx_lock);
 	atomic64_set(&key->tx_counter, 0);
 
