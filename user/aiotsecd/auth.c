@@ -743,19 +743,22 @@ static void on_sync_failure(struct daemon *d, uint32_t id,
 	/*
 	 * Nothing before the MAC-S check is authenticated: a SYNC_FAILURE
 	 * that makes no sense, or whose MAC-S is wrong, is ignored, so that
-	 * a forged one cannot end the attempt of the genuine device.
+	 * a forged one cannot end the network's side of the attempt; the
+	 * first of an attempt is logged (and audited), the others not.
 	 */
 	if (a->state != ATT_CHALLENGED) {
 		resend(d, a);
 		return;
 	}
 	if (a->expect.mode != AKA_MODE_MUTUAL || a->resynced) {
-		if (a->resynced && !memcmp(a->auts, s->auts, AKA_AUTS_LEN))
+		if (a->resynced && !memcmp(a->auts, s->auts, AKA_AUTS_LEN)) {
 			resend(d, a);
-		else
+		} else if (!a->unauth_noted) {
 			log_info("attempt %08x: %s: SYNC_FAILURE %s: ignored",
 				 id, a->hint, a->resynced ?
 				 "after the resync" : "to a one-way challenge");
+			a->unauth_noted = true;
+		}
 		return;
 	}
 	if (aka_net_resync(&a->cred, a->expect.rand_n, s->auts, &sqn_d)) {
@@ -798,9 +801,10 @@ static void on_device_reject(struct daemon *d, uint32_t id,
 		return;
 	/*
 	 * Not authenticated: the attempt stays open, so that a forged
-	 * REJECT cannot end it; a genuine one lets it expire.
+	 * REJECT cannot end it (a genuine one lets it expire); only the
+	 * first of an attempt is logged and audited, so that forged ones
+	 * cannot flood either.
 	 */
-	/* once per attempt: forged ones must not flood the log and audit */
 	if (a->unauth_noted) {
 		log_debug("attempt %08x: the device rejects again", id);
 		return;
