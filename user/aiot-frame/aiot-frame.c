@@ -197,34 +197,16 @@ static int do_protect(const struct aiot_key *k, const struct opts *o,
 		      const uint8_t *in, size_t len)
 {
 	uint8_t out[MAX_FRAME];
-	int hl, ctr_bits = o->ctr_bits;
 	ssize_t n;
 
 	/* AUTH frames have a 16-bit counter field, and no tag */
-	if (o->type == AIOTSEC_FT_AUTH)
-		ctr_bits = 16;
-	if (o->long_form) {
-		/* a long header whatever the length: to show the padding */
-		size_t tag_len = o->type == AIOTSEC_FT_AUTH ? 0 : k->tag_len;
-
-		hl = aiot_hdr_build_form(out, false, o->type, o->phase,
-					 ctr_bits, o->dir, o->sid,
-					 o->counter, len);
-		n = hl;
-		if (hl >= 0 && (size_t)hl + len + tag_len > sizeof(out))
-			n = -EMSGSIZE;
-		if (n >= 0) {
-			memcpy(out + hl, in, len);
-			n = (ssize_t)(hl + len + tag_len);
-			if (tag_len && aiot_seal(k, o->sid, o->dir, o->counter,
-						 out, (size_t)hl, len))
-				n = -EIO;
-		}
-	} else {
-		n = aiot_frame_protect(k, o->type, o->phase, ctr_bits,
-				       o->dir, o->sid, o->counter, in, len,
-				       out, sizeof(out));
-	}
+	n = aiot_frame_protect_form(k, o->long_form ? AIOT_FORM_LONG :
+					    AIOT_FORM_AUTO,
+				    o->type, o->phase,
+				    o->type == AIOTSEC_FT_AUTH ? 16 :
+								 o->ctr_bits,
+				    o->dir, o->sid, o->counter, in, len, out,
+				    sizeof(out));
 	if (n < 0) {
 		fprintf(stderr, "aiot-frame: protect: %s\n", strerror(-n));
 		return 1;

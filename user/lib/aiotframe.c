@@ -235,18 +235,25 @@ static uint32_t get_be32(const uint8_t *p)
 	return (uint32_t)get_be16(p) << 16 | get_be16(p + 2);
 }
 
+/* A frame below the Ethernet minimum in the long form gets the short. */
+static bool short_form_for(int ctr_bits, size_t bodylen, size_t tag_len)
+{
+	size_t len = ctr_bits == 32 ? AIOT_HDR_MAX : AIOT_HDR_MIN;
+
+	return bodylen < AIOT_ETH_ZLEN &&
+	       AIOT_ETH_HLEN + len + bodylen + tag_len < AIOT_ETH_ZLEN;
+}
+
 int aiot_hdr_build(uint8_t *hdr, uint8_t type, int key_phase, int ctr_bits,
 		   int dir, uint32_t sid, uint64_t counter, size_t bodylen,
 		   size_t tag_len)
 {
-	size_t len = ctr_bits == 32 ? AIOT_HDR_MAX : AIOT_HDR_MIN;
-
 	if (tag_len > AIOT_TAG_MAX)
 		return -EINVAL;
-	return aiot_hdr_build_form(hdr, bodylen < AIOT_ETH_ZLEN &&
-				   AIOT_ETH_HLEN + len + bodylen + tag_len <
-				   AIOT_ETH_ZLEN, type, key_phase, ctr_bits,
-				   dir, sid, counter, bodylen);
+	return aiot_hdr_build_form(hdr, short_form_for(ctr_bits, bodylen,
+						       tag_len),
+				   type, key_phase, ctr_bits, dir, sid,
+				   counter, bodylen);
 }
 
 int aiot_hdr_build_form(uint8_t *hdr, bool short_form, uint8_t type,
@@ -705,8 +712,21 @@ ssize_t aiot_frame_protect(const struct aiot_key *k, uint8_t type,
 			   uint64_t counter, const uint8_t *payload,
 			   size_t len, uint8_t *out, size_t outsz)
 {
+	return aiot_frame_protect_form(k, AIOT_FORM_AUTO, type, key_phase,
+				       ctr_bits, dir, sid, counter, payload,
+				       len, out, outsz);
+}
+
+ssize_t aiot_frame_protect_form(const struct aiot_key *k,
+				enum aiot_form form, uint8_t type,
+				int key_phase, int ctr_bits, int dir,
+				uint32_t sid, uint64_t counter,
+				const uint8_t *payload, size_t len,
+				uint8_t *out, size_t outsz)
+{
 	uint8_t hdr[AIOT_HDR_ROOM];
 	size_t hdrlen, tag_len = 0;
+	bool short_form;
 	int ret;
 
 	if (!out || (len && !payload) || len > INT_MAX)
@@ -716,8 +736,11 @@ ssize_t aiot_frame_protect(const struct aiot_key *k, uint8_t type,
 			return -EINVAL;
 		tag_len = k->tag_len;
 	}
-	ret = aiot_hdr_build(hdr, type, key_phase, ctr_bits, dir, sid,
-			     counter, len, tag_len);
+	short_form = form == AIOT_FORM_SHORT ||
+		     (form == AIOT_FORM_AUTO &&
+		      short_form_for(ctr_bits, len, tag_len));
+	ret = aiot_hdr_build_form(hdr, short_form, type, key_phase, ctr_bits,
+				  dir, sid, counter, len);
 	if (ret < 0)
 		return ret;
 	hdrlen = (size_t)ret;

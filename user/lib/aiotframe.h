@@ -225,6 +225,21 @@ ssize_t aiot_frame_protect(const struct aiot_key *k, uint8_t type,
 			   uint64_t counter, const uint8_t *payload,
 			   size_t len, uint8_t *out, size_t outsz);
 
+/* The header form of aiot_frame_protect_form(). */
+enum aiot_form {
+	AIOT_FORM_AUTO,		/* the short one below the Ethernet minimum */
+	AIOT_FORM_LONG,
+	AIOT_FORM_SHORT,	/* the body at most 255 octets */
+};
+
+/* aiot_frame_protect() in the form given (examples, tests, tools). */
+ssize_t aiot_frame_protect_form(const struct aiot_key *k,
+				enum aiot_form form, uint8_t type,
+				int key_phase, int ctr_bits, int dir,
+				uint32_t sid, uint64_t counter,
+				const uint8_t *payload, size_t len,
+				uint8_t *out, size_t outsz);
+
 /*
  * Verify @frame (@len octets) and copy the payload to @out, which may be
  * @frame + header length (in place) but must not otherwise overlap

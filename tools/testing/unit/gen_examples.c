@@ -140,15 +140,12 @@ static int run(const struct example *e)
 	if (aiot_key_init(&k, e->suite, e->tag_len, key, klen))
 		return -1;
 	/* the form given: below the minimum, senders use the short one */
-	hl = aiot_hdr_build_form(frame, e->short_form, e->type, 0, e->ctr_bits,
-				 e->dir, SID, e->counter, blen);
-	n = hl < 0 ? hl : (ssize_t)(hl + blen + k.tag_len);
-	if (n > 0) {
-		memcpy(frame + hl, BODY, blen);
-		if (aiot_seal(&k, SID, e->dir, e->counter, frame, (size_t)hl,
-			      blen))
-			n = -1;
-	}
+	n = aiot_frame_protect_form(&k, e->short_form ? AIOT_FORM_SHORT :
+						       AIOT_FORM_LONG,
+				    e->type, 0, e->ctr_bits, e->dir, SID,
+				    e->counter, (const uint8_t *)BODY, blen,
+				    frame, sizeof(frame));
+	hl = (e->ctr_bits == 32 ? AIOT_HDR_MAX : AIOT_HDR_MIN) + e->short_form;
 	ret = n < 0 ? -1 : check(&k, e, frame, (size_t)n, &rx_next);
 	aiot_key_free(&k);
 	if (ret)

@@ -332,11 +332,12 @@ static void test_protect_unprotect(const struct cfg *c)
 				 sizeof(out));
 	ok(m == 9 && !memcmp(out, msg, 9),
 	   DESC("%s: short form padded to 60 octets opens", c->name));
-	n = aiot_hdr_build_form(frame, false, AIOTSEC_FT_RESPONSE, 0, 32, 0,
-				SID, 78, 9);
-	memcpy(frame + n, msg, 9);
-	aiot_seal(&k, SID, 0, 78, frame, (size_t)n, 9);
-	memset(frame + n + 9 + c->tag_len, 0, 46 - (n + 9 + c->tag_len));
+	n = aiot_frame_protect_form(&k, AIOT_FORM_LONG, AIOTSEC_FT_RESPONSE, 0,
+				    32, 0, SID, 78, msg, 9, frame,
+				    sizeof(frame));
+	ok(n == 9 + 9 + c->tag_len && frame[0] >> 6 == 0,
+	   DESC("%s: the long form when asked for", c->name));
+	memset(frame + n, 0, 46 - (size_t)n);
 	ok(aiot_frame_unprotect(&k, 0, NULL, frame, 46, NULL, NULL, out,
 				sizeof(out)) == -EBADMSG,
 	   DESC("%s: long form padded: the padding is taken for the tag",
