@@ -330,7 +330,7 @@ struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid);
 struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
 				      const struct aiotsec_limits *lim,
 				      const u8 *k, unsigned int klen);
-void aiotsec_key_put(struct aiotsec_key *key);
+void aiotsec_key_release(struct aiotsec_key *key);
 void aiotsec_key_free_rcu(struct aiotsec_key *key);
 struct aiotsec_sa *aiotsec_sa_alloc(void);
 void aiotsec_sa_put(struct aiotsec_sa *sa);
@@ -339,13 +339,65 @@ void aiotsec_sa_flush(struct aiotsec_dev *adev);
 int aiotsec_sa_insert(struct aiotsec_dev *adev, struct aiotsec_sa *sa);
 void aiotsec_sa_remove(struct aiotsec_dev *adev, struct aiotsec_sa *sa);
 void aiotsec_sa_free(struct aiotsec_sa *sa);
-void aiotsec_sa_set_peer(struct aiotsec_sa *sa, const u8 *mac);
-void aiotsec_sa_get_peer(const struct aiotsec_sa *sa, u8 *mac);
-void aiotsec_key_check_limits(struct aiotsec_sa *sa, struct aiotsec_key *key,
-			      u64 ctr);
+void aiotsec_key_limit_reached(struct aiotsec_sa *sa, struct aiotsec_key *key,
+			       u64 ctr);
 void aiotsec_key_promote(struct aiotsec_sa *sa, struct aiotsec_key *key);
-bool aiotsec_frame_type_allowed(const struct aiotsec_sa *sa, u8 type,
-				u8 sender_role);
+
+/*
+ * The helpers below run for every frame: inline, so that a frame pays
+ * no call for a test that nearly always passes.
+ */
+
+/* Drop a reference; the last one frees the key, in whatever context. */
+static inline void aiotsec_key_put(struct aiotsec_key *key)
+{
+	if (key && refcount_dec_and_test(&key->refs))
+		aiotsec_key_release(key);
+}
+
+/*
+ * A frame with counter @ctr went out or was verified with @key: raise
+ * the soft and hard expiry events once the counter reaches the limits.
+ */
+static inline void aiotsec_key_check_limits(struct aiotsec_sa *sa,
+					    struct aiotsec_key *key, u64 ctr)
+{
+	if (unlikely(ctr + 1 >= key->soft_limit ||
+		     ctr + 1 >= key->hard_limit))
+		aiotsec_key_limit_reached(sa, key, ctr);
+}
+
+static inline void aiotsec_sa_set_peer(struct aiotsec_sa *sa, const u8 *mac)
+{
+	WRITE_ONCE(sa->peer, ether_addr_to_u64(mac));
+}
+
+static inline void aiotsec_sa_get_peer(const struct aiotsec_sa *sa, u8 *mac)
+{
+	u64_to_ether_addr(READ_ONCE(sa->peer), mac);
+}
+
+/*
+ * Profiles (TR 33.713 NOTE 2): inventory-only devices exchange inventory
+ * and control frames; command devices also commands and responses.
+ * Commands only go reader to device, responses only device to reader.
+ */
+static inline bool aiotsec_frame_type_allowed(const struct aiotsec_sa *sa,
+					      u8 type, u8 sender_role)
+{
+	switch (type) {
+	case AIOTSEC_FT_INVENTORY:
+	case AIOTSEC_FT_CONTROL:
+		return true;
+	case AIOTSEC_FT_COMMAND:
+		return sa->profile == AIOTSEC_PROFILE_COMMAND &&
+		       sender_role == AIOTSEC_ROLE_READER;
+	case AIOTSEC_FT_RESPONSE:
+		return sa->profile == AIOTSEC_PROFILE_COMMAND &&
+		       sender_role == AIOTSEC_ROLE_DEVICE;
+	}
+	return false;
+}
 
 /* send.c */
 netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev);

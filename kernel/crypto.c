@@ -475,7 +475,8 @@ void aiotsec_crypt_free(struct aiotsec_crypt *c)
 	 */
 	if (c->mac)
 		memzero_explicit(c->mac, AES_BLOCK_SIZE);
-	kfree_sensitive(c->mac_ext);
+	if (unlikely(c->mac_ext))
+		kfree_sensitive(c->mac_ext);
 	if (!AIOTSEC_CRYPT_SPARE ||
 	    this_cpu_cmpxchg(aiotsec_crypt_spare, NULL, c))
 		kmem_cache_free(aiotsec_crypt_cache, c);

@@ -71,9 +71,10 @@ static void aiotsec_rx_deliver(struct net_device *dev, struct sk_buff *skb,
 	struct ethhdr *eth;
 	bool xnet = !net_eq(dev_net(skb->dev), dev_net(dev));
 
-	skb_trim(skb, hdrlen + bodylen);
-	skb_pull(skb, hdrlen);
-	eth = skb_push(skb, ETH_HLEN);
+	/* linear, with the lower's Ethernet header still before the data */
+	__skb_trim(skb, hdrlen + bodylen);
+	__skb_pull(skb, hdrlen);
+	eth = __skb_push(skb, ETH_HLEN);
 	ether_addr_copy(eth->h_dest, dev->dev_addr);
 	eth->h_source[0] = AIOTSEC_ADDR_PREFIX;
 	eth->h_source[1] = type;

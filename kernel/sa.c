@@ -34,10 +34,19 @@ void aiotsec_generation_bump(void)
 		atomic_inc(&aiotsec_generation);
 }
 
+/* every frame compares: two integers, not a memcmp() call */
+static int aiotsec_sa_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct aiotsec_sa *sa = obj;
+
+	return sa->sid != *(const u32 *)arg->key;
+}
+
 static const struct rhashtable_params aiotsec_sa_params = {
 	.key_len = sizeof(u32),
 	.key_offset = offsetof(struct aiotsec_sa, sid),
 	.head_offset = offsetof(struct aiotsec_sa, node),
+	.obj_cmpfn = aiotsec_sa_cmp,
 	.automatic_shrinking = true,
 };
 
@@ -101,17 +110,14 @@ struct aiotsec_key *aiotsec_key_alloc(struct aiotsec_sa *sa, u8 phase,
 }
 
 /*
- * Drop a reference; the last one frees the key, in whatever context it
- * is dropped (a frame's completion runs with bottom halves disabled):
- * freeing transforms does not sleep.
+ * Free a key whose last reference aiotsec_key_put() dropped, in whatever
+ * context that was (a frame's completion runs with bottom halves
+ * disabled): freeing transforms does not sleep.
  */
-void aiotsec_key_put(struct aiotsec_key *key)
+void aiotsec_key_release(struct aiotsec_key *key)
 {
-	struct aiotsec_sa *sa;
+	struct aiotsec_sa *sa = key->sa;
 
-	if (!key || !refcount_dec_and_test(&key->refs))
-		return;
-	sa = key->sa;
 	aiotsec_key_free_tfms(key);
 	kfree_sensitive(key);
 	aiotsec_sa_put(sa);
@@ -187,22 +193,12 @@ void aiotsec_sa_flush(struct aiotsec_dev *adev)
 	rhashtable_destroy(&adev->sa_table);
 }
 
-void aiotsec_sa_set_peer(struct aiotsec_sa *sa, const u8 *mac)
-{
-	WRITE_ONCE(sa->peer, ether_addr_to_u64(mac));
-}
-
-void aiotsec_sa_get_peer(const struct aiotsec_sa *sa, u8 *mac)
-{
-	u64_to_ether_addr(READ_ONCE(sa->peer), mac);
-}
-
 /*
  * Raise the soft and hard expiry events once per key, the first time a
  * counter reaches each limit (either direction).
  */
-void aiotsec_key_check_limits(struct aiotsec_sa *sa, struct aiotsec_key *key,
-			      u64 ctr)
+void aiotsec_key_limit_reached(struct aiotsec_sa *sa, struct aiotsec_key *key,
+			       u64 ctr)
 {
 	if (ctr + 1 >= key->soft_limit &&
 	    !test_and_set_bit(AIOTSEC_KEY_SOFT_SENT, &key->flags))
@@ -234,28 +230,6 @@ void aiotsec_key_promote(struct aiotsec_sa *sa, struct aiotsec_key *key)
 	if (promoted)
 		aiotsec_notify_event(sa->link, AIOTSEC_EVENT_KEY_SWITCH,
 				     sa->sid, key->phase);
-}
-
-/*
- * Profiles (TR 33.713 NOTE 2): inventory-only devices exchange inventory
- * and control frames; command devices also commands and responses.
- * Commands only go reader to device, responses only device to reader.
- */
-bool aiotsec_frame_type_allowed(const struct aiotsec_sa *sa, u8 type,
-				u8 sender_role)
-{
-	switch (type) {
-	case AIOTSEC_FT_INVENTORY:
-	case AIOTSEC_FT_CONTROL:
-		return true;
-	case AIOTSEC_FT_COMMAND:
-		return sa->profile == AIOTSEC_PROFILE_COMMAND &&
-		       sender_role == AIOTSEC_ROLE_READER;
-	case AIOTSEC_FT_RESPONSE:
-		return sa->profile == AIOTSEC_PROFILE_COMMAND &&
-		       sender_role == AIOTSEC_ROLE_DEVICE;
-	}
-	return false;
 }
 
 int __init aiotsec_sa_init(void)

@@ -56,12 +56,13 @@ static int aiotsec_skb_room(struct sk_buff *skb, unsigned int head,
 	return pskb_expand_head(skb, nhead, ntail, GFP_ATOMIC);
 }
 
+/* The Ethernet header to @dst, packed as in struct aiotsec_sa's @peer. */
 static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
-			     const u8 *dst)
+			     u64 dst)
 {
-	struct ethhdr *eth = skb_push(skb, ETH_HLEN);
+	struct ethhdr *eth = __skb_push(skb, ETH_HLEN);
 
-	ether_addr_copy(eth->h_dest, dst);
+	u64_to_ether_addr(dst, eth->h_dest);
 	ether_addr_copy(eth->h_source, lower->dev_addr);
 	eth->h_proto = htons(AIOTSEC_ETH_P);
 	skb_reset_mac_header(skb);
@@ -124,9 +125,8 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	u8 dir = aiotsec_tx_dir(adev);
 	struct aiotsec_crypt *c;
 	struct aiotsec_key *key;
-	u8 peer[ETH_ALEN];
 	int err, stat;
-	u64 ctr;
+	u64 ctr, peer;
 
 	if (!aiotsec_frame_type_allowed(sa, type, adev->role)) {
 		stat = AIOTSEC_SA_STAT_TX_NOT_ALLOWED;
@@ -152,16 +152,17 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 		err = -ENOMEM;
 		goto error;
 	}
-	aiotsec_hdr_build(skb_push(skb, hdrlen), hdrlen, type, key->phase,
+	/* aiotsec_skb_room() made room for both */
+	aiotsec_hdr_build(__skb_push(skb, hdrlen), hdrlen, type, key->phase,
 			  sa->ctr_bits, dir, sa->sid, ctr, bodylen);
-	skb_put(skb, sa->tag_len);
+	__skb_put(skb, sa->tag_len);
 
 	if (to) {
 		/* the daemon named the peer: it is the SA's from now on */
-		aiotsec_sa_set_peer(sa, to);
-		ether_addr_copy(peer, to);
+		peer = ether_addr_to_u64(to);
+		WRITE_ONCE(sa->peer, peer);
 	} else {
-		aiotsec_sa_get_peer(sa, peer);
+		peer = READ_ONCE(sa->peer);
 	}
 	aiotsec_push_eth(skb, adev->lower, peer);
 
@@ -216,7 +217,7 @@ netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_TX_NO_SA);
 		goto drop;
 	}
-	skb_pull(skb, ETH_HLEN);
+	__skb_pull(skb, ETH_HLEN);
 	aiotsec_xmit_sa(adev, sa, skb, type, NULL);
 	return NETDEV_TX_OK;
 
@@ -256,7 +257,8 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 
 		aiotsec_hdr_build(skb_push(skb, hdrlen), hdrlen, type, 0, 16,
 				  aiotsec_tx_dir(adev), sid, 0, len);
-		aiotsec_push_eth(skb, lower, peer ?: lower->broadcast);
+		aiotsec_push_eth(skb, lower,
+				 ether_addr_to_u64(peer ?: lower->broadcast));
 		dev_queue_xmit(skb);
 		return 0;
 	}
