@@ -163,6 +163,8 @@ struct aiotsec_sa {
  * @sa_table: SAs by session ID, for the fast path
  * @sa_list: SAs in creation order, for dumps
  * @sa_count: number of SAs
+ * @max_sas: the most SAs the link may hold (IFLA_AIOTSEC_MAX_SAS);
+ *	written under RTNL, read under @lock by SA_NEW
  * @dead: set when the device goes: no SA may be added any more
  * @stats: per-CPU link counters, enum aiotsec_link_stat
  * @rl_unknown: rate limit of unknown-session events
@@ -178,6 +180,7 @@ struct aiotsec_dev {
 	struct rhashtable sa_table;
 	struct list_head sa_list;
 	u32 sa_count;
+	u32 max_sas;
 	bool dead;
 	struct aiotsec_pcpu_stats __percpu *stats;
 	struct ratelimit_state rl_unknown;

@@ -128,15 +128,13 @@ static void aiotsec_setup(struct net_device *dev)
 
 static const struct nla_policy aiotsec_policy[IFLA_AIOTSEC_MAX + 1] = {
 	[IFLA_AIOTSEC_ROLE] = NLA_POLICY_MAX(NLA_U8, AIOTSEC_ROLE_MAX),
+	[IFLA_AIOTSEC_MAX_SAS] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 static int aiotsec_validate(struct nlattr *tb[], struct nlattr *data[],
 			    struct netlink_ext_ack *extack)
 {
-	if (!tb[IFLA_LINK]) {
-		NL_SET_ERR_MSG(extack, "aiotsec: a lower device is required (link DEV)");
-		return -EINVAL;
-	}
+	/* also for changes of a live link: IFLA_LINK is checked at creation */
 	if (tb[IFLA_ADDRESS]) {
 		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
@@ -172,6 +170,10 @@ static int aiotsec_newlink(struct net *src_net, struct net_device *dev,
 	struct net_device *lower;
 	int err;
 
+	if (!tb[IFLA_LINK]) {
+		NL_SET_ERR_MSG(extack, "aiotsec: a lower device is required (link DEV)");
+		return -EINVAL;
+	}
 	lower = __dev_get_by_index(src_net, nla_get_u32(tb[IFLA_LINK]));
 	if (!lower) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
@@ -209,6 +211,9 @@ static int aiotsec_newlink(struct net *src_net, struct net_device *dev,
 	adev->role = AIOTSEC_ROLE_READER;
 	if (data && data[IFLA_AIOTSEC_ROLE])
 		adev->role = nla_get_u8(data[IFLA_AIOTSEC_ROLE]);
+	adev->max_sas = AIOTSEC_DEFAULT_MAX_SAS;
+	if (data && data[IFLA_AIOTSEC_MAX_SAS])
+		adev->max_sas = nla_get_u32(data[IFLA_AIOTSEC_MAX_SAS]);
 
 	if (!tb[IFLA_MTU])
 		dev->mtu = min_t(unsigned int, AIOTSEC_DEFAULT_MTU,
@@ -257,16 +262,43 @@ static void aiotsec_dellink(struct net_device *dev, struct list_head *head)
 	unregister_netdevice_queue(dev, head);
 }
 
+/*
+ * A change of a live link: the SA limit may change, the role may not.
+ * A limit below the current number of SAs removes none; SA_NEW fails
+ * until enough are gone.
+ */
+static int aiotsec_changelink(struct net_device *dev, struct nlattr *tb[],
+			      struct nlattr *data[],
+			      struct netlink_ext_ack *extack)
+{
+	struct aiotsec_dev *adev = netdev_priv(dev);
+
+	if (!data)
+		return 0;
+	if (data[IFLA_AIOTSEC_ROLE] &&
+	    nla_get_u8(data[IFLA_AIOTSEC_ROLE]) != adev->role) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_AIOTSEC_ROLE],
+				    "aiotsec: the role is fixed at creation");
+		return -EOPNOTSUPP;
+	}
+	if (data[IFLA_AIOTSEC_MAX_SAS])
+		WRITE_ONCE(adev->max_sas,
+			   nla_get_u32(data[IFLA_AIOTSEC_MAX_SAS]));
+	return 0;
+}
+
 static size_t aiotsec_get_size(const struct net_device *dev)
 {
-	return nla_total_size(sizeof(u8));	/* IFLA_AIOTSEC_ROLE */
+	return nla_total_size(sizeof(u8)) +	/* IFLA_AIOTSEC_ROLE */
+	       nla_total_size(sizeof(u32));	/* IFLA_AIOTSEC_MAX_SAS */
 }
 
 static int aiotsec_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	const struct aiotsec_dev *adev = netdev_priv(dev);
 
-	if (nla_put_u8(skb, IFLA_AIOTSEC_ROLE, adev->role))
+	if (nla_put_u8(skb, IFLA_AIOTSEC_ROLE, adev->role) ||
+	    nla_put_u32(skb, IFLA_AIOTSEC_MAX_SAS, READ_ONCE(adev->max_sas)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -286,6 +318,7 @@ static struct rtnl_link_ops aiotsec_link_ops __read_mostly = {
 	.setup		= aiotsec_setup,
 	.validate	= aiotsec_validate,
 	.newlink	= aiotsec_newlink,
+	.changelink	= aiotsec_changelink,
 	.dellink	= aiotsec_dellink,
 	.get_size	= aiotsec_get_size,
 	.fill_info	= aiotsec_fill_info,

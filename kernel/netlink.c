@@ -344,6 +344,10 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	if (adev->dead) {
 		NL_SET_ERR_MSG(info->extack, "aiotsec: the link is going away");
 		err = -ENODEV;
+	} else if (adev->sa_count >= READ_ONCE(adev->max_sas)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[AIOTSEC_A_SA],
+				    "aiotsec: the link holds as many SAs as its max-sas allows");
+		err = -ENOSPC;
 	} else {
 		err = aiotsec_sa_insert(adev, sa);
 		if (err == -EEXIST)
@@ -834,6 +838,7 @@ static int aiotsec_fill_link(struct sk_buff *skb, struct aiotsec_dev *adev,
 	    nla_put_string(skb, AIOTSEC_A_IFNAME, adev->dev->name) ||
 	    nla_put_u8(skb, AIOTSEC_A_ROLE, adev->role) ||
 	    nla_put_u32(skb, AIOTSEC_A_SA_COUNT, READ_ONCE(adev->sa_count)) ||
+	    nla_put_u32(skb, AIOTSEC_A_MAX_SAS, READ_ONCE(adev->max_sas)) ||
 	    aiotsec_put_stats(skb, AIOTSEC_A_LINK_STATS, adev->stats,
 			      AIOTSEC_LINK_STAT_PAD)) {
 		genlmsg_cancel(skb, hdr);

@@ -22,6 +22,8 @@ static void link_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: " PROG_NAME " link add NAME link LOWER [role { reader | device }] [mtu MTU]\n"
+		"                    [max-sas N]\n"
+		"       " PROG_NAME " link set NAME max-sas N\n"
 		"       " PROG_NAME " link del NAME\n"
 		"       " PROG_NAME " [-s] [-j] link show [NAME]\n");
 }
@@ -34,23 +36,98 @@ static int check_ifname(const char *ctx, const char *name)
 	return 0;
 }
 
+/* The aiotsec attributes of link add and link set, parsed. */
+struct link_data {
+	const char *role;
+	const char *max_sas;
+	uint8_t role_v;
+	uint32_t max_sas_v;
+};
+
+static int link_data_parse(const char *ctx, struct link_data *ld)
+{
+	ld->role_v = AIOTSEC_ROLE_READER;
+	if (ld->max_sas) {
+		int err = arg_u32(ctx, "max-sas", ld->max_sas, &ld->max_sas_v);
+
+		if (err)
+			return err;
+		if (!ld->max_sas_v)
+			return usage_error(ctx, "max-sas must be at least 1");
+	}
+	return ld->role ? arg_enum(ctx, "role", ld->role, role_names,
+				   NAMES_N(role_names), &ld->role_v) : 0;
+}
+
+/* IFLA_LINKINFO: the kind, and IFLA_INFO_DATA with what was given */
+static void link_put_info(struct nlmsghdr *nlh, const struct link_data *ld)
+{
+	struct nlattr *info, *data;
+
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "aiotsec");
+	if (ld->role || ld->max_sas) {
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		if (ld->role)
+			mnl_attr_put_u8(nlh, IFLA_AIOTSEC_ROLE, ld->role_v);
+		if (ld->max_sas)
+			mnl_attr_put_u32(nlh, IFLA_AIOTSEC_MAX_SAS,
+					 ld->max_sas_v);
+		mnl_attr_nest_end(nlh, data);
+	}
+	mnl_attr_nest_end(nlh, info);
+}
+
+/* Send an RTM_NEWLINK request built by @put for link @name. */
+static int link_newlink(const char *name, uint16_t flags,
+			void (*put)(struct nlmsghdr *nlh, const void *arg),
+			const void *arg)
+{
+	struct nlmsghdr *nlh;
+	struct nl nl;
+	int err;
+
+	err = nl_rtnl_open(&nl);
+	if (err)
+		return err;
+	nlh = nl_rtnl_req(&nl, RTM_NEWLINK, flags);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	put(nlh, arg);
+	err = nl_talk(&nl, nlh, NULL, NULL);
+	nl_close(&nl);
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
+struct link_add_req {
+	unsigned int lower_idx;
+	const char *mtu;
+	uint32_t mtu_v;
+	struct link_data ld;
+};
+
+static void link_add_put(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct link_add_req *r = arg;
+
+	mnl_attr_put_u32(nlh, IFLA_LINK, r->lower_idx);
+	if (r->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu_v);
+	link_put_info(nlh, &r->ld);
+}
+
 static int link_add(int argc, char **argv)
 {
 	static const char ctx[] = "link add";
-	const char *lower = NULL, *role = NULL, *mtu = NULL;
+	struct link_add_req r = { 0 };
+	const char *lower = NULL;
 	const struct kw_arg kws[] = {
 		{ "link", &lower, NULL },
-		{ "role", &role, NULL },
-		{ "mtu", &mtu, NULL },
+		{ "role", &r.ld.role, NULL },
+		{ "mtu", &r.mtu, NULL },
+		{ "max-sas", &r.ld.max_sas, NULL },
 		{ NULL },
 	};
-	struct nlattr *info, *data;
-	struct nlmsghdr *nlh;
-	unsigned int lower_idx;
-	uint32_t mtu_v = 0;
-	uint8_t role_v = AIOTSEC_ROLE_READER;
 	const char *name;
-	struct nl nl;
 	int err;
 
 	if (argc < 1)
@@ -59,35 +136,15 @@ static int link_add(int argc, char **argv)
 	err = check_ifname(ctx, name) ?:
 	      parse_kw_args(ctx, argc - 1, argv + 1, kws) ?:
 	      arg_require(ctx, "link", lower) ?:
-	      (role ? arg_enum(ctx, "role", role, role_names,
-			       NAMES_N(role_names), &role_v) : 0) ?:
-	      (mtu ? arg_u32(ctx, "mtu", mtu, &mtu_v) : 0);
+	      link_data_parse(ctx, &r.ld) ?:
+	      (r.mtu ? arg_u32(ctx, "mtu", r.mtu, &r.mtu_v) : 0);
 	if (err)
 		return err;
-	lower_idx = if_nametoindex(lower);
-	if (!lower_idx)
+	r.lower_idx = if_nametoindex(lower);
+	if (!r.lower_idx)
 		return error("cannot find lower device \"%s\": %s", lower,
 			     strerror(errno));
-
-	err = nl_rtnl_open(&nl);
-	if (err)
-		return err;
-	nlh = nl_rtnl_req(&nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_LINK, lower_idx);
-	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu_v);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "aiotsec");
-	if (role) {
-		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-		mnl_attr_put_u8(nlh, IFLA_AIOTSEC_ROLE, role_v);
-		mnl_attr_nest_end(nlh, data);
-	}
-	mnl_attr_nest_end(nlh, info);
-	err = nl_talk(&nl, nlh, NULL, NULL);
-	nl_close(&nl);
-	return err ? EXIT_FAIL : EXIT_OK;
+	return link_newlink(name, NLM_F_CREATE | NLM_F_EXCL, link_add_put, &r);
 }
 
 /* Fail unless @name is an aiotsec link: never delete another device. */
@@ -132,6 +189,33 @@ static int link_del(int argc, char **argv)
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
+static void link_set_put(struct nlmsghdr *nlh, const void *arg)
+{
+	link_put_info(nlh, arg);
+}
+
+static int link_set(int argc, char **argv)
+{
+	static const char ctx[] = "link set";
+	struct link_data ld = { 0 };
+	const struct kw_arg kws[] = {
+		{ "max-sas", &ld.max_sas, NULL },
+		{ NULL },
+	};
+	int err;
+
+	if (argc < 1)
+		return usage_error(ctx, "missing NAME");
+	err = check_ifname(ctx, argv[0]) ?:
+	      parse_kw_args(ctx, argc - 1, argv + 1, kws) ?:
+	      arg_require(ctx, "max-sas", ld.max_sas) ?:
+	      link_data_parse(ctx, &ld) ?:
+	      link_check_aiotsec(argv[0]);
+	if (err)
+		return err;
+	return link_newlink(argv[0], 0, link_set_put, &ld);
+}
+
 static void link_print_stats_text(const struct nlattr *nest)
 {
 	const struct nlattr *tb[AIOTSEC_LINK_STAT_MAX + 1];
@@ -171,7 +255,7 @@ static int link_show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[AIOTSEC_A_MAX + 1];
 	const char *name = "?", *role;
-	uint32_t ifindex = 0, count = 0;
+	uint32_t ifindex = 0, count = 0, max_sas = 0;
 
 	(void)data;
 	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
@@ -182,6 +266,8 @@ static int link_show_cb(const struct nlmsghdr *nlh, void *data)
 		name = mnl_attr_get_str(tb[AIOTSEC_A_IFNAME]);
 	if (tb[AIOTSEC_A_SA_COUNT])
 		count = nl_get_uint(tb[AIOTSEC_A_SA_COUNT]);
+	if (tb[AIOTSEC_A_MAX_SAS])
+		max_sas = nl_get_uint(tb[AIOTSEC_A_MAX_SAS]);
 	role = tb[AIOTSEC_A_ROLE] ?
 	       name_of(role_names, NAMES_N(role_names),
 		       nl_get_uint(tb[AIOTSEC_A_ROLE])) : "?";
@@ -192,12 +278,14 @@ static int link_show_cb(const struct nlmsghdr *nlh, void *data)
 		json_string("dev", name);
 		json_string("role", role);
 		json_u64("sa-count", count);
+		json_u64("max-sas", max_sas);
 		if (opts.stats && tb[AIOTSEC_A_LINK_STATS])
 			link_print_stats_json(tb[AIOTSEC_A_LINK_STATS]);
 		json_object_end();
 		return 0;
 	}
-	printf("%u: %s: role %s sa-count %u\n", ifindex, name, role, count);
+	printf("%u: %s: role %s sa-count %u max-sas %u\n", ifindex, name, role,
+	       count, max_sas);
 	if (opts.stats && tb[AIOTSEC_A_LINK_STATS])
 		link_print_stats_text(tb[AIOTSEC_A_LINK_STATS]);
 	return 0;
@@ -238,6 +326,7 @@ static const struct subcmd link_cmds[] = {
 	{ "show", link_show },
 	{ "list", link_show },
 	{ "add", link_add },
+	{ "set", link_set },
 	{ "del", link_del },
 	{ "delete", link_del },
 	{ NULL, NULL },

@@ -15,6 +15,11 @@
  *	link sends reader-to-device (downlink) frames and accepts
  *	device-to-reader (uplink) frames; a device link does the reverse.
  *	Default: reader.  Fixed at creation.
+ * IFLA_AIOTSEC_MAX_SAS (u32, at least 1)
+ *	The most SAs the link holds at once: SA_NEW fails with -ENOSPC
+ *	beyond it.  Default: AIOTSEC_DEFAULT_MAX_SAS.  May be changed on
+ *	a live link (RTM_NEWLINK without NLM_F_CREATE); a limit below the
+ *	current number of SAs removes none, it only stops new ones.
  *
  * Generic netlink family "aiotsec" (AIOTSEC_GENL_NAME)
  * -----------------------------------------------------
@@ -25,11 +30,12 @@
  *
  * AIOTSEC_CMD_LINK_GET	do/dump: AIOTSEC_A_IFINDEX or AIOTSEC_A_IFNAME
  *			selects a link; reply: IFINDEX, IFNAME, ROLE,
- *			SA_COUNT, LINK_STATS.
+ *			SA_COUNT, MAX_SAS, LINK_STATS.
  * AIOTSEC_CMD_SA_NEW	add an SA: IFINDEX|IFNAME and a nested AIOTSEC_A_SA
  *			with SID, SUITE, PROFILE, KEY; optional TAG_LEN,
  *			CTR_BITS, REPLAY_WINDOW, SOFT_LIMIT, HARD_LIMIT,
- *			PEER_MAC.  The key goes into key phase 0.
+ *			PEER_MAC.  The key goes into key phase 0.  -ENOSPC
+ *			when the link holds IFLA_AIOTSEC_MAX_SAS SAs.
  * AIOTSEC_CMD_SA_SET	change an SA: KEY installs the next key in the other
  *			key phase, receive-only; it takes over transmission
  *			when the first frame authenticated with it arrives,
@@ -72,6 +78,7 @@
 
 #define AIOTSEC_MAX_KEY_LEN	32
 #define AIOTSEC_MAX_PAYLOAD	1024
+#define AIOTSEC_DEFAULT_MAX_SAS	(1U << 20)
 
 enum aiotsec_role {
 	AIOTSEC_ROLE_READER,
@@ -84,6 +91,7 @@ enum aiotsec_role {
 enum {
 	IFLA_AIOTSEC_UNSPEC,
 	IFLA_AIOTSEC_ROLE,
+	IFLA_AIOTSEC_MAX_SAS,
 
 	__IFLA_AIOTSEC_MAX,
 	IFLA_AIOTSEC_MAX = __IFLA_AIOTSEC_MAX - 1
@@ -165,6 +173,7 @@ enum aiotsec_attr {
 	AIOTSEC_A_VERIFIED,	/* flag */
 	AIOTSEC_A_COUNTER,	/* u64 */
 	AIOTSEC_A_PAD,
+	AIOTSEC_A_MAX_SAS,	/* u32: IFLA_AIOTSEC_MAX_SAS */
 
 	__AIOTSEC_A_MAX,
 	AIOTSEC_A_MAX = __AIOTSEC_A_MAX - 1

@@ -251,6 +251,29 @@ test_changed_midway() {
 		fail "no audit row for the disabled device"
 }
 
+# the link's max-sas reached: a correct RESPONSE gets no SA and no
+# answer (the device times out), audited as an error
+test_max_sas() {
+	local ns out rc=0
+	setup ns
+	$CTL -n "$ns" link set aiotR max-sas 1
+	start_daemon "$ns"
+	out=$(probe "$ns" auth veth1 0000f001 --tid $TID_CMD --k $K --opc $OPC) ||
+		{ echo "$out"; fail "the first device was not accepted"; }
+	out=$(probe "$ns" auth veth1 0000f002 --tid $TID_INV --k $K --opc $OPC \
+		--timeout 2) || rc=$?
+	echo "$out"
+	[ "$rc" -ne 0 ] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
+		[[ $out == "type=challenge "* ]] ||
+		fail "the second device got an answer to its RESPONSE"
+	[ "$($CTL -n "$ns" sa show dev aiotR | grep -c '^aiotR sid')" -eq 1 ] ||
+		fail "not exactly one SA: $($CTL -n "$ns" sa show dev aiotR)"
+	grep -q "inv-1: installing the SA: No space left on device" "$tmp/log" ||
+		fail "no log line for the refused SA"
+	wait_for 3 audit_has "inv-1 [a-z-]* error" || fail "no audit row"
+	[ -z "$(dev_field inv-1 13)" ] || fail "a session was stored"
+}
+
 test_reconcile_exit() {
 	local ns rc
 	setup ns
@@ -303,7 +326,7 @@ with_daemon() {
 	"$@"
 }
 
-tap_plan 10
+tap_plan 11
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
@@ -312,6 +335,7 @@ run_test "auth: rate limits per identity and in total" with_daemon test_rate
 run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
+run_test "auth: link max-sas reached -> no SA, no answer, audited" with_daemon test_max_sas
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 run_test "auth: reconciliation deletes a hard-expired SA" with_daemon test_reconcile_hard
 tap_exit

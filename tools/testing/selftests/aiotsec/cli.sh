@@ -120,12 +120,12 @@ test_link() {
 		fail "aiot0 is not of kind aiotsec"
 	ip -n "$ns" link show aiot0 | grep -q "aiot0@veth0" ||
 		fail "aiot0 does not show veth0 as its link"
-	expect_out "$idx: aiot0: role device sa-count 0" ctl link show aiot0
-	expect_out "$idx: aiot0: role device sa-count 0" ctl link show
-	expect_out "$idx: aiot0: role device sa-count 0
+	expect_out "$idx: aiot0: role device sa-count 0 max-sas 1048576" ctl link show aiot0
+	expect_out "$idx: aiot0: role device sa-count 0 max-sas 1048576" ctl link show
+	expect_out "$idx: aiot0: role device sa-count 0 max-sas 1048576
     rx-malformed 0 rx-unknown-session 0 rx-auth 0 rx-to-daemon-dropped 0
     tx-no-sa 0 tx-malformed 0" ctl -s link show aiot0
-	expect_out "[{\"ifindex\":$idx,\"dev\":\"aiot0\",\"role\":\"device\",\"sa-count\":0}]" \
+	expect_out "[{\"ifindex\":$idx,\"dev\":\"aiot0\",\"role\":\"device\",\"sa-count\":0,\"max-sas\":1048576}]" \
 		ctl -j link show
 	ctl -j -s link show aiot0 | python3 -c '
 import json, sys
@@ -135,7 +135,7 @@ assert links[0]["stats"]["rx-malformed"] == 0, links
 '
 	# reader is the default; mtu is passed on
 	"$CTL" -n "$ns" link add aiot1 link veth1 mtu 300
-	expect_out "$(ifindex_of aiot1): aiot1: role reader sa-count 0" \
+	expect_out "$(ifindex_of aiot1): aiot1: role reader sa-count 0 max-sas 1048576" \
 		ctl link show aiot1
 	ip -n "$ns" link show aiot1 | grep -q "mtu 300 " ||
 		fail "aiot1 was not created with mtu 300"
@@ -146,6 +146,50 @@ assert links[0]["stats"]["rx-malformed"] == 0, links
 		ctl link show aiot0
 	expect_fail 1 "Error: aiotsec: lower device already carries an aiotsec link (attribute LINK)" \
 		ctl link add aiot2 link veth1
+}
+
+test_link_max_sas() {
+	local ns idx
+	ns_with_link ns
+	idx=$(ifindex_of aiot0)
+	ctl link set aiot0 max-sas 2
+	expect_out "$idx: aiot0: role reader sa-count 0 max-sas 2" \
+		ctl link show aiot0
+	ip -n "$ns" -d link show aiot0 | grep -q "aiotsec" ||
+		fail "aiot0 is no longer an aiotsec link"
+	ctl sa add dev aiot0 sid 1 suite aes-gcm profile inventory key-file "$K16"
+	ctl sa add dev aiot0 sid 2 suite nia2 profile inventory key-file "$K16"
+	expect_fail 1 "Error: aiotsec: the link holds as many SAs as its max-sas allows (attribute SA)" \
+		ctl sa add dev aiot0 sid 3 suite aes-gcm profile inventory key-file "$K16"
+	[ "$(ctl sa show dev aiot0 | grep -c '^aiot0 sid')" -eq 2 ] ||
+		fail "the refused SA is listed: $(ctl sa show dev aiot0)"
+	# a lower limit removes none; the SAs go one by one
+	ctl link set aiot0 max-sas 1
+	expect_out "$idx: aiot0: role reader sa-count 2 max-sas 1" \
+		ctl link show aiot0
+	ctl sa del dev aiot0 sid 1
+	expect_fail 1 "Error: aiotsec: the link holds as many SAs as its max-sas allows (attribute SA)" \
+		ctl sa add dev aiot0 sid 3 suite aes-gcm profile inventory key-file "$K16"
+	ctl sa del dev aiot0 sid 2
+	ctl sa add dev aiot0 sid 3 suite aes-gcm profile inventory key-file "$K16"
+	# given at creation, and read back by rtnetlink too
+	ctl link add aiot1 link veth1 role device max-sas 7
+	expect_out "$(ifindex_of aiot1): aiot1: role device sa-count 0 max-sas 7" \
+		ctl link show aiot1
+	ctl -j link show aiot1 | python3 -c '
+import json, sys
+assert json.loads(sys.stdin.read())[0]["max-sas"] == 7
+'
+	# bad input: the CLI's own checks, the kernel's policy, the role
+	expect_fail 2 "Error: link set: max-sas must be at least 1
+Try \"aiotsecctl link help\"." ctl link set aiot0 max-sas 0
+	expect_fail 2 "Error: link set: missing \"max-sas\"
+Try \"aiotsecctl link help\"." ctl link set aiot0
+	expect_fail 1 "Error: aiotsec: device is not an aiotsec link (IFINDEX/IFNAME) (attribute IFNAME)" \
+		ctl link set veth1 max-sas 5
+	expect_fail 2 "Error: link add: max-sas must be at least 1
+Try \"aiotsecctl link help\"." ctl link add aiot2 link veth1 max-sas 0
+	return 0
 }
 
 test_link_del_other() {
@@ -181,7 +225,7 @@ test_sa_suites() {
 	[ "$(ctl sa show | grep '^aiot0 sid' | cut -d' ' -f3 | tr '\n' ' ')" = \
 	  "0x00001234 0x00000002 0x00000003 0xfffffffe " ] ||
 		fail "sa show does not list the SAs in creation order"
-	expect_out "$(ifindex_of aiot0): aiot0: role reader sa-count 4" \
+	expect_out "$(ifindex_of aiot0): aiot0: role reader sa-count 4 max-sas 1048576" \
 		ctl link show aiot0
 }
 
@@ -330,7 +374,7 @@ test_sa_del() {
 		ctl sa show sid 11
 	ctl sa del dev aiot0 sid 0xc
 	expect_out "" ctl sa show
-	expect_out "$(ifindex_of aiot0): aiot0: role reader sa-count 0" \
+	expect_out "$(ifindex_of aiot0): aiot0: role reader sa-count 0 max-sas 1048576" \
 		ctl link show aiot0
 }
 
@@ -572,6 +616,7 @@ load_module >/dev/null || { echo "1..0 # SKIP cannot load $AIOTSEC_KO"; exit "$k
 
 tap_plan "$(grep -c '^run_test ' "$0")"
 run_test "link add/show/del" test_link
+run_test "link max-sas: add, set, SA_NEW refused beyond it" test_link_max_sas
 run_test "link del refuses a device that is not an aiotsec link" test_link_del_other
 run_test "sa add of each suite, sa show" test_sa_suites
 run_test "sa show -j is JSON" test_sa_json

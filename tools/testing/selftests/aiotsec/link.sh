@@ -7,6 +7,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
+CTL=$AIOTSEC_TOP/user/aiotsecctl/aiotsecctl
+
 require_vm
 trap cleanup_ns EXIT
 
@@ -84,6 +86,46 @@ test_bad_create() {
 	link_gone "$ns" aiot1 || fail "aiot1 exists after a refused create"
 	link_gone "$ns" aiot2 || fail "aiot2 exists after a refused create"
 	link_gone "$ns" aiot3 || fail "aiot3 exists after a refused create"
+}
+
+# rtlink NS ARGS...: rtlink.py in NS, its one line of output
+rtlink() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" python3 "$(dirname "$0")/rtlink.py" "$@"
+}
+
+# max_sas_of NS LINK: the link's max-sas as the generic netlink API has it
+max_sas_of() {
+	[[ $($CTL -n "$1" link show "$2") =~ max-sas\ ([0-9]+) ]] &&
+		echo "${BASH_REMATCH[1]}"
+}
+
+test_changelink() {
+	local ns out
+	ns_with_veth ns
+	ip -n "$ns" link add aiot0 link veth0 type aiotsec
+	[ "$(max_sas_of "$ns" aiot0)" = 1048576 ] ||
+		fail "default max-sas is not 1048576"
+	out=$(rtlink "$ns" aiot0 max-sas=5)
+	[ "$out" = ok ] || fail "max-sas=5: $out"
+	[ "$(max_sas_of "$ns" aiot0)" = 5 ] || fail "max-sas did not become 5"
+	out=$(rtlink "$ns" aiot0 role=0)
+	[ "$out" = ok ] || fail "the same role again: $out"
+	# refused requests change nothing
+	out=$(rtlink "$ns" aiot0 role=1 max-sas=9)
+	[ "$out" = 'errno=EOPNOTSUPP msg="aiotsec: the role is fixed at creation"' ] ||
+		fail "role change: $out"
+	out=$(rtlink "$ns" aiot0 max-sas=0)
+	[ "$out" = 'errno=ERANGE msg="integer out of range"' ] ||
+		fail "max-sas=0: $out"
+	out=$(rtlink "$ns" aiot0 max-sas-u8=9)
+	[ "$out" = 'errno=ERANGE msg="Attribute failed policy validation"' ] ||
+		fail "one-octet max-sas: $out"
+	[ "$(max_sas_of "$ns" aiot0)" = 5 ] ||
+		fail "a refused request changed max-sas"
+	$CTL -n "$ns" link show aiot0 | grep -q "role reader" ||
+		fail "a refused request changed the role"
 }
 
 test_mtu() {
@@ -167,11 +209,12 @@ test_unload_with_links() {
 		fail "cannot create a link after reloading"
 }
 
-tap_plan 10
+tap_plan 11
 run_test "self-tests line at load" test_selftests_line
 run_test "module alias for ip link autoload" test_alias
 run_test "create and delete a link" test_create_delete
 run_test "bad creates refused with extack" test_bad_create
+run_test "changelink: max-sas changes, the role does not" test_changelink
 run_test "MTU bounded by the lower device" test_mtu
 run_test "lower device removal removes the link" test_lower_removal
 run_test "netns move, then lower netns deleted" test_netns_move

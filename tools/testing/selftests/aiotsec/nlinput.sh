@@ -314,6 +314,8 @@ test_read_only() {
 		$w ifname=aiot0 $b role=reader
 	refused 'errno=EINVAL msg="Unsupported attribute" offs=SA_COUNT' \
 		$w ifname=aiot0 $b sa-count=3
+	refused 'errno=EINVAL msg="Unsupported attribute" offs=MAX_SAS' \
+		$w ifname=aiot0 $b max-sas=3
 	# SA.STATS (NLA_REJECT), as a hand-made nest and as a reply has it
 	refused "errno=EINVAL $E_POLICY offs=SA.STATS" \
 		$w ifname=aiot0 $(ro_body "$c")
@@ -867,7 +869,7 @@ declare -A what=(
 	[ifindex_type]="IFINDEX of the wrong type (u8, u64)"
 	[ifname_long]="IFNAME longer than 15 or without NUL"
 	[unknown_attr]="unknown attribute types (strict)"
-	[read_only]="read-only attributes (ROLE, SA_COUNT, SA.STATS, SA.TX_KEY_PHASE)"
+	[read_only]="read-only attributes (ROLE, SA_COUNT, MAX_SAS, SA.STATS, SA.TX_KEY_PHASE)"
 )
 for c in $CMDS; do
 	for v in no_link unknown_link not_aiotsec ifindex_type ifname_long \

@@ -154,6 +154,7 @@ SETS = {
         ("verified", "flag", None),
         ("counter", "u64", None),
         ("pad", "pad", None),
+        ("max-sas", "u32", None),
     ],
     "sa": [
         None,
