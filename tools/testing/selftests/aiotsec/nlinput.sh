@@ -295,8 +295,8 @@ test_unknown_attr() {
 	local c=$1 w b
 	w=$(words "$c")
 	b=$(body "$c")
-	refused 'errno=EINVAL msg="Unknown attribute type" offs=#16' \
-		$w ifname=aiot0 16=u32:1 $b
+	refused 'errno=EINVAL msg="Unknown attribute type" offs=#17' \
+		$w ifname=aiot0 17=u32:1 $b
 	refused 'errno=EINVAL msg="Unknown attribute type" offs=#0' \
 		$w ifname=aiot0 $b 0=u32:1
 	# a type inside the SA nest that the SA set does not have
@@ -344,13 +344,13 @@ test_link_dump() {
 	# a link dump takes no selector, but the policy still applies
 	refused 'errno=EINVAL msg="invalid attribute length" offs=IFINDEX' \
 		--dump link-get ifindex=u8:1
-	refused 'errno=EINVAL msg="Unknown attribute type" offs=#16' \
-		--dump link-get 16=u32:1
+	refused 'errno=EINVAL msg="Unknown attribute type" offs=#17' \
+		--dump link-get 17=u32:1
 }
 
 test_link_get_ok() {
 	nl link-get ifname=aiot0
-	[[ $answer == "ok replies=1 | IFINDEX=$IDX0 IFNAME=aiot0 ROLE=reader SA_COUNT=3 LINK_STATS."* ]] ||
+	[[ $answer == "ok replies=1 | IFINDEX=$IDX0 IFNAME=aiot0 ROLE=reader SA_COUNT=3 MAX_SAS=1048576 LINK_STATS."* ]] ||
 		fail "link-get aiot0: $answer"
 }
 
@@ -731,7 +731,7 @@ test_commands() {
 test_family() {
 	local want
 	nl family
-	want="version=1 maxattr=15 op.link-get=do,dump,has-policy"
+	want="version=1 maxattr=16 op.link-get=do,dump,has-policy"
 	want+=" op.sa-new=do,has-policy,uns-admin-perm"
 	want+=" op.sa-set=do,has-policy,uns-admin-perm"
 	want+=" op.sa-del=do,has-policy,uns-admin-perm"
