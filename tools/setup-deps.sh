@@ -12,7 +12,7 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	iproute2 ethtool tcpdump
 	libmnl-dev libsqlite3-dev libssl-dev
-	python3
+	python3 python3-yaml
 	linux-perf
 )
 

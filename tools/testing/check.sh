@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The test command behind `make check` (which installs and builds first):
-#   1. the native unit tests (tools/testing/unit/build/test_*),
+#   1. the native unit tests (tools/testing/unit/build/test_*) and the
+#      check of the YAML netlink spec against the uapi header,
 #   2. checkpatch on the kernel code,
 #   3. the kselftests in tools/testing/selftests/aiotsec, in one QEMU VM.
 # Every TAP test case counts; a program that dies without reporting a
@@ -58,6 +59,12 @@ for t in tools/testing/unit/build/test_*; do
 	cat "$work/unit.tap"
 	tally "$name" "$rc" "$work/unit.tap"
 done
+
+echo "== the netlink spec against the uapi header"
+python3 tools/testing/unit/spec_check.py >"$work/spec.tap" 2>&1
+rc=$?
+cat "$work/spec.tap"
+tally spec_check "$rc" "$work/spec.tap"
 
 echo "== checkpatch --strict"
 if tools/checkpatch.sh >"$work/checkpatch.out" 2>&1; then
