@@ -25,6 +25,8 @@
 #define RATE_ID_MAX		5	/* attempts per identity ... */
 #define RATE_ID_WINDOW_MS	60000	/* ... in this window */
 #define DEFAULT_MAX_RATE	200	/* attempts per second in total */
+/* the notification socket: bursts of events while the daemon is busy */
+#define DEFAULT_RCVBUF		(4 << 20)
 #define TICK_MS			100	/* audit flush and expiry period */
 #define RETX_FIRST_MS		1000	/* network retransmissions: 1 s, */
 #define RETX_MAX_MS		8000	/* doubling up to 8 s, */
@@ -105,6 +107,7 @@ struct daemon {
 	unsigned max_rate;
 	uint64_t soft_limit;		/* SA key limits, 0: the kernel's */
 	uint64_t hard_limit;
+	int rcvbuf;			/* notification socket, octets */
 
 	struct store *st;
 	struct nl req;			/* requests */

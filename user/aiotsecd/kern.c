@@ -14,11 +14,9 @@
 
 #include "aiotsecd.h"
 
-#define EV_RCVBUF	(4 << 20)
-
 int kern_open(struct daemon *d)
 {
-	int rcvbuf = EV_RCVBUF, fd;
+	int rcvbuf = d->rcvbuf, fd;
 
 	if (nl_genl_open(&d->req))
 		return -ENOENT;

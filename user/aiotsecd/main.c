@@ -77,7 +77,7 @@ static void usage(FILE *f)
 		"Usage: aiotsecd --db PATH --dev IFNAME [--hn-key FILE] [--hn-key-id N]\n"
 		"                [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]\n"
 		"                [--log-level debug|info|warn|error] [--max-rate N]\n"
-		"                [--soft-limit FRAMES] [--hard-limit FRAMES]\n");
+		"                [--soft-limit FRAMES] [--hard-limit FRAMES] [--rcvbuf OCTETS]\n");
 }
 
 /* The X25519 private key: 32 raw octets or 64 hex digits (white space ok). */
@@ -139,6 +139,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "max-rate", required_argument, NULL, 'r' },
 		{ "soft-limit", required_argument, NULL, 'S' },
 		{ "hard-limit", required_argument, NULL, 'H' },
+		{ "rcvbuf", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,6 +152,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 	d->suite = AIOTSEC_SUITE_AES_GCM;
 	d->ctr_bits = 32;
 	d->max_rate = DEFAULT_MAX_RATE;
+	d->rcvbuf = DEFAULT_RCVBUF;
 	d->hn_key_id = -1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -209,6 +211,14 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 				return 2;
 			}
 			d->max_rate = v;
+			break;
+		case 'b':
+			v = strtol(optarg, &end, 0);
+			if (*end || !*optarg || v < 4096 || v > (1L << 30)) {
+				log_err("--rcvbuf: 4096 to 1073741824 octets");
+				return 2;
+			}
+			d->rcvbuf = v;
 			break;
 		case 'S':
 		case 'H':

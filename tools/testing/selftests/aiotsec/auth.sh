@@ -295,6 +295,24 @@ test_reconcile_exit() {
 	! grep -qi "$K\|$OPC" "$tmp/log" || fail "a key in the log"
 }
 
+# hard_expire NS SID: a next key with a hard limit of 1 for SA SID, in
+# use at once, and one frame that uses it up (the daemon not listening)
+hard_expire() {
+	head -c 16 /dev/urandom >"$tmp/sakey"
+	$CTL -n "$1" sa set dev aiotR sid "0x$2" hard-limit 1 \
+		key-file "$tmp/sakey" switch
+	$CTL -n "$1" frame send dev aiotR type inventory sid "0x$2" payload 01
+	$CTL -n "$1" -s sa show dev aiotR sid "0x$2" | grep -q hard-expired ||
+		fail "the key did not reach its hard limit"
+}
+
+# session_gone NS SID: neither the SA nor inv-1's session SID remains
+session_gone() {
+	! $CTL -n "$1" sa show dev aiotR sid "0x$2" >/dev/null 2>&1 ||
+		fail "SA $2 still there"
+	[ "$(dev_field inv-1 13)" != "0x$2" ] || fail "session $2 still stored"
+}
+
 # An SA whose key reached its hard limit while no daemon listened (or
 # whose event was lost) is deleted by the reconciliation, with its session.
 test_reconcile_hard() {
@@ -306,18 +324,37 @@ test_reconcile_hard() {
 	[[ $(sed -n 2p <<<"$out") =~ sid=([0-9a-f]{8}) ]] || fail "no ACCEPT"
 	sid=${BASH_REMATCH[1]}
 	stop_daemon
-	head -c 16 /dev/urandom >"$tmp/sakey"
-	$CTL -n "$ns" sa set dev aiotR sid 0x$sid hard-limit 1 \
-		key-file "$tmp/sakey" switch
-	$CTL -n "$ns" frame send dev aiotR type inventory sid 0x$sid payload 01
-	$CTL -n "$ns" -s sa show dev aiotR sid 0x$sid | grep -q hard-expired ||
-		fail "the key did not reach its hard limit"
+	hard_expire "$ns" "$sid"
 	start_daemon "$ns"
 	wait_for 3 grep -q "session $sid: hard expiry: SA deleted" "$tmp/log" ||
 		fail "hard-expired SA kept"
-	! $CTL -n "$ns" sa show dev aiotR sid 0x$sid >/dev/null 2>&1 ||
-		fail "SA $sid still there"
-	[ "$(dev_field inv-1 13)" != "0x$sid" ] || fail "session $sid still stored"
+	session_gone "$ns" "$sid"
+}
+
+# Notifications that overran the daemon's socket buffer (the daemon
+# stopped, a burst of HELLOs filling its smallest buffer) are not waited
+# for: the daemon reconciles, and deletes the SA whose hard expiry was
+# among the lost notifications.
+test_overrun() {
+	local ns out sid
+	setup ns
+	start_daemon "$ns" --rcvbuf 4096
+	out=$(probe "$ns" auth veth1 0000b0f0 --tid $TID_INV --k $K --opc $OPC) ||
+		{ echo "$out"; fail "no full exchange"; }
+	[[ $(sed -n 2p <<<"$out") =~ sid=([0-9a-f]{8}) ]] || fail "no ACCEPT"
+	sid=${BASH_REMATCH[1]}
+	kill -STOP "$dpid"
+	probe "$ns" hello veth1 0000b0f1 --tid $TID_UNKNOWN --burst 30 \
+		--timeout 0.05 >/dev/null || true
+	hard_expire "$ns" "$sid"
+	kill -CONT "$dpid"
+	wait_for 5 grep -q "notifications lost (receive buffer overrun): reconciling" \
+		"$tmp/log" || fail "no overrun noticed"
+	wait_for 5 grep -q "session $sid: hard expiry: SA deleted" "$tmp/log" ||
+		fail "hard-expired SA kept"
+	grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), 1 deleted" \
+		"$tmp/log" || fail "the reconciliation did not delete the SA"
+	session_gone "$ns" "$sid"
 }
 
 # in run_test's subshell: the daemon goes with the test's namespaces
@@ -326,7 +363,7 @@ with_daemon() {
 	"$@"
 }
 
-tap_plan 11
+tap_plan 12
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
@@ -338,4 +375,5 @@ run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_da
 run_test "auth: link max-sas reached -> no SA, no answer, audited" with_daemon test_max_sas
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 run_test "auth: reconciliation deletes a hard-expired SA" with_daemon test_reconcile_hard
+run_test "auth: notifications lost to an overrun -> reconciled" with_daemon test_overrun
 tap_exit

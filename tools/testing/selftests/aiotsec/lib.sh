@@ -89,6 +89,8 @@ dpid=
 stop_daemon() {
 	if [ -n "$dpid" ]; then
 		kill "$dpid" 2>/dev/null || true
+		# a test may have stopped it (SIGSTOP): SIGTERM waits for this
+		kill -CONT "$dpid" 2>/dev/null || true
 		wait "$dpid" 2>/dev/null || true
 		dpid=
 	fi
