@@ -164,7 +164,8 @@ struct aiotsec_sa {
  * @sa_list: SAs in creation order, for dumps
  * @sa_count: number of SAs
  * @max_sas: the most SAs the link may hold (IFLA_AIOTSEC_MAX_SAS);
- *	written under RTNL, read under @lock by SA_NEW
+ *	written under RTNL, read under @lock by SA_NEW and with
+ *	READ_ONCE() by the early check of SA_NEW and by the dumps
  * @dead: set when the device goes: no SA may be added any more
  * @stats: per-CPU link counters, enum aiotsec_link_stat
  * @rl_unknown: rate limit of unknown-session events

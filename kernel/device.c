@@ -21,6 +21,9 @@
 #define AIOTSEC_DEFAULT_MTU	256
 #define AIOTSEC_MAX_OVERHEAD	AIOTSEC_OVERHEAD
 
+/* the most SAs of a link unless IFLA_AIOTSEC_MAX_SAS says otherwise */
+#define AIOTSEC_DEFAULT_MAX_SAS	BIT(20)
+
 static int aiotsec_dev_init(struct net_device *dev)
 {
 	struct aiotsec_dev *adev = netdev_priv(dev);
@@ -127,6 +130,8 @@ static void aiotsec_setup(struct net_device *dev)
 }
 
 static const struct nla_policy aiotsec_policy[IFLA_AIOTSEC_MAX + 1] = {
+	/* attributes added from MAX_SAS on are validated strictly */
+	[IFLA_AIOTSEC_UNSPEC] = { .strict_start_type = IFLA_AIOTSEC_MAX_SAS },
 	[IFLA_AIOTSEC_ROLE] = NLA_POLICY_MAX(NLA_U8, AIOTSEC_ROLE_MAX),
 	[IFLA_AIOTSEC_MAX_SAS] = NLA_POLICY_MIN(NLA_U32, 1),
 };
@@ -172,6 +177,7 @@ static int aiotsec_newlink(struct net *src_net, struct net_device *dev,
 
 	if (!tb[IFLA_LINK]) {
 		NL_SET_ERR_MSG(extack, "aiotsec: a lower device is required (link DEV)");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, IFLA_LINK);
 		return -EINVAL;
 	}
 	lower = __dev_get_by_index(src_net, nla_get_u32(tb[IFLA_LINK]));

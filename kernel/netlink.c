@@ -286,6 +286,14 @@ static const int aiotsec_sa_new_required[] = {
 	AIOTSEC_SA_A_KEY,
 };
 
+/* The link holds max-sas SAs already. */
+static int aiotsec_nl_link_full(struct genl_info *info)
+{
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[AIOTSEC_A_SA],
+			    "aiotsec: the link holds as many SAs as its max-sas allows");
+	return -ENOSPC;
+}
+
 static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[AIOTSEC_SA_A_MAX + 1];
@@ -322,32 +330,35 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	aiotsec_sa_put_limits(sa, &lim);
 
+	adev = aiotsec_nl_link(info);
+	if (IS_ERR(adev)) {
+		err = PTR_ERR(adev);
+		goto err_free;
+	}
+	/* a full link costs no transforms; checked again under the lock */
+	if (READ_ONCE(adev->sa_count) >= READ_ONCE(adev->max_sas)) {
+		err = aiotsec_nl_link_full(info);
+		goto err_put;
+	}
 	key = aiotsec_key_alloc(sa, 0, &lim, nla_data(tb[AIOTSEC_SA_A_KEY]),
 				nla_len(tb[AIOTSEC_SA_A_KEY]));
 	if (IS_ERR(key)) {
 		err = PTR_ERR(key);
 		aiotsec_nl_key_error(info, tb[AIOTSEC_SA_A_SUITE], err);
-		goto err_free;
+		goto err_put;
 	}
 	RCU_INIT_POINTER(sa->keys[0], key);
 	aiotsec_sa_set_peer(sa, aiotsec_broadcast);
 	if (tb[AIOTSEC_SA_A_PEER_MAC])
 		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
 
-	adev = aiotsec_nl_link(info);
-	if (IS_ERR(adev)) {
-		err = PTR_ERR(adev);
-		goto err_free;
-	}
 	sa->link = adev;
 	mutex_lock(&adev->lock);
 	if (adev->dead) {
 		NL_SET_ERR_MSG(info->extack, "aiotsec: the link is going away");
 		err = -ENODEV;
 	} else if (adev->sa_count >= READ_ONCE(adev->max_sas)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[AIOTSEC_A_SA],
-				    "aiotsec: the link holds as many SAs as its max-sas allows");
-		err = -ENOSPC;
+		err = aiotsec_nl_link_full(info);
 	} else {
 		err = aiotsec_sa_insert(adev, sa);
 		if (err == -EEXIST)
@@ -358,11 +369,10 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 				       "aiotsec: cannot add the SA to the link's table");
 	}
 	mutex_unlock(&adev->lock);
+err_put:
 	aiotsec_nl_put(adev);
-	if (err)
-		goto err_free;
-	return 0;
-
+	if (!err)
+		return 0;
 err_free:
 	aiotsec_sa_free(sa);
 	return err;

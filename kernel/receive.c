@@ -72,6 +72,7 @@ static void aiotsec_rx_deliver(struct net_device *dev, struct sk_buff *skb,
 	bool xnet = !net_eq(dev_net(skb->dev), dev_net(dev));
 
 	/* linear, with the lower's Ethernet header still before the data */
+	DEBUG_NET_WARN_ON_ONCE(skb_headroom(skb) < ETH_HLEN);
 	__skb_trim(skb, hdrlen + bodylen);
 	__skb_pull(skb, hdrlen);
 	eth = __skb_push(skb, ETH_HLEN);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * aiotsecctl link: create and delete aiotsec links (rtnetlink), show them
- * (generic netlink LINK_GET).
+ * aiotsecctl link: create, change and delete aiotsec links (rtnetlink),
+ * show them (generic netlink LINK_GET).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -255,7 +255,7 @@ static int link_show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[AIOTSEC_A_MAX + 1];
 	const char *name = "?", *role;
-	uint32_t ifindex = 0, count = 0, max_sas = 0;
+	uint32_t ifindex = 0, count = 0;
 
 	(void)data;
 	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
@@ -266,8 +266,6 @@ static int link_show_cb(const struct nlmsghdr *nlh, void *data)
 		name = mnl_attr_get_str(tb[AIOTSEC_A_IFNAME]);
 	if (tb[AIOTSEC_A_SA_COUNT])
 		count = nl_get_uint(tb[AIOTSEC_A_SA_COUNT]);
-	if (tb[AIOTSEC_A_MAX_SAS])
-		max_sas = nl_get_uint(tb[AIOTSEC_A_MAX_SAS]);
 	role = tb[AIOTSEC_A_ROLE] ?
 	       name_of(role_names, NAMES_N(role_names),
 		       nl_get_uint(tb[AIOTSEC_A_ROLE])) : "?";
@@ -278,14 +276,18 @@ static int link_show_cb(const struct nlmsghdr *nlh, void *data)
 		json_string("dev", name);
 		json_string("role", role);
 		json_u64("sa-count", count);
-		json_u64("max-sas", max_sas);
+		/* (a module older than the limit has none) */
+		if (tb[AIOTSEC_A_MAX_SAS])
+			json_u64("max-sas", nl_get_uint(tb[AIOTSEC_A_MAX_SAS]));
 		if (opts.stats && tb[AIOTSEC_A_LINK_STATS])
 			link_print_stats_json(tb[AIOTSEC_A_LINK_STATS]);
 		json_object_end();
 		return 0;
 	}
-	printf("%u: %s: role %s sa-count %u max-sas %u\n", ifindex, name, role,
-	       count, max_sas);
+	printf("%u: %s: role %s sa-count %u", ifindex, name, role, count);
+	if (tb[AIOTSEC_A_MAX_SAS])
+		printf(" max-sas %u", (unsigned int)nl_get_uint(tb[AIOTSEC_A_MAX_SAS]));
+	putchar('\n');
 	if (opts.stats && tb[AIOTSEC_A_LINK_STATS])
 		link_print_stats_text(tb[AIOTSEC_A_LINK_STATS]);
 	return 0;

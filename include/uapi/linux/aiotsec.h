@@ -17,9 +17,10 @@
  *	Default: reader.  Fixed at creation.
  * IFLA_AIOTSEC_MAX_SAS (u32, at least 1)
  *	The most SAs the link holds at once: SA_NEW fails with -ENOSPC
- *	beyond it.  Default: AIOTSEC_DEFAULT_MAX_SAS.  May be changed on
- *	a live link (RTM_NEWLINK without NLM_F_CREATE); a limit below the
- *	current number of SAs removes none, it only stops new ones.
+ *	beyond it.  Default: 1048576.  May be changed on a live link
+ *	(RTM_NEWLINK for the existing link, without NLM_F_EXCL); a limit
+ *	below the current number of SAs removes none, it only stops new
+ *	ones.  The role may not change.
  *
  * Generic netlink family "aiotsec" (AIOTSEC_GENL_NAME)
  * -----------------------------------------------------
@@ -78,7 +79,6 @@
 
 #define AIOTSEC_MAX_KEY_LEN	32
 #define AIOTSEC_MAX_PAYLOAD	1024
-#define AIOTSEC_DEFAULT_MAX_SAS	(1U << 20)
 
 enum aiotsec_role {
 	AIOTSEC_ROLE_READER,

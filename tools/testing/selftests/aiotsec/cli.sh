@@ -172,7 +172,7 @@ test_link_max_sas() {
 		ctl sa add dev aiot0 sid 3 suite aes-gcm profile inventory key-file "$K16"
 	ctl sa del dev aiot0 sid 2
 	ctl sa add dev aiot0 sid 3 suite aes-gcm profile inventory key-file "$K16"
-	# given at creation, and read back by rtnetlink too
+	# given at creation
 	ctl link add aiot1 link veth1 role device max-sas 7
 	expect_out "$(ifindex_of aiot1): aiot1: role device sa-count 0 max-sas 7" \
 		ctl link show aiot1

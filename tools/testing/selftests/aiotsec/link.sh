@@ -112,18 +112,26 @@ test_changelink() {
 	[ "$(max_sas_of "$ns" aiot0)" = 5 ] || fail "max-sas did not become 5"
 	out=$(rtlink "$ns" aiot0 role=0)
 	[ "$out" = ok ] || fail "the same role again: $out"
-	# refused requests change nothing
+	# what the link refuses (the role, bad values) changes nothing
 	out=$(rtlink "$ns" aiot0 role=1 max-sas=9)
 	[ "$out" = 'errno=EOPNOTSUPP msg="aiotsec: the role is fixed at creation"' ] ||
 		fail "role change: $out"
 	out=$(rtlink "$ns" aiot0 max-sas=0)
 	[ "$out" = 'errno=ERANGE msg="integer out of range"' ] ||
 		fail "max-sas=0: $out"
+	# validated strictly: too short or too long
 	out=$(rtlink "$ns" aiot0 max-sas-u8=9)
-	[ "$out" = 'errno=ERANGE msg="Attribute failed policy validation"' ] ||
+	[ "$out" = 'errno=EINVAL msg="invalid attribute length"' ] ||
 		fail "one-octet max-sas: $out"
+	out=$(rtlink "$ns" aiot0 max-sas-u64=9)
+	[ "$out" = 'errno=EINVAL msg="invalid attribute length"' ] ||
+		fail "eight-octet max-sas: $out"
 	[ "$(max_sas_of "$ns" aiot0)" = 5 ] ||
 		fail "a refused request changed max-sas"
+	# rtnetlink reads back what generic netlink shows
+	out=$(rtlink "$ns" aiot0 get)
+	[ "$out" = "kind=aiotsec role=0 max-sas=5" ] ||
+		fail "RTM_GETLINK: $out"
 	$CTL -n "$ns" link show aiot0 | grep -q "role reader" ||
 		fail "a refused request changed the role"
 }

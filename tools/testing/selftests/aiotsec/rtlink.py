@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Change an aiotsec link through rtnetlink, for the tests.
+"""Change or read an aiotsec link through rtnetlink, for the tests.
 
 Sends one RTM_NEWLINK request for an existing link, with IFLA_LINKINFO of
 kind "aiotsec" and the IFLA_INFO_DATA attributes given, extended ACKs on,
@@ -9,11 +9,17 @@ and prints one line:
   ok                          acked
   errno=NAME msg="..."        refused (msg only when the kernel sent one)
 
-Usage:
-  rtlink.py IFNAME [role=N] [max-sas=N] [max-sas-u8=N]
+or, with "get", one RTM_GETLINK request, and prints the link's kind and
+IFLA_INFO_DATA as the kernel filled them in:
 
-max-sas-u8 sends IFLA_AIOTSEC_MAX_SAS with a one-octet payload (bad
-input).  Runs in the caller's network namespace.
+  kind=aiotsec role=N max-sas=N
+
+Usage:
+  rtlink.py IFNAME [role=N] [max-sas=N] [max-sas-u8=N] [max-sas-u64=N]
+  rtlink.py IFNAME get
+
+max-sas-u8 and max-sas-u64 send IFLA_AIOTSEC_MAX_SAS with a payload of
+one or eight octets (bad input).  Runs in the caller's network namespace.
 """
 
 import errno
@@ -29,6 +35,7 @@ NLM_F_ACK = 4
 NLMSG_ERROR = 2
 NLMSGERR_ATTR_MSG = 1
 RTM_NEWLINK = 16
+RTM_GETLINK = 18
 IFLA_IFNAME = 3
 IFLA_LINKINFO = 18
 IFLA_INFO_KIND = 1
@@ -47,14 +54,47 @@ def attr(atype, payload):
 
 
 def request(ifname, data):
-    """The RTM_NEWLINK message that changes @ifname."""
+    """The RTM_NEWLINK message that changes @ifname; RTM_GETLINK: None."""
+    body = (struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0) +
+            attr(IFLA_IFNAME, ifname.encode() + b"\0"))
+    if data is None:
+        return struct.pack("=IHHII", 16 + len(body), RTM_GETLINK,
+                           NLM_F_REQUEST, 1, 0) + body
     info = (attr(IFLA_INFO_KIND, b"aiotsec\0") +
             attr(IFLA_INFO_DATA | NLA_F_NESTED, data))
-    body = (struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0) +
-            attr(IFLA_IFNAME, ifname.encode() + b"\0") +
-            attr(IFLA_LINKINFO | NLA_F_NESTED, info))
+    body += attr(IFLA_LINKINFO | NLA_F_NESTED, info)
     return struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK,
                        NLM_F_REQUEST | NLM_F_ACK, 1, 0) + body
+
+
+def attrs(buf, off, end):
+    """{type: payload} of the attributes in buf[off:end]."""
+    out = {}
+    while off + 4 <= end:
+        length, atype = struct.unpack_from("=HH", buf, off)
+        if length < 4:
+            break
+        out[atype & ~NLA_F_NESTED] = buf[off + 4:off + length]
+        off += (length + 3) & ~3
+    return out
+
+
+def link_info(msg):
+    """kind=... and the IFLA_INFO_DATA of an RTM_NEWLINK answer."""
+    if struct.unpack_from("=H", msg, 4)[0] == NLMSG_ERROR:
+        return answer(msg)
+    top = attrs(msg, 16 + 16, struct.unpack_from("=I", msg)[0])
+    info = attrs(top.get(IFLA_LINKINFO, b""), 0,
+                 len(top.get(IFLA_LINKINFO, b"")))
+    data = attrs(info.get(IFLA_INFO_DATA, b""), 0,
+                 len(info.get(IFLA_INFO_DATA, b"")))
+    out = "kind=" + info.get(IFLA_INFO_KIND, b"").rstrip(b"\0").decode()
+    if IFLA_AIOTSEC_ROLE in data:
+        out += " role=%d" % data[IFLA_AIOTSEC_ROLE][0]
+    if IFLA_AIOTSEC_MAX_SAS in data:
+        out += " max-sas=%d" % struct.unpack("=I",
+                                             data[IFLA_AIOTSEC_MAX_SAS])[0]
+    return out
 
 
 def answer(msg):
@@ -88,8 +128,8 @@ def main(argv):
     if len(argv) < 2:
         sys.stderr.write(__doc__)
         return 2
-    data = b""
-    for arg in argv[2:]:
+    data = None if argv[2:] == ["get"] else b""
+    for arg in argv[2:] if data is not None else []:
         name, _, value = arg.partition("=")
         if name == "role":
             data += attr(IFLA_AIOTSEC_ROLE, struct.pack("=B", int(value, 0)))
@@ -99,13 +139,17 @@ def main(argv):
         elif name == "max-sas-u8":
             data += attr(IFLA_AIOTSEC_MAX_SAS,
                          struct.pack("=B", int(value, 0)))
+        elif name == "max-sas-u64":
+            data += attr(IFLA_AIOTSEC_MAX_SAS,
+                         struct.pack("=Q", int(value, 0)))
         else:
             sys.stderr.write("rtlink.py: unknown argument %s\n" % arg)
             return 2
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
     sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
     sock.send(request(argv[1], data))
-    print(answer(sock.recv(65536)))
+    msg = sock.recv(65536)
+    print(answer(msg) if data is not None else link_info(msg))
     return 0
 
 
