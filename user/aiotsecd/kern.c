@@ -17,6 +17,7 @@
 int kern_open(struct daemon *d)
 {
 	int rcvbuf = d->rcvbuf, fd;
+	socklen_t len = sizeof(rcvbuf);
 
 	if (nl_genl_open(&d->req))
 		return -ENOENT;
@@ -26,8 +27,15 @@ int kern_open(struct daemon *d)
 		return -ENOENT;
 	}
 	fd = mnl_socket_get_fd(d->ev.sk);
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* past net.core.rmem_max if we may; SO_RCVBUF would clamp it again */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		log_warn("notification socket: receive buffer of %d octets: %s",
+			 rcvbuf, strerror(errno));
+	if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len))
+		log_debug("notification socket: receive buffer of %d octets",
+			  rcvbuf);
 	if (nl_join(&d->ev, d->ev.grp_frames, AIOTSEC_MCGRP_FRAMES) ||
 	    nl_join(&d->ev, d->ev.grp_events, AIOTSEC_MCGRP_EVENTS)) {
 		kern_close(d);
