@@ -61,7 +61,11 @@ for t in tools/testing/unit/build/test_*; do
 done
 
 echo "== the netlink spec against the uapi header"
-python3 tools/testing/unit/spec_check.py >"$work/spec.tap" 2>&1
+# Debian's python3, for which setup-deps.sh installed python3-yaml (a
+# python3 earlier in PATH may lack it)
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+"$py" tools/testing/unit/spec_check.py >"$work/spec.tap" 2>&1
 rc=$?
 cat "$work/spec.tap"
 tally spec_check "$rc" "$work/spec.tap"
