@@ -242,6 +242,9 @@ void aiotsec_device_exit(void);
 
 /* crypto.c */
 
+/* the module's debugfs directory, for test knobs (NULL if none) */
+extern struct dentry *aiotsec_debugfs;
+
 /**
  * struct aiotsec_crypt - one frame being sealed or opened
  * @key: the key (the caller holds a reference if it needs one)

@@ -75,14 +75,15 @@ static struct kmem_cache *aiotsec_crypt_cache;
 static DEFINE_PER_CPU(struct aiotsec_crypt *, aiotsec_crypt_spare);
 
 /*
- * Test knobs in debugfs (aiotsec/): force_async makes every step of the
- * data path start where the FPU is unusable, so that the SIMD transforms
- * take the asynchronous road through cryptd; async_completions counts the
- * steps that completed through the callback.
+ * Test knobs in debugfs (aiotsec/, created here, first): force_async
+ * makes every step of the data path start where the FPU is unusable, so
+ * that the SIMD transforms take the asynchronous road through cryptd;
+ * async_completions counts the steps that completed through the
+ * callback.  netlink.c adds its own.
  */
 static bool aiotsec_force_async;
 static atomic_t aiotsec_async_completions;
-static struct dentry *aiotsec_debugfs;
+struct dentry *aiotsec_debugfs;
 
 enum {
 	AIOTSEC_OP_END,

@@ -6,6 +6,8 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -425,6 +427,15 @@ static struct aiotsec_dev *aiotsec_nl_sid_link(struct genl_info *info,
 	return err ? ERR_PTR(err) : aiotsec_nl_link(info);
 }
 
+/*
+ * Test knobs in debugfs: install_delay_ms holds SA_SET that long while it
+ * sets up a new key without the link's lock, and install_delays counts
+ * the requests held, so that a test can delete the SA, its link, or
+ * promote a key meanwhile, deterministically.
+ */
+static u32 aiotsec_install_delay_ms;
+static atomic_t aiotsec_install_delays;
+
 static const int aiotsec_sa_fixed[] = {
 	AIOTSEC_SA_A_SUITE, AIOTSEC_SA_A_PROFILE, AIOTSEC_SA_A_TAG_LEN,
 	AIOTSEC_SA_A_CTR_BITS,
@@ -452,6 +463,10 @@ static int aiotsec_sa_install_key(struct genl_info *info,
 	refcount_inc(&sa->refs);
 	mutex_unlock(&adev->lock);
 	key = aiotsec_key_alloc(sa, slot, lim, nla_data(k), nla_len(k));
+	if (unlikely(READ_ONCE(aiotsec_install_delay_ms))) {
+		atomic_inc(&aiotsec_install_delays);
+		msleep(READ_ONCE(aiotsec_install_delay_ms));
+	}
 	mutex_lock(&adev->lock);
 	gone = adev->dead || aiotsec_nl_sa_lookup(adev, sa->sid) != sa;
 	/* not the last reference unless @sa is gone */
@@ -1097,6 +1112,11 @@ static struct genl_family aiotsec_family __ro_after_init = {
 
 int __init aiotsec_genl_init(void)
 {
+	/* removed with the directory, by aiotsec_crypto_exit() */
+	debugfs_create_u32("install_delay_ms", 0600, aiotsec_debugfs,
+			   &aiotsec_install_delay_ms);
+	debugfs_create_atomic_t("install_delays", 0400, aiotsec_debugfs,
+				&aiotsec_install_delays);
 	return genl_register_family(&aiotsec_family);
 }
 

@@ -611,6 +611,68 @@ async_off() {
 	[ -w "$DBG/force_async" ] && echo 0 >"$DBG/force_async" || true
 }
 
+# install_held NS DEV KEY ERRFILE: sa set of DEV's SA to KEY in the
+# background, held in the kernel for 3 s (install_delay_ms) where it sets
+# the key up without the link's lock; returns once it is held there.  Its
+# pid in $held_pid, its standard error in ERRFILE.
+install_held() {
+	local n0
+	n0=$(cat "$DBG/install_delays")
+	echo 3000 >"$DBG/install_delay_ms"
+	$CTL -n "$1" sa set dev "$2" sid $SID key-file "$3" 2>"$4" &
+	held_pid=$!
+	wait_for 10 sh -c "[ \$(cat $DBG/install_delays) -gt $n0 ]" ||
+		fail "sa set was not held"
+	# only this request: it read the delay already
+	echo 0 >"$DBG/install_delay_ms"
+}
+
+# held_failed ERRFILE MESSAGE: the held sa set failed with MESSAGE
+held_failed() {
+	local rc=0
+	wait "$held_pid" || rc=$?
+	[ "$rc" = 1 ] && [ "$(cat "$1")" = "$2" ] ||
+		fail "held sa set: status $rc, '$(cat "$1")', want '$2'"
+}
+
+# SA_SET sets a new key up without the link's lock (that may load
+# modules, and link deletion takes the lock under RTNL): what changed
+# meanwhile is found when it takes the lock again, and nothing leaks.
+test_install_meanwhile() {
+	local ns k1 k2 k3 out
+	[ -w "$DBG/install_delay_ms" ] ||
+		{ echo "no $DBG/install_delay_ms"; return "$ksft_skip"; }
+	trap 'echo 0 >"$DBG/install_delay_ms"; cleanup_ns' EXIT
+	k1=$(keyfile k1 16)
+	k2=$(keyfile k2 16)
+	k3=$(keyfile k3 16)
+	pair ns
+	sa_both "$ns" aes-gcm command "$k1"
+	# the SA deleted meanwhile
+	install_held "$ns" aiotD "$k2" "$tmp/held"
+	$CTL -n "$ns" sa del dev aiotD sid $SID
+	held_failed "$tmp/held" "Error: aiotsec: the SA was deleted meanwhile"
+	# its link deleted meanwhile (the deletion waits for the request)
+	install_held "$ns" aiotR "$k2" "$tmp/held"
+	$CTL -n "$ns" link del aiotR
+	held_failed "$tmp/held" "Error: aiotsec: the SA was deleted meanwhile"
+	# the next key promoted meanwhile, by a frame under it
+	pair ns
+	sa_both "$ns" aes-gcm command "$k1"
+	$CTL -n "$ns" sa set dev aiotD sid $SID key-file "$k2"
+	$CTL -n "$ns" sa set dev aiotR sid $SID key-file "$k2" switch
+	install_held "$ns" aiotD "$k3" "$tmp/held"
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 1)
+	expect_eq "frame under the next key lost" "$(json_get "$out" lost)" 0
+	held_failed "$tmp/held" \
+		"Error: aiotsec: the next key was promoted meanwhile; retry"
+	expect_eq "device tx-key-phase" "$(sa_field "$ns" aiotD tx-key-phase)" 1
+	# the retry goes to the slot that is free now
+	$CTL -n "$ns" sa set dev aiotD sid $SID key-file "$k3"
+	$CTL -n "$ns" sa show dev aiotD sid $SID | grep -q "key 0: rx-only .*rx-counter none" ||
+		fail "the retried key is not the next key: $($CTL -n "$ns" sa show dev aiotD sid $SID)"
+}
+
 # The asynchronous road (cryptd, completion callbacks) on the data path:
 # every suite both ways with nothing lost, then frames in flight when the
 # links go away and the module is unloaded.
@@ -654,7 +716,7 @@ test_async() {
 	load_module
 }
 
-tap_plan 24
+tap_plan 25
 for s in $SUITES; do
 	run_test "$s: protected exchange both ways" test_exchange "$s"
 done
@@ -676,6 +738,8 @@ run_test "a tap on the lower device sees well-formed frames" test_tap_headers
 run_test "1024-octet bodies (the largest), every suite both ways" test_large
 run_test "frames shared with a tap: opened on a copy, the tap's intact" \
 	test_shared_rx
+run_test "SA_SET: the SA, its link deleted, its next key promoted meanwhile" \
+	test_install_meanwhile
 run_test "asynchronous crypto (forced through cryptd): both ways, teardown in flight" test_async
 run_test "module loaded after the tests" load_module
 tap_exit
