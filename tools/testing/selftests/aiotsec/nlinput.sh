@@ -176,10 +176,10 @@ setup() {
 	IDX2=$(ip -n "$NS" -o link show aiot2 | cut -d: -f1)
 	LO=$(ip -n "$NS" -o link show lo | cut -d: -f1)
 
-	start_server ROOT python3 -S "$NLRAW" --netns "$NS" --batch
+	start_server ROOT python3 "$NLRAW" --netns "$NS" --batch
 	start_server NOBODY ip netns exec "$NS" setpriv --reuid=65534 \
 		--regid=65534 --clear-groups --inh-caps=-all \
-		python3 -S "$NLRAW" --batch
+		python3 "$NLRAW" --batch
 
 	# the SAs the whole script keeps; nothing else may ever appear
 	local sa

@@ -45,7 +45,9 @@ REQUEST:
       socket: ok, or errno=...
 
 ATTR:
-  NAME=VALUE          typed by the attribute set (see SETS below):
+  NAME=VALUE          typed by the attribute set (the attribute sets,
+                      enums and commands come from the family's YAML
+                      spec, Documentation/netlink/specs/aiotsec.yaml):
                       integers in C syntax, enum names (suite=aes-gcm),
                       strings, binary as hex (0a0b, 0a:0b, or 00*33 for
                       33 zero octets), nests as (ATTR,ATTR,...)
@@ -65,6 +67,8 @@ import shlex
 import socket
 import struct
 import sys
+
+import yaml
 
 # --- netlink constants (linux/netlink.h, linux/genetlink.h) ------------------
 
@@ -117,82 +121,59 @@ NL_POLICY_ATTRS = {2: "min", 3: "max", 4: "min", 5: "max", 6: "min-len",
                    7: "max-len", 10: "bitfield32-mask", 12: "mask"}
 NL_POLICY_SIGNED = (2, 3)
 
-# --- the aiotsec family (include/uapi/linux/aiotsec.h) -----------------------
+# --- the aiotsec family, from its YAML spec ----------------------------------
 
-FAMILY = "aiotsec"
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                    "..", "..", "Documentation", "netlink", "specs",
+                    "aiotsec.yaml")
 
-CMDS = ["unspec", "link-get", "sa-new", "sa-set", "sa-del", "sa-get",
-        "frame-send", "frame", "event"]
 
-ENUMS = {
-    "role": ["reader", "device"],
-    "frame-type": ["auth", "inventory", "command", "response", "control"],
-    "suite": ["unspec", "nia2-nea2", "nia2", "aes-ccm", "aes-gcm"],
-    "profile": ["unspec", "inventory", "command"],
-    "event": ["unspec", "soft-expire", "hard-expire", "unknown-session",
-              "replay-alarm", "key-switch"],
-}
+def spec_attr(attr):
+    """(name, type, detail) of a spec attribute, None for an unused one.
+    detail is the enum of an integer or the set of a nest; type "array"
+    is an indexed array of nests (KEYS: types are indexes), "mac" a
+    binary shown as an Ethernet address."""
+    kind = attr["type"]
+    if kind == "unused":
+        return None
+    if kind in ("nest", "indexed-array"):
+        return (attr["name"], "array" if kind == "indexed-array" else "nest",
+                attr["nested-attributes"])
+    if kind == "binary" and attr.get("display-hint") == "mac":
+        return (attr["name"], "mac", None)
+    return (attr["name"], kind, attr.get("enum"))
 
-# Attribute sets: index = attribute type; (name, type, detail) where
-# detail is the enum of an integer, the set of a nest, or None.
-# Type "array": a nest of nests whose types are indexes (KEYS).
-SETS = {
-    "aiotsec": [
-        None,
-        ("ifindex", "u32", None),
-        ("ifname", "string", None),
-        ("role", "u8", "role"),
-        ("sa-count", "u32", None),
-        ("link-stats", "nest", "link-stats"),
-        ("sa", "nest", "sa"),
-        ("event", "u8", "event"),
-        ("sid", "u32", None),
-        ("key-phase", "u8", None),
-        ("frame-type", "u8", "frame-type"),
-        ("payload", "binary", None),
-        ("peer-mac", "mac", None),
-        ("verified", "flag", None),
-        ("counter", "u64", None),
-        ("pad", "pad", None),
-        ("max-sas", "u32", None),
-    ],
-    "sa": [
-        None,
-        ("sid", "u32", None),
-        ("suite", "u8", "suite"),
-        ("profile", "u8", "profile"),
-        ("key", "binary", None),
-        ("key-switch", "flag", None),
-        ("tag-len", "u8", None),
-        ("ctr-bits", "u8", None),
-        ("replay-window", "u32", None),
-        ("soft-limit", "u64", None),
-        ("hard-limit", "u64", None),
-        ("peer-mac", "mac", None),
-        ("tx-key-phase", "u8", None),
-        ("keys", "array", "key"),
-        ("stats", "nest", "sa-stats"),
-        ("pad", "pad", None),
-    ],
-    "key": [
-        None,
-        ("phase", "u8", None),
-        ("tx", "flag", None),
-        ("tx-counter", "u64", None),
-        ("rx-counter", "u64", None),
-        ("soft-expired", "flag", None),
-        ("hard-expired", "flag", None),
-        ("pad", "pad", None),
-    ],
-    "sa-stats": [None] + [(n, "u64", None) for n in (
-        "rx-ok", "rx-bytes", "rx-bad-mac", "rx-replay", "rx-too-old",
-        "rx-not-allowed", "rx-no-key", "rx-expired", "tx-ok", "tx-bytes",
-        "tx-not-allowed", "tx-expired", "tx-error")] + [("pad", "pad", None)],
-    "link-stats": [None] + [(n, "u64", None) for n in (
-        "rx-malformed", "rx-unknown-session", "rx-auth",
-        "rx-to-daemon-dropped", "tx-no-sa", "tx-malformed")] +
-    [("pad", "pad", None)],
-}
+
+def numbered(items, name_of, start=0):
+    """A list indexed by value: the items in order, explicit values
+    (a "value" key) honoured, gaps None."""
+    out, value = [], start
+    for item in items:
+        if isinstance(item, dict) and "value" in item:
+            value = item["value"]
+        out += [None] * (value - len(out))
+        out.append(name_of(item))
+        value += 1
+    return out
+
+
+def load_spec(path):
+    """The family's name, commands, enums and attribute sets."""
+    with open(path) as f:
+        # libyaml's loader where there is one: TCG makes Python slow
+        spec = yaml.load(f, Loader=getattr(yaml, "CSafeLoader",
+                                           yaml.SafeLoader))
+    enums = {e["name"]: numbered(e["entries"],
+                                 lambda x: x["name"] if isinstance(x, dict)
+                                 else x, e.get("value-start", 0))
+             for e in spec.get("definitions", []) if e.get("type") == "enum"}
+    sets = {a["name"]: numbered(a["attributes"], spec_attr)
+            for a in spec["attribute-sets"]}
+    cmds = numbered(spec["operations"]["list"], lambda op: op["name"])
+    return spec["name"], cmds, enums, sets
+
+
+FAMILY, CMDS, ENUMS, SETS = load_spec(SPEC)
 
 INT_FMT = {"u8": "B", "u16": "H", "u32": "I", "u64": "Q",
            "s8": "b", "s16": "h", "s32": "i", "s64": "q"}
