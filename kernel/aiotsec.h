@@ -242,7 +242,7 @@ void aiotsec_device_exit(void);
 
 /* crypto.c */
 
-/* the module's debugfs directory, for test knobs (NULL if none) */
+/* the module's debugfs directory, for test knobs (an error if none) */
 extern struct dentry *aiotsec_debugfs;
 
 /**

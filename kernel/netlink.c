@@ -428,11 +428,13 @@ static struct aiotsec_dev *aiotsec_nl_sid_link(struct genl_info *info,
 }
 
 /*
- * Test knobs in debugfs: install_delay_ms holds SA_SET that long while it
- * sets up a new key without the link's lock, and install_delays counts
- * the requests held, so that a test can delete the SA, its link, or
- * promote a key meanwhile, deterministically.
+ * Test knobs in debugfs: install_delay_ms holds SA_SET that long (at most
+ * 10 s, and a signal ends it) while it sets up a new key without the
+ * link's lock, and install_delays counts the requests held, so that a
+ * test can delete the SA, its link, or promote a key meanwhile,
+ * deterministically.
  */
+#define AIOTSEC_INSTALL_DELAY_MAX	10000U
 static u32 aiotsec_install_delay_ms;
 static atomic_t aiotsec_install_delays;
 
@@ -454,6 +456,7 @@ static int aiotsec_sa_install_key(struct genl_info *info,
 {
 	struct aiotsec_key *key, *old;
 	bool gone;
+	u32 delay;
 	u8 slot;
 
 	spin_lock_bh(&sa->key_lock);
@@ -463,9 +466,10 @@ static int aiotsec_sa_install_key(struct genl_info *info,
 	refcount_inc(&sa->refs);
 	mutex_unlock(&adev->lock);
 	key = aiotsec_key_alloc(sa, slot, lim, nla_data(k), nla_len(k));
-	if (unlikely(READ_ONCE(aiotsec_install_delay_ms))) {
+	delay = READ_ONCE(aiotsec_install_delay_ms);
+	if (unlikely(delay)) {
 		atomic_inc(&aiotsec_install_delays);
-		msleep(READ_ONCE(aiotsec_install_delay_ms));
+		msleep_interruptible(min(delay, AIOTSEC_INSTALL_DELAY_MAX));
 	}
 	mutex_lock(&adev->lock);
 	gone = adev->dead || aiotsec_nl_sa_lookup(adev, sa->sid) != sa;

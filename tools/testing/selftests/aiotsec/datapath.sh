@@ -611,20 +611,32 @@ async_off() {
 	[ -w "$DBG/force_async" ] && echo 0 >"$DBG/force_async" || true
 }
 
-# install_held NS DEV KEY ERRFILE: sa set of DEV's SA to KEY in the
-# background, held in the kernel for 3 s (install_delay_ms) where it sets
-# the key up without the link's lock; returns once it is held there.  Its
-# pid in $held_pid, its standard error in ERRFILE.
+# install_held NS DEV KEY ERRFILE [MS]: sa set of DEV's SA to KEY in the
+# background, held in the kernel for MS (3000) ms (install_delay_ms) where
+# it sets the key up without the link's lock; returns once it is held
+# there.  Its pid in $held_pid, its standard error in ERRFILE.
 install_held() {
-	local n0
-	n0=$(cat "$DBG/install_delays")
-	echo 3000 >"$DBG/install_delay_ms"
+	read -r held_n0 <"$DBG/install_delays"
+	echo "${5:-3000}" >"$DBG/install_delay_ms"
 	$CTL -n "$1" sa set dev "$2" sid $SID key-file "$3" 2>"$4" &
 	held_pid=$!
-	wait_for 10 sh -c "[ \$(cat $DBG/install_delays) -gt $n0 ]" ||
-		fail "sa set was not held"
-	# only this request: it read the delay already
+	wait_for 10 install_delayed || fail "sa set was not held"
+	# the request read the delay before it counted itself: only it waits
 	echo 0 >"$DBG/install_delay_ms"
+}
+
+# install_delayed: a request was held since install_held began (no fork)
+install_delayed() {
+	local n
+	read -r n <"$DBG/install_delays"
+	[ "$n" -gt "$held_n0" ]
+}
+
+# still_held WHAT: the held request has not resumed yet, so WHAT happened
+# while it was held (else the hold was too short for this machine)
+still_held() {
+	kill -0 "$held_pid" 2>/dev/null ||
+		fail "the hold ended before $1: too slow a machine for this test"
 }
 
 # held_failed ERRFILE MESSAGE: the held sa set failed with MESSAGE
@@ -651,26 +663,38 @@ test_install_meanwhile() {
 	# the SA deleted meanwhile
 	install_held "$ns" aiotD "$k2" "$tmp/held"
 	$CTL -n "$ns" sa del dev aiotD sid $SID
+	still_held "the SA was deleted"
 	held_failed "$tmp/held" "Error: aiotsec: the SA was deleted meanwhile"
-	# its link deleted meanwhile (the deletion waits for the request)
+	# its link deleted meanwhile (the deletion waits for the request, so
+	# it is checked to have begun, not to have ended)
 	install_held "$ns" aiotR "$k2" "$tmp/held"
-	$CTL -n "$ns" link del aiotR
+	$CTL -n "$ns" link del aiotR &
+	wait_for 3 sh -c "! ip -n $ns link show aiotR >/dev/null 2>&1" ||
+		fail "link del did not begin"
+	still_held "the link was deleted"
+	wait $! || fail "link del failed"
 	held_failed "$tmp/held" "Error: aiotsec: the SA was deleted meanwhile"
-	# the next key promoted meanwhile, by a frame under it
+	# the next key promoted meanwhile, by a frame under it (a frame under
+	# the first key first, so that its replacement shows below)
 	pair ns
 	sa_both "$ns" aes-gcm command "$k1"
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 1)
+	expect_eq "frame under the first key lost" "$(json_get "$out" lost)" 0
 	$CTL -n "$ns" sa set dev aiotD sid $SID key-file "$k2"
 	$CTL -n "$ns" sa set dev aiotR sid $SID key-file "$k2" switch
-	install_held "$ns" aiotD "$k3" "$tmp/held"
+	install_held "$ns" aiotD "$k3" "$tmp/held" 9000
 	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 1)
+	still_held "the frame under the next key came"
 	expect_eq "frame under the next key lost" "$(json_get "$out" lost)" 0
 	held_failed "$tmp/held" \
 		"Error: aiotsec: the next key was promoted meanwhile; retry"
 	expect_eq "device tx-key-phase" "$(sa_field "$ns" aiotD tx-key-phase)" 1
-	# the retry goes to the slot that is free now
+	# the retry replaces the first key, the one slot that is free now
+	$CTL -n "$ns" sa show dev aiotD sid $SID | grep -q "key 0: rx-only .*rx-counter 0$" ||
+		fail "slot 0 does not hold the first key: $($CTL -n "$ns" sa show dev aiotD sid $SID)"
 	$CTL -n "$ns" sa set dev aiotD sid $SID key-file "$k3"
 	$CTL -n "$ns" sa show dev aiotD sid $SID | grep -q "key 0: rx-only .*rx-counter none" ||
-		fail "the retried key is not the next key: $($CTL -n "$ns" sa show dev aiotD sid $SID)"
+		fail "the retried key is not in slot 0: $($CTL -n "$ns" sa show dev aiotD sid $SID)"
 }
 
 # The asynchronous road (cryptd, completion callbacks) on the data path:
