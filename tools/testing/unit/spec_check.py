@@ -83,14 +83,15 @@ def spec_groups(spec):
         default = "%s-a-" % family if aset["name"] == family else \
             "%s-a-%s-" % (family, aset["name"])
         prefix = aset.get("name-prefix", default)
-        consts, value = {}, -1
+        # from 1 unless a value says, as the kernel's tools count
+        consts, value = {}, 0
         for attr in aset["attributes"]:
             value = attr.get("value", value + 1)
             consts[c_name(prefix, attr["name"])] = value
         yield "attribute set " + aset["name"], consts
     ops = spec["operations"]
     prefix = ops.get("name-prefix", "%s-cmd-" % family)
-    consts, value = {}, -1
+    consts, value = {}, 0
     for op in ops["list"]:
         value = op.get("value", value + 1)
         consts[c_name(prefix, op["name"])] = value

@@ -136,6 +136,8 @@ def spec_attr(attr):
     kind = attr["type"]
     if kind == "unused":
         return None
+    if kind == "indexed-array" and attr.get("sub-type") != "nest":
+        raise ValueError("%s: only indexed arrays of nests" % attr["name"])
     if kind in ("nest", "indexed-array"):
         return (attr["name"], "array" if kind == "indexed-array" else "nest",
                 attr["nested-attributes"])
@@ -144,13 +146,16 @@ def spec_attr(attr):
     return (attr["name"], kind, attr.get("enum"))
 
 
-def numbered(items, name_of, start=0):
-    """A list indexed by value: the items in order, explicit values
-    (a "value" key) honoured, gaps None."""
+def numbered(items, name_of, start):
+    """A list indexed by value: the items in order from @start, explicit
+    values (a "value" key) honoured, gaps None."""
     out, value = [], start
     for item in items:
         if isinstance(item, dict) and "value" in item:
             value = item["value"]
+        if value < len(out):
+            raise ValueError("%s: value %d taken" % (
+                item["name"] if isinstance(item, dict) else item, value))
         out += [None] * (value - len(out))
         out.append(name_of(item))
         value += 1
@@ -167,9 +172,11 @@ def load_spec(path):
                                  lambda x: x["name"] if isinstance(x, dict)
                                  else x, e.get("value-start", 0))
              for e in spec.get("definitions", []) if e.get("type") == "enum"}
-    sets = {a["name"]: numbered(a["attributes"], spec_attr)
+    # attributes and operations count from 1 unless a value says (the
+    # spec gives its unspec entries value 0), as the kernel's tools do
+    sets = {a["name"]: numbered(a["attributes"], spec_attr, 1)
             for a in spec["attribute-sets"]}
-    cmds = numbered(spec["operations"]["list"], lambda op: op["name"])
+    cmds = numbered(spec["operations"]["list"], lambda op: op["name"], 1)
     return spec["name"], cmds, enums, sets
 
 
