@@ -205,8 +205,11 @@ static bool nl_name_offset(const struct nl *nl, const struct nlmsghdr *req,
 			  buf, size, nest_space);
 }
 
-/* Print the error @err (negative errno, 0: a warning) and its extack. */
-static void nl_report(const struct nl *nl, const struct nlmsghdr *req,
+/*
+ * Print the error @err (negative errno, 0: a warning) and its extack;
+ * keep the extack message for nl_strerror().
+ */
+static void nl_report(struct nl *nl, const struct nlmsghdr *req,
 		      int err, const struct nlattr **tb)
 {
 	const struct nl_attr_space *nest = nl->space;
@@ -228,6 +231,9 @@ static void nl_report(const struct nl *nl, const struct nlmsghdr *req,
 			fprintf(stderr, "Warning: %s\n", msg);
 		return;
 	}
+	nl->errcode = err;
+	if (msg)
+		snprintf(nl->errmsg, sizeof(nl->errmsg), "%s", msg);
 	if (nl->quiet)
 		return;
 	fprintf(stderr, "Error: %s", msg ?: strerror(-err));
@@ -253,7 +259,7 @@ static void nl_report(const struct nl *nl, const struct nlmsghdr *req,
  * An NLMSG_ERROR (ack or error) or the NLMSG_DONE of a dump: report it;
  * returns the error, 0 for success.
  */
-static int nl_end(const struct nl *nl, const struct nlmsghdr *req,
+static int nl_end(struct nl *nl, const struct nlmsghdr *req,
 		  const struct nlmsghdr *nlh)
 {
 	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
@@ -297,6 +303,8 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_cb cb, void *data)
 	if (!dump)
 		req->nlmsg_flags |= NLM_F_ACK;
 	req->nlmsg_seq = ++nl->seq;
+	nl->errcode = 0;
+	nl->errmsg[0] = '\0';
 	if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0) {
 		err = -errno;
 		if (!nl->quiet)
@@ -428,4 +436,10 @@ int nl_join(struct nl *nl, uint32_t group, const char *name)
 		return error("cannot join multicast group \"%s\": %s", name,
 			     strerror(errno));
 	return 0;
+}
+
+const char *nl_strerror(const struct nl *nl, int err)
+{
+	return err == nl->errcode && nl->errmsg[0] ? nl->errmsg :
+						     strerror(-err);
 }

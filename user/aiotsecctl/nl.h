@@ -41,6 +41,8 @@ struct nl {
 	size_t hdrlen;		/* family header: genlmsghdr, ifinfomsg */
 	const struct nl_attr_space *space;
 	bool quiet;		/* nl_talk prints no error */
+	int errcode;		/* the last nl_talk's error, 0: none */
+	char errmsg[160];	/* its extack message, or "" */
 	char req[NL_REQ_SIZE];
 };
 
@@ -75,6 +77,12 @@ struct nlmsghdr *nl_rtnl_req(struct nl *nl, uint16_t type, uint16_t flags);
  * negative errno.
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_cb cb, void *data);
+
+/*
+ * What the kernel said about @err, if the last nl_talk() failed with it:
+ * its extended-ACK message if it sent one; else strerror().
+ */
+const char *nl_strerror(const struct nl *nl, int err);
 
 /* Join multicast group @group.  Returns 0 or EXIT_FAIL after printing. */
 int nl_join(struct nl *nl, uint32_t group, const char *name);

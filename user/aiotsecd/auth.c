@@ -247,7 +247,7 @@ static int send_auth(struct daemon *d, uint32_t attempt,
 
 	if (err)
 		log_warn("attempt %08x: sending an auth frame: %s", attempt,
-			 strerror(-err));
+			 nl_strerror(&d->req, err));
 	return err;
 }
 
@@ -260,7 +260,7 @@ static int send_ctrl(struct daemon *d, const struct attempt *a,
 
 	if (err)
 		log_warn("attempt %08x: sending a control frame on session %08x: %s",
-			 a->id, a->sid, strerror(-err));
+			 a->id, a->sid, nl_strerror(&d->req, err));
 	return err;
 }
 
@@ -494,7 +494,7 @@ static void send_tid_assign(struct daemon *d, struct attempt *a)
 
 	if (err)
 		log_warn("attempt %08x: sending T-ID-ASSIGN on session %08x: %s",
-			 a->id, a->sid, strerror(-err));
+			 a->id, a->sid, nl_strerror(&d->req, err));
 }
 
 /* After an ACCEPT: the next T-ID, committed before it leaves. */
@@ -555,7 +555,7 @@ static void accept_rekey(struct daemon *d, struct attempt *a)
 	OPENSSL_cleanse(key, sizeof(key));
 	if (err) {
 		log_err("rekey %08x: %s: installing the next key of session %08x: %s",
-			a->id, a->hint, a->sid, strerror(-err));
+			a->id, a->hint, a->sid, nl_strerror(&d->req, err));
 		store_audit(d->st, a->hint, mode_name(a->expect.mode), "error",
 			    NULL);
 		a->state = ATT_REJECTED;
@@ -614,8 +614,9 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	}
 	OPENSSL_cleanse(key, sizeof(key));
 	if (err) {
+		/* the kernel's words (ENOSPC: the link's max-sas, no disk) */
 		log_err("attempt %08x: %s: installing the SA: %s", a->id,
-			a->hint, strerror(-err));
+			a->hint, nl_strerror(&d->req, err));
 		goto fail;
 	}
 	err = store_session_add(d->st, sid, a->device, suite);

@@ -268,7 +268,7 @@ test_max_sas() {
 		fail "the second device got an answer to its RESPONSE"
 	[ "$($CTL -n "$ns" sa show dev aiotR | grep -c '^aiotR sid')" -eq 1 ] ||
 		fail "not exactly one SA: $($CTL -n "$ns" sa show dev aiotR)"
-	grep -q "inv-1: installing the SA: No space left on device" "$tmp/log" ||
+	grep -q "inv-1: installing the SA: aiotsec: the link holds as many SAs as its max-sas allows" "$tmp/log" ||
 		fail "no log line for the refused SA"
 	wait_for 3 audit_has "inv-1 [a-z-]* error" || fail "no audit row"
 	[ -z "$(dev_field inv-1 13)" ] || fail "a session was stored"
