@@ -36,53 +36,42 @@ static int check_ifname(const char *ctx, const char *name)
 	return 0;
 }
 
-/* The aiotsec attributes of link add and link set, parsed. */
-struct link_data {
+/* What link add and link set were given, parsed. */
+struct link_req {
+	unsigned int lower_idx;		/* 0: none (link set) */
+	const char *mtu;
 	const char *role;
 	const char *max_sas;
-	uint8_t role_v;
+	uint32_t mtu_v;
 	uint32_t max_sas_v;
+	uint8_t role_v;
 };
 
-static int link_data_parse(const char *ctx, struct link_data *ld)
+static int link_req_parse(const char *ctx, struct link_req *r)
 {
-	ld->role_v = AIOTSEC_ROLE_READER;
-	if (ld->max_sas) {
-		int err = arg_u32(ctx, "max-sas", ld->max_sas, &ld->max_sas_v);
+	int err = r->mtu ? arg_u32(ctx, "mtu", r->mtu, &r->mtu_v) : 0;
 
+	if (err)
+		return err;
+	if (r->max_sas) {
+		err = arg_u32(ctx, "max-sas", r->max_sas, &r->max_sas_v);
 		if (err)
 			return err;
-		if (!ld->max_sas_v)
+		if (!r->max_sas_v)
 			return usage_error(ctx, "max-sas must be at least 1");
 	}
-	return ld->role ? arg_enum(ctx, "role", ld->role, role_names,
-				   NAMES_N(role_names), &ld->role_v) : 0;
+	return r->role ? arg_enum(ctx, "role", r->role, role_names,
+				  NAMES_N(role_names), &r->role_v) : 0;
 }
 
-/* IFLA_LINKINFO: the kind, and IFLA_INFO_DATA with what was given */
-static void link_put_info(struct nlmsghdr *nlh, const struct link_data *ld)
+/*
+ * An rtnetlink request of @type for link @name: with @r (RTM_NEWLINK),
+ * what was given, in IFLA_LINKINFO of kind "aiotsec".
+ */
+static int link_rtnl(const char *name, uint16_t type, uint16_t flags,
+		     const struct link_req *r)
 {
 	struct nlattr *info, *data;
-
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "aiotsec");
-	if (ld->role || ld->max_sas) {
-		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-		if (ld->role)
-			mnl_attr_put_u8(nlh, IFLA_AIOTSEC_ROLE, ld->role_v);
-		if (ld->max_sas)
-			mnl_attr_put_u32(nlh, IFLA_AIOTSEC_MAX_SAS,
-					 ld->max_sas_v);
-		mnl_attr_nest_end(nlh, data);
-	}
-	mnl_attr_nest_end(nlh, info);
-}
-
-/* Send an RTM_NEWLINK request built by @put for link @name. */
-static int link_newlink(const char *name, uint16_t flags,
-			void (*put)(struct nlmsghdr *nlh, const void *arg),
-			const void *arg)
-{
 	struct nlmsghdr *nlh;
 	struct nl nl;
 	int err;
@@ -90,41 +79,42 @@ static int link_newlink(const char *name, uint16_t flags,
 	err = nl_rtnl_open(&nl);
 	if (err)
 		return err;
-	nlh = nl_rtnl_req(&nl, RTM_NEWLINK, flags);
+	nlh = nl_rtnl_req(&nl, type, flags);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	put(nlh, arg);
+	if (r) {
+		if (r->lower_idx)
+			mnl_attr_put_u32(nlh, IFLA_LINK, r->lower_idx);
+		if (r->mtu)
+			mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu_v);
+		info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "aiotsec");
+		if (r->role || r->max_sas) {
+			data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+			if (r->role)
+				mnl_attr_put_u8(nlh, IFLA_AIOTSEC_ROLE,
+						r->role_v);
+			if (r->max_sas)
+				mnl_attr_put_u32(nlh, IFLA_AIOTSEC_MAX_SAS,
+						 r->max_sas_v);
+			mnl_attr_nest_end(nlh, data);
+		}
+		mnl_attr_nest_end(nlh, info);
+	}
 	err = nl_talk(&nl, nlh, NULL, NULL);
 	nl_close(&nl);
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
-struct link_add_req {
-	unsigned int lower_idx;
-	const char *mtu;
-	uint32_t mtu_v;
-	struct link_data ld;
-};
-
-static void link_add_put(struct nlmsghdr *nlh, const void *arg)
-{
-	const struct link_add_req *r = arg;
-
-	mnl_attr_put_u32(nlh, IFLA_LINK, r->lower_idx);
-	if (r->mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu_v);
-	link_put_info(nlh, &r->ld);
-}
-
 static int link_add(int argc, char **argv)
 {
 	static const char ctx[] = "link add";
-	struct link_add_req r = { 0 };
+	struct link_req r = { 0 };
 	const char *lower = NULL;
 	const struct kw_arg kws[] = {
 		{ "link", &lower, NULL },
-		{ "role", &r.ld.role, NULL },
+		{ "role", &r.role, NULL },
 		{ "mtu", &r.mtu, NULL },
-		{ "max-sas", &r.ld.max_sas, NULL },
+		{ "max-sas", &r.max_sas, NULL },
 		{ NULL },
 	};
 	const char *name;
@@ -136,15 +126,14 @@ static int link_add(int argc, char **argv)
 	err = check_ifname(ctx, name) ?:
 	      parse_kw_args(ctx, argc - 1, argv + 1, kws) ?:
 	      arg_require(ctx, "link", lower) ?:
-	      link_data_parse(ctx, &r.ld) ?:
-	      (r.mtu ? arg_u32(ctx, "mtu", r.mtu, &r.mtu_v) : 0);
+	      link_req_parse(ctx, &r);
 	if (err)
 		return err;
 	r.lower_idx = if_nametoindex(lower);
 	if (!r.lower_idx)
 		return error("cannot find lower device \"%s\": %s", lower,
 			     strerror(errno));
-	return link_newlink(name, NLM_F_CREATE | NLM_F_EXCL, link_add_put, &r);
+	return link_rtnl(name, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &r);
 }
 
 /* Fail unless @name is an aiotsec link: never delete another device. */
@@ -167,8 +156,6 @@ static int link_check_aiotsec(const char *name)
 static int link_del(int argc, char **argv)
 {
 	static const char ctx[] = "link del";
-	struct nlmsghdr *nlh;
-	struct nl nl;
 	int err;
 
 	if (argc < 1)
@@ -178,28 +165,15 @@ static int link_del(int argc, char **argv)
 	err = check_ifname(ctx, argv[0]) ?: link_check_aiotsec(argv[0]);
 	if (err)
 		return err;
-
-	err = nl_rtnl_open(&nl);
-	if (err)
-		return err;
-	nlh = nl_rtnl_req(&nl, RTM_DELLINK, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, argv[0]);
-	err = nl_talk(&nl, nlh, NULL, NULL);
-	nl_close(&nl);
-	return err ? EXIT_FAIL : EXIT_OK;
-}
-
-static void link_set_put(struct nlmsghdr *nlh, const void *arg)
-{
-	link_put_info(nlh, arg);
+	return link_rtnl(argv[0], RTM_DELLINK, 0, NULL);
 }
 
 static int link_set(int argc, char **argv)
 {
 	static const char ctx[] = "link set";
-	struct link_data ld = { 0 };
+	struct link_req r = { 0 };
 	const struct kw_arg kws[] = {
-		{ "max-sas", &ld.max_sas, NULL },
+		{ "max-sas", &r.max_sas, NULL },
 		{ NULL },
 	};
 	int err;
@@ -208,12 +182,12 @@ static int link_set(int argc, char **argv)
 		return usage_error(ctx, "missing NAME");
 	err = check_ifname(ctx, argv[0]) ?:
 	      parse_kw_args(ctx, argc - 1, argv + 1, kws) ?:
-	      arg_require(ctx, "max-sas", ld.max_sas) ?:
-	      link_data_parse(ctx, &ld) ?:
+	      arg_require(ctx, "max-sas", r.max_sas) ?:
+	      link_req_parse(ctx, &r) ?:
 	      link_check_aiotsec(argv[0]);
 	if (err)
 		return err;
-	return link_newlink(argv[0], 0, link_set_put, &ld);
+	return link_rtnl(argv[0], RTM_NEWLINK, 0, &r);
 }
 
 static void link_print_stats_text(const struct nlattr *nest)
