@@ -60,7 +60,6 @@ struct attempt {
 	uint8_t peer[ETH_ALEN_];
 	int64_t device;			/* store id, 0: unidentified */
 	char hint[64];			/* PID or identity hint for audit */
-	bool matched_previous;		/* HELLO used the previous T-ID */
 	bool resynced;			/* a second CHALLENGE was sent */
 	bool unauth_noted;		/* an ignored REJECT or SYNC_FAILURE
 					 * was audited: the next ones are not

@@ -346,21 +346,19 @@ static void reject(struct daemon *d, uint32_t attempt,
 static uint8_t identify(struct daemon *d, struct attempt *a,
 			const struct aka_hello *h, struct store_device *dev)
 {
-	enum store_tid_match which;
 	uint8_t pid[AKA_PID_MAX];
 	size_t pidlen = sizeof(pid);
 	int err;
 
 	if (h->id_type == AKA_ID_TID) {
 		hexstr(a->hint, sizeof(a->hint), "tid:", h->tid, AKA_TID_LEN);
-		err = store_device_by_tid(d->st, h->tid, dev, &which);
+		err = store_device_by_tid(d->st, h->tid, dev, NULL);
 		if (err == -ENOENT)
 			return AKA_CAUSE_UNKNOWN_IDENTITY;
 		if (err) {
 			log_err("store: %s", store_errmsg(d->st));
 			return 0xff;
 		}
-		a->matched_previous = which == STORE_TID_PREVIOUS;
 	} else {
 		snprintf(a->hint, sizeof(a->hint), "suci:key%u", h->suci.key_id);
 		if (!d->have_hn_key ||
@@ -506,7 +504,9 @@ static void assign_tid(struct daemon *d, struct attempt *a)
 
 	if (random_bytes(c.tid, sizeof(c.tid)))
 		return;
-	err = store_tid_rotate(d->st, a->device, c.tid, a->matched_previous);
+	err = store_tid_rotate(d->st, a->device, c.tid,
+			       a->hello.id_type == AKA_ID_TID ? a->hello.tid :
+			       NULL);
 	if (err) {
 		log_err("attempt %08x: storing the new T-ID: %s", a->id,
 			store_errmsg(d->st));
@@ -866,7 +866,6 @@ static void on_auth(struct daemon *d, uint32_t id, const uint8_t *peer,
 static void on_rekey_hello(struct daemon *d, struct attempt *a,
 			   const struct aka_hello *h)
 {
-	enum store_tid_match which;
 	struct store_device dev;
 	uint8_t cause = 0;
 	int err;
@@ -879,7 +878,7 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 	if (h->id_type != AKA_ID_TID) {
 		cause = AKA_CAUSE_MALFORMED;
 	} else {
-		err = store_device_by_tid(d->st, h->tid, &dev, &which);
+		err = store_device_by_tid(d->st, h->tid, &dev, NULL);
 		if (err && err != -ENOENT) {
 			log_err("store: %s", store_errmsg(d->st));
 			return;
@@ -888,8 +887,6 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 			cause = AKA_CAUSE_UNKNOWN_IDENTITY;
 		else if (dev.disabled)
 			cause = AKA_CAUSE_DISABLED;
-		else
-			a->matched_previous = which == STORE_TID_PREVIOUS;
 		OPENSSL_cleanse(&dev, sizeof(dev));
 	}
 	if (cause) {

@@ -54,7 +54,7 @@
 /* Longest control body: AUTH with the longest message. */
 #define AKA_CTRL_MAX		(1 + 4 + AKA_MSG_MAX)
 
-/* KDF function codes (FC) of aiotsec. */
+/* KDF function codes (FC) of aiotsec; TS 33.501 uses them too (protocol.rst). */
 #define AKA_FC_KAIOTF		0x70
 #define AKA_FC_SA_KEY		0x71
 

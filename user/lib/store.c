@@ -926,7 +926,8 @@ int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d)
 }
 
 int store_tid_rotate(struct store *st, int64_t id,
-		     const uint8_t tid[AKA_TID_LEN], bool keep_previous)
+		     const uint8_t tid[AKA_TID_LEN],
+		     const uint8_t presented[AKA_TID_LEN])
 {
 	sqlite3_stmt *s;
 	int err;
@@ -934,14 +935,18 @@ int store_tid_rotate(struct store *st, int64_t id,
 	err = begin_durable(st);
 	if (err)
 		return commit_durable(st, err);
-	s = prep(st, keep_previous ?
-		 "UPDATE devices SET tid_current = ? WHERE id = ?" :
-		 "UPDATE devices SET tid_previous = tid_current,"
-		 " tid_current = ? WHERE id = ?");
+	s = prep(st, "UPDATE devices SET tid_previous ="
+		 " CASE WHEN ?1 IN (tid_current, tid_previous) THEN ?1"
+		 " ELSE tid_current END,"
+		 " tid_current = ?2 WHERE id = ?3");
 	if (!s)
 		return commit_durable(st, -EIO);
-	sqlite3_bind_blob(s, 1, tid, AKA_TID_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
+	if (presented)
+		sqlite3_bind_blob(s, 1, presented, AKA_TID_LEN, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_blob(s, 2, tid, AKA_TID_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, id);
 	return commit_durable(st, update_one(st, s, "T-ID"));
 }
 

@@ -143,13 +143,17 @@ int store_sqn_set(struct store *st, int64_t id, uint64_t next);
 int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d);
 
 /*
- * Install @tid as the device's current T-ID, durably.  The old current
- * one becomes the previous one unless @keep_previous (the device
- * identified itself with the previous T-ID, so the current one was never
- * confirmed and the device does not hold it).
+ * Install @tid as the device's current T-ID, durably.  The previous one
+ * becomes @presented, the T-ID the device identified itself with (it
+ * holds that one until the new one reaches it), if the device's record
+ * still has it as current or previous; otherwise (no T-ID presented, or
+ * the record changed meanwhile) the old current one.  Decided in the
+ * same statement, so that another attempt of the device rotating in
+ * between cannot make it drop the T-ID the device holds.
  */
 int store_tid_rotate(struct store *st, int64_t id,
-		     const uint8_t tid[AKA_TID_LEN], bool keep_previous);
+		     const uint8_t tid[AKA_TID_LEN],
+		     const uint8_t presented[AKA_TID_LEN]);
 
 /* ---- sessions ---------------------------------------------------- */
 

@@ -314,8 +314,25 @@ static void test_import_json(struct store *st)
 	   "JSON: an empty array imports nothing");
 }
 
+/* @cur and @prev (NULL: none) are the T-IDs of device @id, and only they */
+static bool tids_are(struct store *st, int64_t id, const uint8_t *cur,
+		     const uint8_t *prev)
+{
+	struct store_device d;
+
+	if (store_device_by_id(st, id, &d) ||
+	    !d.has_tid_current || memcmp(d.tid_current, cur, 16) ||
+	    d.has_tid_previous != !!prev ||
+	    (prev && memcmp(d.tid_previous, prev, 16)))
+		return false;
+	return true;
+}
+
 static void test_tid(struct store *st)
 {
+	static const uint8_t tid4[16] = { 0x44, [15] = 0x04 };
+	static const uint8_t tid5[16] = { 0x55, [15] = 0x05 };
+	static const uint8_t tid6[16] = { 0x66, [15] = 0x06 };
 	enum store_tid_match which = 0;
 	struct store_device d;
 	int64_t id;
@@ -326,18 +343,26 @@ static void test_tid(struct store *st)
 	id = d.id;
 	ok(store_device_by_tid(st, TID2, &d, &which) == -ENOENT,
 	   "unknown T-ID: -ENOENT");
-	ok(store_tid_rotate(st, id, TID2, false) == 0, "rotate the T-ID");
+	ok(store_tid_rotate(st, id, TID2, TID1) == 0, "rotate the T-ID");
 	ok(store_device_by_tid(st, TID2, &d, &which) == 0 && d.id == id &&
 	   which == STORE_TID_CURRENT, "new T-ID is current");
 	ok(store_device_by_tid(st, TID1, &d, &which) == 0 && d.id == id &&
 	   which == STORE_TID_PREVIOUS, "old T-ID is previous");
-	ok(store_tid_rotate(st, id, TID3, true) == 0 &&
-	   store_device_by_tid(st, TID1, &d, &which) == 0 &&
-	   which == STORE_TID_PREVIOUS &&
-	   store_device_by_tid(st, TID3, &d, &which) == 0 &&
-	   which == STORE_TID_CURRENT &&
+	ok(store_tid_rotate(st, id, TID3, TID1) == 0 &&
+	   tids_are(st, id, TID3, TID1) &&
 	   store_device_by_tid(st, TID2, &d, &which) == -ENOENT,
-	   "rotate keeping the previous T-ID");
+	   "the previous T-ID presented: it stays, the unconfirmed one goes");
+	/* two attempts that both presented TID3 while it was current */
+	ok(store_tid_rotate(st, id, tid4, TID3) == 0 &&
+	   store_tid_rotate(st, id, tid5, TID3) == 0 &&
+	   tids_are(st, id, tid5, TID3),
+	   "two attempts with the same T-ID: the device's one stays");
+	ok(store_tid_rotate(st, id, tid6, NULL) == 0 &&
+	   tids_are(st, id, tid6, tid5),
+	   "no T-ID presented (SUCI): the current one becomes previous");
+	ok(store_tid_rotate(st, id, TID2, tid4) == 0 &&
+	   tids_are(st, id, TID2, tid6),
+	   "a T-ID no longer on record: the current one becomes previous");
 }
 
 static void test_sqn(void)
