@@ -123,6 +123,8 @@ struct aiotsec_dev;
  * @window: replay window for keys installed from now on
  * @soft_limit: soft limit for keys installed from now on
  * @hard_limit: hard limit for keys installed from now on
+ * @changes: SA_SET requests done, under the link's lock: one that set up
+ *	a key without the lock finds out whether another came meanwhile
  * @list: in the link's list, under the link's lock
  * @rcu: drops the table's reference after a grace period
  * @stats: counters, enum aiotsec_sa_stat (index 0 unused).  An AIoT
@@ -145,6 +147,7 @@ struct aiotsec_sa {
 	refcount_t refs;
 	spinlock_t key_lock; /* see @key_lock above */
 	u32 window;
+	u32 changes;
 	u64 soft_limit;
 	u64 hard_limit;
 	struct list_head list;

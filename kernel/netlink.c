@@ -447,13 +447,16 @@ static const int aiotsec_sa_fixed[] = {
  * Install @k, with the limits @lim, as the next key of @sa of @adev; with
  * @now, transmit with it now.  Called with the link's lock held, which is
  * dropped while the key's transforms are set up (that may load modules):
- * link deletion takes the lock under RTNL.  So @sa may be gone after.
+ * link deletion takes the lock under RTNL.  So @sa may be gone after, or
+ * changed by another request: then this one changes nothing and fails,
+ * rather than undo the other (its limits, or the next key it installed).
  */
 static int aiotsec_sa_install_key(struct genl_info *info,
 				  struct aiotsec_dev *adev,
 				  struct aiotsec_sa *sa, struct nlattr *k,
 				  bool now, const struct aiotsec_limits *lim)
 {
+	u32 changes = sa->changes;
 	struct aiotsec_key *key, *old;
 	bool gone;
 	u32 delay;
@@ -484,6 +487,12 @@ static int aiotsec_sa_install_key(struct genl_info *info,
 		NL_SET_ERR_MSG(info->extack,
 			       "aiotsec: the SA was deleted meanwhile");
 		return -ENOENT;
+	}
+	if (sa->changes != changes) {
+		aiotsec_key_put(key);
+		NL_SET_ERR_MSG(info->extack,
+			       "aiotsec: another request changed the SA meanwhile; retry");
+		return -EAGAIN;
 	}
 	if (!now)
 		set_bit(AIOTSEC_KEY_NEXT, &key->flags);
@@ -565,6 +574,7 @@ static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	aiotsec_sa_put_limits(sa, &lim);
 	if (tb[AIOTSEC_SA_A_PEER_MAC])
 		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
+	sa->changes++;
 	aiotsec_generation_bump();
 out:
 	mutex_unlock(&adev->lock);

@@ -546,7 +546,10 @@ static void accept_rekey(struct daemon *d, struct attempt *a)
 
 	err = store_session_get(d->st, a->sid, &s) ?:
 	      attempt_key(a, a->sid, s.suite, key, &keylen);
-	/* -EAGAIN: the previous next key was promoted meanwhile */
+	/*
+	 * -EAGAIN: the previous next key was promoted meanwhile, or another
+	 * request (aiotsecctl) changed the SA
+	 */
 	for (tries = 0; !err && tries < 2; tries++) {
 		err = kern_sa_set_key(d, a->sid, key, keylen);
 		if (err != -EAGAIN)

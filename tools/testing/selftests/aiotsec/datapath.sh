@@ -660,6 +660,17 @@ test_install_meanwhile() {
 	k3=$(keyfile k3 16)
 	pair ns
 	sa_both "$ns" aes-gcm command "$k1"
+	# another request changed the SA meanwhile: it stands, and the held
+	# one changes nothing (no next key, not its limits)
+	install_held "$ns" aiotD "$k2" "$tmp/held"
+	$CTL -n "$ns" sa set dev aiotD sid $SID soft-limit 500 hard-limit 1000
+	still_held "the limits were changed"
+	held_failed "$tmp/held" \
+		"Error: aiotsec: another request changed the SA meanwhile; retry"
+	expect_eq "hard limit set meanwhile" \
+		"$(sa_field "$ns" aiotD hard-limit)" 1000
+	! $CTL -n "$ns" sa show dev aiotD sid $SID | grep -q "key 1:" ||
+		fail "the held request installed its key"
 	# the SA deleted meanwhile
 	install_held "$ns" aiotD "$k2" "$tmp/held"
 	$CTL -n "$ns" sa del dev aiotD sid $SID
@@ -762,7 +773,7 @@ run_test "a tap on the lower device sees well-formed frames" test_tap_headers
 run_test "1024-octet bodies (the largest), every suite both ways" test_large
 run_test "frames shared with a tap: opened on a copy, the tap's intact" \
 	test_shared_rx
-run_test "SA_SET: the SA, its link deleted, its next key promoted meanwhile" \
+run_test "SA_SET: the SA changed, deleted, its link deleted, its next key promoted meanwhile" \
 	test_install_meanwhile
 run_test "asynchronous crypto (forced through cryptd): both ways, teardown in flight" test_async
 run_test "module loaded after the tests" load_module
