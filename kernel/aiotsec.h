@@ -173,7 +173,9 @@ struct aiotsec_sa {
  * @stats: per-CPU link counters, enum aiotsec_link_stat
  * @rl_unknown: rate limit of unknown-session events
  * @rl_replay: rate limit of replay alarms
- * @rl_frames: rate limit of frames passed up to the daemon
+ * @rl_auth: rate limit of AUTH frames passed up to the daemon
+ * @rl_unknown_frames: rate limit of unknown-session frames passed up, of
+ *	its own so that a flood of them crowds no AUTH frame out
  */
 struct aiotsec_dev {
 	struct net_device *dev;
@@ -189,7 +191,8 @@ struct aiotsec_dev {
 	struct aiotsec_pcpu_stats __percpu *stats;
 	struct ratelimit_state rl_unknown;
 	struct ratelimit_state rl_replay;
-	struct ratelimit_state rl_frames;
+	struct ratelimit_state rl_auth;
+	struct ratelimit_state rl_unknown_frames;
 };
 
 static inline void aiotsec_count(struct aiotsec_pcpu_stats __percpu *stats,

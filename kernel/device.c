@@ -44,10 +44,12 @@ static int aiotsec_dev_init(struct net_device *dev)
 	/* what reaches the daemon or the event group is bounded */
 	ratelimit_state_init(&adev->rl_unknown, HZ, 10);
 	ratelimit_state_init(&adev->rl_replay, HZ, 10);
-	ratelimit_state_init(&adev->rl_frames, HZ, 1000);
+	ratelimit_state_init(&adev->rl_auth, HZ, 1000);
+	ratelimit_state_init(&adev->rl_unknown_frames, HZ, 1000);
 	ratelimit_set_flags(&adev->rl_unknown, RATELIMIT_MSG_ON_RELEASE);
 	ratelimit_set_flags(&adev->rl_replay, RATELIMIT_MSG_ON_RELEASE);
-	ratelimit_set_flags(&adev->rl_frames, RATELIMIT_MSG_ON_RELEASE);
+	ratelimit_set_flags(&adev->rl_auth, RATELIMIT_MSG_ON_RELEASE);
+	ratelimit_set_flags(&adev->rl_unknown_frames, RATELIMIT_MSG_ON_RELEASE);
 
 	netdev_hold(adev->lower, &adev->lower_tracker, GFP_KERNEL);
 	return 0;

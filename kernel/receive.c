@@ -21,19 +21,19 @@
 
 /*
  * Pass the @len octets after the header of an unverified frame to the
- * daemon, within the rate limit; the limit and the listener check come
- * first so that a flood costs no copy.  @skb may be shared: it is only
- * read.
+ * daemon, within the rate limit @rl; the limit and the listener check
+ * come first so that a flood costs no copy.  @skb may be shared: it is
+ * only read.
  */
 static void aiotsec_rx_to_daemon(struct aiotsec_dev *adev, struct sk_buff *skb,
-				 u8 type, u32 sid, unsigned int hdrlen,
-				 unsigned int len)
+				 struct ratelimit_state *rl, u8 type, u32 sid,
+				 unsigned int hdrlen, unsigned int len)
 {
 	const u8 *payload;
 	u8 *copy = NULL;
 	int err = -ENOMEM;
 
-	if (!aiotsec_daemon_listens(adev) || !__ratelimit(&adev->rl_frames))
+	if (!aiotsec_daemon_listens(adev) || !__ratelimit(rl))
 		goto dropped;
 	if (skb_headlen(skb) >= hdrlen + len) {
 		payload = skb->data + hdrlen;
@@ -60,7 +60,8 @@ static void aiotsec_rx_unknown(struct aiotsec_dev *adev, struct sk_buff *skb,
 	if (aiotsec_events_listened(adev) && __ratelimit(&adev->rl_unknown))
 		aiotsec_notify_event(adev, AIOTSEC_EVENT_UNKNOWN_SESSION, sid,
 				     -1);
-	aiotsec_rx_to_daemon(adev, skb, type, sid, hdrlen, skb->len - hdrlen);
+	aiotsec_rx_to_daemon(adev, skb, &adev->rl_unknown_frames, type, sid,
+			     hdrlen, skb->len - hdrlen);
 }
 
 /* Turn the verified frame into a plaintext one on the aiotsec device. */
@@ -417,8 +418,8 @@ rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 		if (skb->len < hdrlen + (ver ? short_len : 0))
 			goto malformed;
 		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_AUTH);
-		aiotsec_rx_to_daemon(adev, skb, type, sid, hdrlen,
-				     ver ? short_len : skb->len - hdrlen);
+		aiotsec_rx_to_daemon(adev, skb, &adev->rl_auth, type, sid,
+				     hdrlen, ver ? short_len : skb->len - hdrlen);
 		consume_skb(skb);
 		return RX_HANDLER_CONSUMED;
 	}

@@ -73,10 +73,22 @@ static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
-/* The frame is sealed (or not): send it, or count why not. */
-static void aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
+/* The lower device's verdict on a frame, as 0 or a negative errno. */
+static int aiotsec_queue_xmit(struct sk_buff *skb)
 {
-	netdevice_tracker tracker = c->dev_tracker;
+	int rc = dev_queue_xmit(skb);
+
+	if (likely(!net_xmit_eval(rc)))
+		return 0;
+	return rc < 0 ? rc : -ENOBUFS;
+}
+
+/*
+ * The frame is sealed (or not): send it, or count why not.  Frees @c; the
+ * caller still holds the device reference @c held, and drops it after.
+ */
+static int aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
+{
 	struct aiotsec_key *key = c->key;
 	struct aiotsec_sa *sa = key->sa;
 	struct net_device *dev = c->dev;
@@ -85,28 +97,38 @@ static void aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
 
 	aiotsec_crypt_free(c);
 	if (likely(!err)) {
+		err = aiotsec_queue_xmit(skb);
+		skb = NULL;
+	}
+	if (likely(!err)) {
 		aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_OK, 1);
 		aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_BYTES, bodylen);
 		dev_sw_netstats_tx_add(dev, 1, bodylen);
-		dev_queue_xmit(skb);
 	} else {
 		aiotsec_sa_count(sa, AIOTSEC_SA_STAT_TX_ERROR, 1);
 		dev_core_stats_tx_dropped_inc(dev);
 		kfree_skb(skb);
 	}
 	aiotsec_key_put(key);
-	/* last: the device may go away with this reference */
-	netdev_put(dev, &tracker);
+	return err;
 }
 
 /* completion of a frame sealed asynchronously, in whatever context */
 static void aiotsec_xmit_done(struct aiotsec_crypt *c, int err)
 {
+	netdevice_tracker tracker = c->dev_tracker;
+	struct net_device *dev = c->dev;
+
 	local_bh_disable();
 	rcu_read_lock();
 	aiotsec_xmit_finish(c, err);
 	rcu_read_unlock();
 	local_bh_enable();
+	/*
+	 * Last, after the softirqs local_bh_enable() may have run: the
+	 * device, and the module with it, may go away with this reference.
+	 */
+	netdev_put(dev, &tracker);
 }
 
 /*
@@ -123,6 +145,7 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	unsigned int hdrlen = aiotsec_tx_hdr_len(sa->ctr_bits, bodylen,
 						 sa->tag_len);
 	u8 dir = aiotsec_tx_dir(adev);
+	netdevice_tracker tracker;
 	struct aiotsec_crypt *c;
 	struct aiotsec_key *key;
 	int err, stat;
@@ -183,7 +206,9 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	err = aiotsec_crypt_run(c, true);
 	if (err == -EINPROGRESS)
 		return 0;
-	aiotsec_xmit_finish(c, err);
+	tracker = c->dev_tracker;
+	err = aiotsec_xmit_finish(c, err);
+	netdev_put(adev->dev, &tracker);
 	return err;
 
 error:
@@ -207,18 +232,23 @@ netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto malformed;
 	dst = skb->data;
 	type = dst[1];
+	/* AUTH and CONTROL frames are the daemon's (FRAME_SEND) */
 	if (dst[0] != AIOTSEC_ADDR_PREFIX || type == AIOTSEC_FT_AUTH ||
-	    type > AIOTSEC_FT_MAX)
+	    type == AIOTSEC_FT_CONTROL || type > AIOTSEC_FT_MAX)
 		goto malformed;
 	sid = get_unaligned_be32(dst + 2);
 
+	/* the core holds rcu_read_lock_bh(); the table wants rcu_read_lock() */
+	rcu_read_lock();
 	sa = aiotsec_sa_lookup(adev, sid);
 	if (!sa) {
+		rcu_read_unlock();
 		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_TX_NO_SA);
 		goto drop;
 	}
 	__skb_pull(skb, ETH_HLEN);
 	aiotsec_xmit_sa(adev, sa, skb, type, NULL);
+	rcu_read_unlock();
 	return NETDEV_TX_OK;
 
 malformed:
@@ -259,8 +289,7 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 				  aiotsec_tx_dir(adev), sid, 0, len);
 		aiotsec_push_eth(skb, lower,
 				 ether_addr_to_u64(peer ?: lower->broadcast));
-		dev_queue_xmit(skb);
-		return 0;
+		return aiotsec_queue_xmit(skb);
 	}
 
 	local_bh_disable();

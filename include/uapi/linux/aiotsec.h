@@ -54,7 +54,9 @@
  *			optional AIOTSEC_A_PEER_MAC.  AUTH frames go out
  *			unprotected; every other type is protected with the
  *			SA of that SID.  -ENETDOWN while the link or its
- *			lower device is down.
+ *			lower device is down; the lower device's refusal
+ *			(-ENOBUFS, ...) when it drops the frame.  With
+ *			PEER_MAC, the SA's peer becomes that address.
  * AIOTSEC_CMD_FRAME	notification on the "frames" group: a received AUTH
  *			frame, a frame for an unknown session (both
  *			unverified, rate-limited), or a CONTROL frame that
@@ -233,7 +235,9 @@ enum aiotsec_sa_stat {
 	AIOTSEC_SA_STAT_TX_BYTES,	/* plaintext octets sent */
 	AIOTSEC_SA_STAT_TX_NOT_ALLOWED,	/* frame type refused by profile/role */
 	AIOTSEC_SA_STAT_TX_EXPIRED,	/* hard limit reached: not sent */
-	AIOTSEC_SA_STAT_TX_ERROR,	/* crypto or memory failure */
+	AIOTSEC_SA_STAT_TX_ERROR,	/* crypto or memory failure, or the
+					 * lower device dropped the frame
+					 */
 	AIOTSEC_SA_STAT_PAD,
 
 	__AIOTSEC_SA_STAT_MAX,
@@ -248,7 +252,10 @@ enum aiotsec_link_stat {
 	AIOTSEC_LINK_STAT_RX_AUTH,	/* AUTH frames passed to the daemon */
 	AIOTSEC_LINK_STAT_RX_TO_DAEMON_DROPPED, /* over the rate limit, or no listener */
 	AIOTSEC_LINK_STAT_TX_NO_SA,	/* plaintext frame for no SA */
-	AIOTSEC_LINK_STAT_TX_MALFORMED,	/* not an AIoT address or too long */
+	AIOTSEC_LINK_STAT_TX_MALFORMED,	/* not an AIoT address, an AUTH or
+					 * CONTROL frame (the daemon's), or
+					 * too long
+					 */
 	AIOTSEC_LINK_STAT_PAD,
 
 	__AIOTSEC_LINK_STAT_MAX,

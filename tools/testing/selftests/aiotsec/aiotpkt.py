@@ -11,7 +11,8 @@
   aiotpkt.py capture IFACE COUNT [--timeout S] [--ethertype 0x88b5] [--ready F]
       Print up to COUNT frames seen on IFACE, one hex line each.
   aiotpkt.py inject IFACE HEXFRAME...
-      Send the given whole Ethernet frames on IFACE.
+      Send the given whole Ethernet frames on IFACE, in order; N*HEXFRAME
+      sends that one N times.
   aiotpkt.py flips IFACE HEXFRAME [--start 14]
       Send every single-bit flip of the frame from octet START on; print
       how many.
@@ -123,7 +124,10 @@ def cmd_capture(a):
 def cmd_inject(a):
     s = open_sock(a.iface)
     for h in a.frames:
-        s.send(bytes.fromhex(h))
+        n, _, h = h.rpartition("*")
+        frame = bytes.fromhex(h)
+        for _ in range(int(n or 1)):
+            s.send(frame)
 
 
 def cmd_flips(a):

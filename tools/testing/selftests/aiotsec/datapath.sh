@@ -101,10 +101,10 @@ stat_is() {
 	[ "$(sa_stat "$1" "$2" "$3")" = "$4" ]
 }
 
-# monitor NS FILE: aiotsecctl monitor events -j in the background, and
-# wait until it has joined the events group; its pid in $monitor_pid
+# monitor NS FILE [GROUP]: aiotsecctl -j monitor GROUP (events) in the
+# background, and wait until it has joined; its pid in $monitor_pid
 monitor() {
-	$CTL -n "$1" -j monitor events >"$2" 2>&1 &
+	$CTL -n "$1" -j monitor "${3:-events}" >"$2" 2>&1 &
 	monitor_pid=$!
 	wait_for 10 ip netns exec "$1" awk -v pid="$monitor_pid" \
 		'$2 == 16 && $3 == pid && $4 != "00000000" { found = 1 }
@@ -114,6 +114,10 @@ monitor() {
 
 link_stat() {
 	word_after "$($CTL -n "$1" -s link show "$2")" "$3"
+}
+
+link_stat_is() {
+	[ "$(link_stat "$1" "$2" "$3")" = "$4" ]
 }
 
 dev_stat() {
@@ -360,6 +364,34 @@ test_unknown_session() {
 	kill "$monitor_pid"
 }
 
+# Frames for unknown sessions (anybody can forge them) and AUTH frames go
+# to the daemon under separate rate limits: a flood of the former past
+# its limit crowds out no AUTH frame that follows it.
+test_daemon_limits() {
+	local ns hdr unknown auth
+	pair ns
+	# room for every frame passed up in the monitor's buffer
+	rmem_max=$(sysctl -n net.core.rmem_max)
+	trap 'sysctl -qw net.core.rmem_max=$rmem_max; cleanup_ns' EXIT
+	sysctl -qw net.core.rmem_max=$((16 << 20))
+	monitor "$ns" "$tmp/mon" frames
+	hdr=ffffffffffff02000000000188b5
+	unknown=$($FRAME protect aes-gcm "$(keyfile k 16)" --type command \
+		--sid 0x9999 --dir up --counter 1 a1a2a3)
+	auth=00000000420000$(printf 'ab%.0s' {1..40})
+	ip netns exec "$ns" $PKT inject veth1 "2500*$hdr$unknown" "$hdr$auth"
+	wait_for 10 link_stat_is "$ns" aiotR rx-unknown-session 2500 ||
+		fail "rx-unknown-session $(link_stat "$ns" aiotR rx-unknown-session), want 2500"
+	[ "$(link_stat "$ns" aiotR rx-to-daemon-dropped)" -gt 0 ] ||
+		fail "the flood stayed within its limit: too slow a machine for this test"
+	wait_for 10 grep -q '"frame":"auth"' "$tmp/mon" ||
+		fail "the AUTH frame after the flood did not come up"
+	! grep -q "notifications lost" "$tmp/mon" ||
+		fail "the monitor lost notifications"
+	expect_eq "rx-auth" "$(link_stat "$ns" aiotR rx-auth)" 1
+	kill "$monitor_pid"
+}
+
 test_rollover() {
 	local ns k1 k2 out
 	pair ns
@@ -491,6 +523,42 @@ test_profiles() {
 	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 2 --timeout 1)
 	expect_eq "received" "$(json_get "$out" received)" 0
 	expect_eq "rx-not-allowed" "$(sa_stat "$ns" aiotD rx-not-allowed)" 2
+	# AUTH and CONTROL frames are the daemon's: not through the device
+	expect_eq "tx-malformed before" "$(link_stat "$ns" aiotR tx-malformed)" 0
+	ip netns exec "$ns" $PKT send aiotR 02:04:00:00:12:34 0a0b0c --count 2
+	ip netns exec "$ns" $PKT send aiotR 02:00:00:00:12:34 0a0b0c
+	expect_eq "tx-malformed" "$(link_stat "$ns" aiotR tx-malformed)" 3
+	expect_eq "reader tx-ok" "$(sa_stat "$ns" aiotR tx-ok)" 2
+}
+
+# A frame the lower device drops is not counted as sent, and FRAME_SEND
+# reports it.
+test_lower_refuses() {
+	local ns out
+	pair ns
+	sa_both "$ns" aes-gcm command "$(keyfile k 16)"
+	ip netns exec "$ns" tc qdisc add dev veth0 clsact
+	ip netns exec "$ns" tc filter add dev veth0 egress matchall action drop
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 3 --timeout 1)
+	expect_eq "received" "$(json_get "$out" received)" 0
+	expect_eq "tx-ok" "$(sa_stat "$ns" aiotR tx-ok)" 0
+	expect_eq "tx-error" "$(sa_stat "$ns" aiotR tx-error)" 3
+	expect_eq "tx_dropped" "$(dev_stat "$ns" aiotR tx_dropped)" 3
+	expect_eq "tx_packets" "$(dev_stat "$ns" aiotR tx_packets)" 0
+	out=$($CTL -n "$ns" frame send dev aiotR type command sid $SID \
+		payload 01 2>&1) && fail "frame send succeeded: $out"
+	expect_eq "frame send" "$out" "Error: No buffer space available"
+	out=$($CTL -n "$ns" frame send dev aiotR type auth sid 7 payload 01 \
+		2>&1) && fail "auth frame send succeeded: $out"
+	expect_eq "auth frame send" "$out" "Error: No buffer space available"
+	expect_eq "tx-error after frame send" \
+		"$(sa_stat "$ns" aiotR tx-error)" 4
+	ip netns exec "$ns" tc qdisc del dev veth0 clsact
+	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 3)
+	expect_eq "received once the filter is gone" \
+		"$(json_get "$out" received)" 3
+	expect_eq "tx-ok once the filter is gone" \
+		"$(sa_stat "$ns" aiotR tx-ok)" 3
 }
 
 test_teardown_with_sas() {
@@ -751,7 +819,7 @@ test_async() {
 	load_module
 }
 
-tap_plan 25
+tap_plan 27
 for s in $SUITES; do
 	run_test "$s: protected exchange both ways" test_exchange "$s"
 done
@@ -763,11 +831,15 @@ run_test "every tampered bit dropped and counted; duplicate dropped" test_tamper
 run_test "reordering inside the window, too old, duplicate" test_window
 run_test "wrong key dropped as bad MAC" test_wrong_key
 run_test "unknown session dropped, counted and reported" test_unknown_session
+run_test "a flood of unknown-session frames crowds no AUTH frame out" \
+	test_daemon_limits
 run_test "key rollover with traffic flowing loses nothing" test_rollover
 run_test "soft limit event, hard limit stops TX and RX" test_limits
 run_test "forged counters past the limits: counted, no expiry event" test_forged_expiry
 run_test "a link that is down takes and sends nothing" test_link_down
 run_test "profile and role enforcement" test_profiles
+run_test "frames the lower device drops: not counted as sent, FRAME_SEND fails" \
+	test_lower_refuses
 run_test "module unload and netns deletion with live SAs" test_teardown_with_sas
 run_test "a tap on the lower device sees well-formed frames" test_tap_headers
 run_test "1024-octet bodies (the largest), every suite both ways" test_large
