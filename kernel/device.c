@@ -132,8 +132,8 @@ static void aiotsec_setup(struct net_device *dev)
 }
 
 static const struct nla_policy aiotsec_policy[IFLA_AIOTSEC_MAX + 1] = {
-	/* attributes added from MAX_SAS on are validated strictly */
-	[IFLA_AIOTSEC_UNSPEC] = { .strict_start_type = IFLA_AIOTSEC_MAX_SAS },
+	/* no legacy: every attribute is validated strictly */
+	[IFLA_AIOTSEC_UNSPEC] = { .strict_start_type = IFLA_AIOTSEC_ROLE },
 	[IFLA_AIOTSEC_ROLE] = NLA_POLICY_MAX(NLA_U8, AIOTSEC_ROLE_MAX),
 	[IFLA_AIOTSEC_MAX_SAS] = NLA_POLICY_MIN(NLA_U32, 1),
 };

@@ -22,16 +22,20 @@ static int __init aiotsec_init(void)
 	err = aiotsec_sa_init();
 	if (err)
 		goto err_crypto;
-	err = aiotsec_device_init();
-	if (err)
-		goto err_sa;
+	/*
+	 * The family first and gone last: a link notifies its multicast
+	 * groups, whose numbers the family's registration assigns.
+	 */
 	err = aiotsec_genl_init();
 	if (err)
-		goto err_device;
+		goto err_sa;
+	err = aiotsec_device_init();
+	if (err)
+		goto err_genl;
 	return 0;
 
-err_device:
-	aiotsec_device_exit();
+err_genl:
+	aiotsec_genl_exit();
 err_sa:
 	aiotsec_sa_exit();
 err_crypto:
@@ -41,8 +45,8 @@ err_crypto:
 
 static void __exit aiotsec_exit(void)
 {
-	aiotsec_genl_exit();
 	aiotsec_device_exit();
+	aiotsec_genl_exit();
 	aiotsec_sa_exit();
 	aiotsec_crypto_exit();
 }

@@ -57,11 +57,14 @@ static const struct nla_policy aiotsec_policy[AIOTSEC_A_MAX + 1] = {
 	[AIOTSEC_A_PEER_MAC] = NLA_POLICY_ETH_ADDR,
 };
 
-/* Find the aiotsec link named by IFINDEX or IFNAME; holds a reference. */
-static struct aiotsec_dev *aiotsec_nl_link(struct genl_info *info)
+/*
+ * Find the aiotsec link in @net named by IFINDEX or IFNAME in @attrs;
+ * holds a reference.
+ */
+static struct aiotsec_dev *__aiotsec_nl_link(struct net *net,
+					     struct nlattr **attrs,
+					     struct netlink_ext_ack *extack)
 {
-	struct net *net = genl_info_net(info);
-	struct nlattr **attrs = info->attrs;
 	struct net_device *dev;
 	struct nlattr *which;
 
@@ -72,23 +75,29 @@ static struct aiotsec_dev *aiotsec_nl_link(struct genl_info *info)
 		which = attrs[AIOTSEC_A_IFNAME];
 		dev = dev_get_by_name(net, nla_data(which));
 	} else {
-		NL_SET_ERR_MSG(info->extack,
+		NL_SET_ERR_MSG(extack,
 			       "aiotsec: missing attribute IFINDEX or IFNAME (the link)");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, AIOTSEC_A_IFINDEX);
+		NL_SET_ERR_ATTR_MISS(extack, NULL, AIOTSEC_A_IFINDEX);
 		return ERR_PTR(-EINVAL);
 	}
 	if (!dev) {
-		NL_SET_ERR_MSG_ATTR(info->extack, which,
+		NL_SET_ERR_MSG_ATTR(extack, which,
 				    "aiotsec: no such device (IFINDEX/IFNAME)");
 		return ERR_PTR(-ENODEV);
 	}
 	if (!aiotsec_is_link(dev)) {
 		dev_put(dev);
-		NL_SET_ERR_MSG_ATTR(info->extack, which,
+		NL_SET_ERR_MSG_ATTR(extack, which,
 				    "aiotsec: device is not an aiotsec link (IFINDEX/IFNAME)");
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	return netdev_priv(dev);
+}
+
+static struct aiotsec_dev *aiotsec_nl_link(struct genl_info *info)
+{
+	return __aiotsec_nl_link(genl_info_net(info), info->attrs,
+				 info->extack);
 }
 
 static void aiotsec_nl_put(struct aiotsec_dev *adev)
@@ -818,25 +827,15 @@ static int aiotsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct net *net = sock_net(skb->sk);
 	struct nlattr **attrs = info->attrs;
 	struct aiotsec_dev *adev;
-	struct net_device *dev;
 
 	if (!cb->args[0] && !cb->args[2] &&
 	    (attrs[AIOTSEC_A_IFINDEX] || attrs[AIOTSEC_A_IFNAME])) {
-		if (attrs[AIOTSEC_A_IFINDEX])
-			dev = dev_get_by_index(net,
-					       nla_get_u32(attrs[AIOTSEC_A_IFINDEX]));
-		else
-			dev = dev_get_by_name(net,
-					      nla_data(attrs[AIOTSEC_A_IFNAME]));
-		if (!dev || !aiotsec_is_link(dev)) {
-			dev_put(dev);
-			NL_SET_ERR_MSG(cb->extack,
-				       "aiotsec: no such aiotsec link (IFINDEX/IFNAME)");
-			return -ENODEV;
-		}
-		cb->args[0] = dev->ifindex;
+		adev = __aiotsec_nl_link(net, attrs, cb->extack);
+		if (IS_ERR(adev))
+			return PTR_ERR(adev);
+		cb->args[0] = adev->dev->ifindex;
 		cb->args[2] = 1;
-		dev_put(dev);
+		aiotsec_nl_put(adev);
 	}
 
 	for (;;) {
@@ -1119,7 +1118,8 @@ static struct genl_family aiotsec_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = aiotsec_ops,
 	.n_ops = ARRAY_SIZE(aiotsec_ops),
-	.resv_start_op = AIOTSEC_CMD_MAX + 1,
+	/* no legacy: the header is checked for every command */
+	.resv_start_op = 0,
 	.mcgrps = aiotsec_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(aiotsec_mcgrps),
 };

@@ -27,7 +27,11 @@
  * Specified in Documentation/netlink/specs/aiotsec.yaml.  Every command
  * but LINK_GET needs CAP_NET_ADMIN in the network namespace of the link
  * (GENL_UNS_ADMIN_PERM); so does joining either multicast group.  Keys
- * are write-only: no message from the kernel ever carries one.
+ * are write-only: no message from the kernel ever carries one.  Requests
+ * are validated strictly, header included: a non-zero reserved field or
+ * netlink flags other than REQUEST, ACK, ECHO and DUMP are refused
+ * (-EINVAL), as are attributes of the wrong size; so are the rtnetlink
+ * link attributes.
  *
  * AIOTSEC_CMD_LINK_GET	do/dump: AIOTSEC_A_IFINDEX or AIOTSEC_A_IFNAME
  *			selects a link; reply: IFINDEX, IFNAME, ROLE,

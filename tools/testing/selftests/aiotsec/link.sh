@@ -126,6 +126,9 @@ test_changelink() {
 	out=$(rtlink "$ns" aiot0 max-sas-u64=9)
 	[ "$out" = 'errno=EINVAL msg="invalid attribute length"' ] ||
 		fail "eight-octet max-sas: $out"
+	out=$(rtlink "$ns" aiot0 role-u32=0 max-sas=9)
+	[ "$out" = 'errno=EINVAL msg="invalid attribute length"' ] ||
+		fail "four-octet role: $out"
 	[ "$(max_sas_of "$ns" aiot0)" = 5 ] ||
 		fail "a refused request changed max-sas"
 	# rtnetlink reads back what generic netlink shows

@@ -204,7 +204,8 @@ setup() {
 E_NOLINK='errno=EINVAL msg="aiotsec: missing attribute IFINDEX or IFNAME (the link)" miss=IFINDEX'
 E_NODEV='errno=ENODEV msg="aiotsec: no such device (IFINDEX/IFNAME)"'
 E_NOTAIOT='errno=EOPNOTSUPP msg="aiotsec: device is not an aiotsec link (IFINDEX/IFNAME)"'
-E_DUMP_NODEV='errno=ENODEV msg="aiotsec: no such aiotsec link (IFINDEX/IFNAME)" (dump)'
+E_DUMP_NODEV='errno=ENODEV msg="aiotsec: no such device (IFINDEX/IFNAME)" (dump)'
+E_DUMP_NOTAIOT='errno=EOPNOTSUPP msg="aiotsec: device is not an aiotsec link (IFINDEX/IFNAME)" (dump)'
 E_POLICY='msg="Attribute failed policy validation"'
 
 # body CMD: the other attributes of a valid CMD request
@@ -260,8 +261,8 @@ test_not_aiotsec() {
 	local c=$1 b
 	b=$(body "$c")
 	if [ "$c" = dump ]; then
-		refused "$E_DUMP_NODEV" --dump sa-get ifname=lo
-		refused "$E_DUMP_NODEV" --dump sa-get ifindex="$LO"
+		refused "$E_DUMP_NOTAIOT" --dump sa-get ifname=lo
+		refused "$E_DUMP_NOTAIOT" --dump sa-get ifindex="$LO"
 		return
 	fi
 	refused "$E_NOTAIOT offs=IFNAME" $c ifname=lo $b
@@ -728,9 +729,17 @@ test_commands() {
 	for c in 0 frame event 9 99; do
 		refused 'errno=EOPNOTSUPP' "$c" ifname=aiot0
 	done
-	# past the last command the header is checked
-	refused 'errno=EINVAL msg="genlmsghdr.reserved field is not 0"' \
-		--reserved 1 99 ifname=aiot0
+	# the header is checked for every command: reserved octets, and the
+	# netlink flags that have no meaning here (NLM_F_CREATE, ...)
+	for c in 99 link-get sa-get sa-del; do
+		refused 'errno=EINVAL msg="genlmsghdr.reserved field is not 0"' \
+			--reserved 1 "$c" ifname=aiot0 'sa=(sid=0x10)'
+	done
+	refused 'errno=EINVAL msg="ambiguous or reserved bits set in nlmsg_flags"' \
+		--flags 0x400 sa-new ifname=aiot0 \
+		'sa=(sid=0x77,suite=aes-gcm,profile=command,key=00*16)'
+	refused 'errno=EINVAL msg="ambiguous or reserved bits set in nlmsg_flags"' \
+		--flags 0x100 sa-del ifname=aiot0 'sa=(sid=0x10)'
 }
 
 test_family() {

@@ -31,10 +31,11 @@ Usage:
       so that a script can keep this process as a server on two pipes.
 
 REQUEST:
-  [--dump] [--reserved N] [--drop PREFIX]... CMD [ATTR...]
+  [--dump] [--reserved N] [--flags N] [--drop PREFIX]... CMD [ATTR...]
       CMD: link-get, sa-new, sa-set, sa-del, sa-get, frame-send, frame,
       event, or a number.  --dump sends NLM_F_DUMP instead of NLM_F_ACK;
       --reserved sets the reserved field of the generic netlink header;
+      --flags adds N to the netlink header's flags;
       --drop leaves the reply attributes whose path starts with PREFIX
       out of the result (--drop SA.STATS.).
   family
@@ -499,13 +500,13 @@ class Genl:
         return s
 
     def transact(self, family, cmd, items, aset, dump=False, version=1,
-                 reserved=0):
+                 reserved=0, flags=0):
         """Send one request; return (result line, list of reply payloads)."""
         self.seq += 1
         seq = self.seq
         builder = Builder(20)
         body = builder.attrs(items, aset, "", 0)
-        flags = NLM_F_REQUEST | (NLM_F_DUMP if dump else NLM_F_ACK)
+        flags |= NLM_F_REQUEST | (NLM_F_DUMP if dump else NLM_F_ACK)
         msg = struct.pack("=IHHII", 20 + len(body), family, flags, seq, 0)
         msg += struct.pack("=BBH", cmd, version, reserved) + body
         self.sock.sendto(msg, (0, 0))
@@ -599,13 +600,15 @@ class Genl:
 
     def request(self, args):
         """Run one REQUEST (a list of words); return its result line."""
-        dump, reserved, drop = False, 0, []
+        dump, reserved, flags, drop = False, 0, 0, []
         while args and args[0].startswith("--"):
             opt = args.pop(0)
             if opt == "--dump":
                 dump = True
             elif opt == "--reserved":
                 reserved = int(args.pop(0), 0)
+            elif opt == "--flags":
+                flags = int(args.pop(0), 0)
             elif opt == "--drop":
                 drop.append(args.pop(0))
             else:
@@ -626,7 +629,8 @@ class Genl:
         Builder(20).attrs(args, "aiotsec", "", 0)   # spec errors first
         self.resolve()
         line, replies = self.transact(self.family_id, cmd, args, "aiotsec",
-                                      dump=dump, reserved=reserved)
+                                      dump=dump, reserved=reserved,
+                                      flags=flags)
         if line and line != "ok":
             return line
         if not replies and line == "ok":

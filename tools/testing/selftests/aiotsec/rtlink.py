@@ -15,11 +15,13 @@ IFLA_INFO_DATA as the kernel filled them in:
   kind=aiotsec role=N max-sas=N
 
 Usage:
-  rtlink.py IFNAME [role=N] [max-sas=N] [max-sas-u8=N] [max-sas-u64=N]
+  rtlink.py IFNAME [role=N] [role-u32=N] [max-sas=N] [max-sas-u8=N]
+            [max-sas-u64=N]
   rtlink.py IFNAME get
 
 max-sas-u8 and max-sas-u64 send IFLA_AIOTSEC_MAX_SAS with a payload of
-one or eight octets (bad input).  Runs in the caller's network namespace.
+one or eight octets, role-u32 IFLA_AIOTSEC_ROLE with four (bad input).
+Runs in the caller's network namespace.
 """
 
 import errno
@@ -133,6 +135,8 @@ def main(argv):
         name, _, value = arg.partition("=")
         if name == "role":
             data += attr(IFLA_AIOTSEC_ROLE, struct.pack("=B", int(value, 0)))
+        elif name == "role-u32":
+            data += attr(IFLA_AIOTSEC_ROLE, struct.pack("=I", int(value, 0)))
         elif name == "max-sas":
             data += attr(IFLA_AIOTSEC_MAX_SAS,
                          struct.pack("=I", int(value, 0)))
