@@ -32,6 +32,7 @@
 #define RETX_MAX_MS		8000	/* doubling up to 8 s, */
 #define RETX_TRIES		4	/* four times */
 #define STORE_CHECK_MS		1000	/* look for aiotsecctl's changes */
+#define KERN_RECV_BATCH		64	/* notifications read per wakeup */
 
 enum log_level { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
 
@@ -156,7 +157,7 @@ int kern_sa_get(struct daemon *d, uint32_t sid, struct kern_sa *out);
 int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d,
 					      const struct kern_sa *sa,
 					      void *arg), void *arg);
-/* Read and dispatch the pending notifications of d->ev. */
+/* Read and dispatch pending notifications of d->ev, KERN_RECV_BATCH at most. */
 int kern_recv(struct daemon *d);
 
 /* auth.c */

@@ -654,8 +654,10 @@ fail:
 
 /*
  * The device of @a as the store has it now: aiotsecctl may have disabled
- * or deleted it while the attempt was open.  0, the cause of rejection,
- * or 0xff when the store cannot tell.
+ * or deleted it while the attempt was open, or deleted it and added
+ * another (SQLite may give the new one the old id) or the same one with
+ * new keys.  0, the cause of rejection, or 0xff when the store cannot
+ * tell.
  */
 static uint8_t device_cause(struct daemon *d, const struct attempt *a)
 {
@@ -664,7 +666,10 @@ static uint8_t device_cause(struct daemon *d, const struct attempt *a)
 	int err;
 
 	err = store_device_by_id(d->st, a->device, &dev);
-	if (err == -ENOENT) {
+	if (err == -ENOENT ||
+	    (!err && (strcmp(dev.pid, a->hint) ||
+		      CRYPTO_memcmp(dev.k, a->cred.k, AKA_KEY_LEN) ||
+		      CRYPTO_memcmp(dev.opc, a->cred.opc, AKA_KEY_LEN)))) {
 		cause = AKA_CAUSE_UNKNOWN_IDENTITY;
 	} else if (err) {
 		log_err("store: %s", store_errmsg(d->st));
@@ -834,7 +839,8 @@ static void on_auth(struct daemon *d, uint32_t id, const uint8_t *peer,
 		log_debug("attempt %08x: auth frame for a rekey ignored", id);
 		return;
 	}
-	if (aka_msg_decode(body, len, &m)) {
+	/* attempt ID 0 is invalid (protocol.rst) */
+	if (!id || aka_msg_decode(body, len, &m)) {
 		if (a) {	/* garbage inside an attempt: ignore */
 			log_debug("attempt %08x: malformed message ignored", id);
 			return;

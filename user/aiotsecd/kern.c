@@ -251,9 +251,14 @@ int kern_recv(struct daemon *d)
 {
 	static char buf[65536];
 	const struct nlmsghdr *nlh;
-	int fd = mnl_socket_get_fd(d->ev.sk), n;
+	int fd = mnl_socket_get_fd(d->ev.sk), n, i;
 
-	for (;;) {
+	/*
+	 * A batch at a time: the socket stays readable for the next round
+	 * of the loop, and a steady stream does not hold off the timer
+	 * (retransmissions, expiry) or a signal.
+	 */
+	for (i = 0; i < KERN_RECV_BATCH; i++) {
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -273,4 +278,5 @@ int kern_recv(struct daemon *d)
 		     nlh = mnl_nlmsg_next(nlh, &n))
 			kern_msg(d, nlh);
 	}
+	return 0;
 }

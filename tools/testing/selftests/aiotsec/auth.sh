@@ -137,6 +137,11 @@ test_malformed_replayed() {
 	echo "$out"
 	[ "$out" = "type=reject attempt=00003333 cause=malformed" ] ||
 		fail "malformed HELLO not rejected"
+	# a well-formed HELLO with the invalid attempt ID 0
+	out=$(probe "$ns" hello veth1 00000000 --tid $TID_INV)
+	echo "$out"
+	[ "$out" = "type=reject attempt=00000000 cause=malformed" ] ||
+		fail "HELLO with attempt ID 0 not rejected"
 	out=$(probe "$ns" response veth1 00004444 0011223344556677)
 	echo "$out"
 	[ "$out" = "type=reject attempt=00004444 cause=replayed-response" ] ||
@@ -230,12 +235,22 @@ test_tid_retransmit() {
 		fail "$n retransmissions of T-ID-ASSIGN in 4.5 s, want 2"
 }
 
-# a device disabled, then one deleted, while its attempt is open: its
-# correct RESPONSE gets a REJECT, and no SA
+# a device replaced (deleted, and another added, which SQLite gives the
+# same id), then one disabled, then one deleted, while its attempt is
+# open: its correct RESPONSE gets a REJECT, and no SA
 test_changed_midway() {
 	local ns out
 	setup ns
 	start_daemon "$ns"
+	# rate-1 has the highest id, which SQLite gives the next device added
+	(umask 077 && echo 00112233445566778899aabbccddeeff >"$tmp/k2")
+	out=$(probe "$ns" auth veth1 0000de2e --tid $TID_RATE --k $K --opc $OPC \
+		--before-response "$CTL device del rate-1 --db $tmp/db &&
+			$CTL device add new-1 --k-file $tmp/k2 --opc-file $tmp/opc \
+			--profile inventory --db $tmp/db") || true
+	echo "$out"
+	[ "$(sed -n 2p <<<"$out")" = "type=reject attempt=0000de2e cause=unknown-identity" ] ||
+		fail "no REJECT unknown-identity for a device replaced mid-attempt"
 	out=$(probe "$ns" auth veth1 0000d15a --tid $TID_CMD --k $K --opc $OPC \
 		--before-response "$CTL device disable cmd-1 --db $tmp/db") || true
 	echo "$out"
