@@ -153,7 +153,10 @@ struct kern_sa {
 };
 
 int kern_sa_get(struct daemon *d, uint32_t sid, struct kern_sa *out);
-/* Calls @cb with every SA of the link. */
+/*
+ * Calls @cb with every SA of the link; -EINTR, and no call, when the SAs
+ * changed during the dump (some may have been missed).
+ */
 int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d,
 					      const struct kern_sa *sa,
 					      void *arg), void *arg);

@@ -1256,6 +1256,7 @@ struct reconcile {
 	size_t n, cap;
 	unsigned kept, deleted, rekeys;
 	bool start;
+	bool partial;		/* @kernel lacks SIDs: no session is stale */
 };
 
 /* The store's device of session @s is disabled: its SA goes. */
@@ -1309,8 +1310,10 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 64;
 			p = realloc(r->kernel, r->cap * sizeof(*p));
-			if (!p)
+			if (!p) {
+				r->partial = true;
 				return;
+			}
 			r->kernel = p;
 		}
 		r->kernel[r->n++] = sid;
@@ -1367,10 +1370,13 @@ int auth_reconcile(struct daemon *d, bool start)
 {
 	struct reconcile r = { .start = start };
 	struct stale st = { .r = &r };
+	int err, tries = 0;
 	size_t i;
-	int err;
 
-	err = kern_sa_dump(d, reconcile_sa, &r);
+	/* an SA changed meanwhile: the dump may have missed one, again */
+	do
+		err = kern_sa_dump(d, reconcile_sa, &r);
+	while (err == -EINTR && ++tries < 3);
 	if (err) {
 		log_err("dumping the SAs of %s: %s", d->dev, strerror(-err));
 		free(r.kernel);
@@ -1378,7 +1384,11 @@ int auth_reconcile(struct daemon *d, bool start)
 	}
 	if (r.n)
 		qsort(r.kernel, r.n, sizeof(*r.kernel), cmp_sid);
-	store_session_list(d->st, collect_stale, &st);
+	/* a session whose SA the list lacks is not stale: none is forgotten */
+	if (r.partial)
+		log_warn("out of memory listing the SAs: no session forgotten");
+	else
+		store_session_list(d->st, collect_stale, &st);
 	for (i = 0; i < st.n; i++)
 		store_session_del(d->st, st.sids[i]);
 	log_info("reconciled with the kernel: %u SAs kept (%u past their soft limit: rekeyed), %u deleted, %zu stale sessions removed",
