@@ -33,6 +33,9 @@
 #define RETX_TRIES		4	/* four times */
 #define STORE_CHECK_MS		1000	/* look for aiotsecctl's changes */
 #define KERN_RECV_BATCH		64	/* notifications read per wakeup */
+#define DEFAULT_AUDIT_KEEP	1000000	/* audit rows kept */
+#define AUDIT_PRUNE_MS		60000	/* ... pruned this often */
+#define OVER_RATE_MS		1000	/* over-rate rejects: one row per */
 
 enum log_level { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
 
@@ -108,6 +111,7 @@ struct daemon {
 	uint64_t soft_limit;		/* SA key limits, 0: the kernel's */
 	uint64_t hard_limit;
 	int rcvbuf;			/* notification socket, octets */
+	uint64_t audit_keep;		/* audit rows kept, 0: all */
 
 	struct store *st;
 	struct nl req;			/* requests */
@@ -123,6 +127,9 @@ struct daemon {
 	uint64_t tokens_ms;
 	uint64_t last_prune_ms;
 	uint64_t last_store_check_ms;
+	uint64_t last_audit_prune_ms;
+	unsigned over_rate;		/* HELLOs over the global rate ... */
+	uint64_t over_rate_ms;		/* ... since this time, not audited */
 	bool events_lost;		/* a notification was dropped */
 };
 

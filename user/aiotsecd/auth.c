@@ -331,13 +331,33 @@ static void reject(struct daemon *d, uint32_t attempt,
 {
 	struct aka_msg m = { .type = AKA_MSG_REJECT, .reject.cause = cause };
 
-	log_info("attempt %08x: %s: reject %s", attempt, hint,
-		 aka_cause_name(cause));
-	store_audit(d->st, hint, mode_name(mode), "reject",
-		    aka_cause_name(cause));
+	if (hint) {
+		log_info("attempt %08x: %s: reject %s", attempt, hint,
+			 aka_cause_name(cause));
+		store_audit(d->st, hint, mode_name(mode), "reject",
+			    aka_cause_name(cause));
+	}
 	if (a)
 		a->state = ATT_REJECTED;
 	send_msg(d, attempt, peer, &m, a);
+}
+
+/*
+ * HELLOs over the global rate are answered one by one, but logged and
+ * audited as one row a second ("over-rate:N"): a flood writes no more.
+ */
+static void over_rate_note(struct daemon *d, uint64_t now)
+{
+	char hint[32];
+
+	if (!d->over_rate || now - d->over_rate_ms < OVER_RATE_MS)
+		return;
+	snprintf(hint, sizeof(hint), "over-rate:%u", d->over_rate);
+	log_info("%u HELLOs over the global rate (--max-rate) rejected",
+		 d->over_rate);
+	store_audit(d->st, hint, "", "reject",
+		    aka_cause_name(AKA_CAUSE_RATE_LIMITED));
+	d->over_rate = 0;
 }
 
 /* ---- HELLO ------------------------------------------------------- */
@@ -424,7 +444,9 @@ static void on_hello(struct daemon *d, uint32_t id, const uint8_t *peer,
 	}
 	/* over the global rate, no state is kept: a flood fills nothing */
 	if (!bucket_take(d)) {
-		reject(d, id, peer, NULL, "-", 0, AKA_CAUSE_RATE_LIMITED);
+		if (!d->over_rate++)
+			d->over_rate_ms = now_ms();
+		reject(d, id, peer, NULL, NULL, 0, AKA_CAUSE_RATE_LIMITED);
 		return;
 	}
 	a = att_new(d, id, peer, false);
@@ -709,8 +731,9 @@ static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
 		}
 		/* fall through */
 	case ATT_CONFIRMED:
-		reject(d, id, peer, NULL, a->hint, a->expect.mode,
-		       AKA_CAUSE_REPLAYED_RESPONSE);
+		if (bucket_take(d))
+			reject(d, id, peer, NULL, a->hint, a->expect.mode,
+			       AKA_CAUSE_REPLAYED_RESPONSE);
 		return;
 	default:
 		resend(d, a);
@@ -1238,6 +1261,14 @@ void auth_tick(struct daemon *d)
 		d->events_lost = false;
 		auth_reconcile(d, true);
 	}
+	over_rate_note(d, now);
+	/* at the first tick, then once a minute */
+	if (d->audit_keep && (!d->last_audit_prune_ms ||
+			      now - d->last_audit_prune_ms >= AUDIT_PRUNE_MS)) {
+		d->last_audit_prune_ms = now;
+		if (store_audit_prune(d->st, d->audit_keep))
+			log_err("audit: %s", store_errmsg(d->st));
+	}
 	if (now - d->last_store_check_ms >= STORE_CHECK_MS) {
 		bool changed = false;
 
@@ -1402,6 +1433,9 @@ void auth_cleanup(struct daemon *d)
 {
 	struct rate_ent *e;
 	unsigned b;
+
+	/* the last second's over-rate rejects, audited before the store closes */
+	over_rate_note(d, UINT64_MAX);
 
 	while (d->att_head)
 		att_free(d, d->att_head);

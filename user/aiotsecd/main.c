@@ -77,7 +77,8 @@ static void usage(FILE *f)
 		"Usage: aiotsecd --db PATH --dev IFNAME [--hn-key FILE] [--hn-key-id N]\n"
 		"                [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]\n"
 		"                [--log-level debug|info|warn|error] [--max-rate N]\n"
-		"                [--soft-limit FRAMES] [--hard-limit FRAMES] [--rcvbuf OCTETS]\n");
+		"                [--soft-limit FRAMES] [--hard-limit FRAMES] [--rcvbuf OCTETS]\n"
+		"                [--audit-keep ROWS]\n");
 }
 
 /* The X25519 private key: 32 raw octets or 64 hex digits (white space ok). */
@@ -140,6 +141,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "soft-limit", required_argument, NULL, 'S' },
 		{ "hard-limit", required_argument, NULL, 'H' },
 		{ "rcvbuf", required_argument, NULL, 'b' },
+		{ "audit-keep", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -153,6 +155,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 	d->ctr_bits = 32;
 	d->max_rate = DEFAULT_MAX_RATE;
 	d->rcvbuf = DEFAULT_RCVBUF;
+	d->audit_keep = DEFAULT_AUDIT_KEEP;
 	d->hn_key_id = -1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -219,6 +222,15 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 				return 2;
 			}
 			d->rcvbuf = v;
+			break;
+		case 'A':
+			errno = 0;
+			u = strtoull(optarg, &end, 0);
+			if (errno || *end || !*optarg || optarg[0] == '-') {
+				log_err("--audit-keep: a number of rows, 0 for all");
+				return 2;
+			}
+			d->audit_keep = u;
 			break;
 		case 'S':
 		case 'H':

@@ -1143,6 +1143,26 @@ int store_audit_flush(struct store *st)
 	return 0;
 }
 
+int store_audit_prune(struct store *st, uint64_t keep)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	err = store_audit_flush(st);
+	if (err)
+		return err;
+	/* ids only grow: the newest @keep are the highest */
+	s = prep(st, "DELETE FROM audit WHERE id <="
+		 " (SELECT max(id) FROM audit) - ?");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, keep > INT64_MAX ? INT64_MAX : (int64_t)keep);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		err = st_sqlerr(st, "audit prune");
+	sqlite3_finalize(s);
+	return err;
+}
+
 int store_audit_list(struct store *st, unsigned max,
 		     int (*cb)(const struct store_audit_entry *e, void *arg),
 		     void *arg)

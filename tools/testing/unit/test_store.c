@@ -538,6 +538,14 @@ static void test_audit(struct store *st)
 	   !strcmp(a.last.device, "dev-9") &&
 	   !strcmp(a.last.cause, "bad-response") &&
 	   !strcmp(a.last.mode, "one-way"), "audit list (flushes first)");
+	store_audit(st, "dev-10", "mutual", "accept", NULL);
+	ok(store_audit_prune(st, 3) == 0 && audit_rows_on_disk() == 3,
+	   "prune keeps as many as asked (flushes first)");
+	memset(&a, 0, sizeof(a));
+	ok(store_audit_list(st, 10, audit_cb, &a) == 0 && a.n == 3 &&
+	   !strcmp(a.last.device, "dev-10"), "prune keeps the newest");
+	ok(store_audit_prune(st, 100) == 0 && audit_rows_on_disk() == 3,
+	   "prune with room to spare deletes nothing");
 }
 
 int main(void)

@@ -179,6 +179,32 @@ test_rate() {
 	echo "$out"
 	[[ $out == *"cause=rate-limited"* ]] ||
 		fail "global token bucket not applied"
+	# answered one by one, audited as one row: the burst's first HELLO
+	# took the one token
+	wait_for 5 audit_has "^over-rate:2 - reject rate-limited$" ||
+		fail "no over-rate row: $($PROBE audit "$tmp/db" | tail -n 3)"
+	[ "$($PROBE audit "$tmp/db" | grep -c "^- - reject rate-limited$")" = 0 ] ||
+		fail "over-rate rejects audited one by one"
+}
+
+# --audit-keep: the trail keeps that many rows, the newest (pruned at
+# start, then once a minute)
+test_audit_keep() {
+	local ns i
+	setup ns
+	start_daemon "$ns"
+	for i in 1 2 3 4 5; do
+		probe "$ns" hello veth1 0000900$i \
+			--tid 00112233445566778899aabbccddee0$i >/dev/null
+	done
+	stop_daemon
+	[ "$($PROBE audit "$tmp/db" | wc -l)" = 5 ] ||
+		fail "$($PROBE audit "$tmp/db" | wc -l) audit rows, want 5"
+	start_daemon "$ns" --audit-keep 2
+	wait_for 5 sh -c "[ \$($PROBE audit $tmp/db | wc -l) = 2 ]" ||
+		fail "$($PROBE audit "$tmp/db" | wc -l) audit rows, want 2"
+	$PROBE audit "$tmp/db" | tail -n 1 | grep -q "^tid:.*ee05 - reject unknown-identity$" ||
+		fail "the newest row is gone: $($PROBE audit "$tmp/db")"
 }
 
 # dev_field PID N: field N of the device's "device list" line
@@ -378,12 +404,13 @@ with_daemon() {
 	"$@"
 }
 
-tap_plan 12
+tap_plan 13
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
 run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon test_malformed_replayed
 run_test "auth: rate limits per identity and in total" with_daemon test_rate
+run_test "auth: --audit-keep prunes the oldest audit rows" with_daemon test_audit_keep
 run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
