@@ -335,8 +335,8 @@ struct aiotsec_limits {
 	u32 window;
 };
 
-extern atomic_t aiotsec_generation;
-void aiotsec_generation_bump(void);
+u32 aiotsec_generation_read(struct net *net);
+void aiotsec_generation_bump(struct net *net);
 int aiotsec_sa_init(void);
 void aiotsec_sa_exit(void);
 struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid);

@@ -584,7 +584,7 @@ static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[AIOTSEC_SA_A_PEER_MAC])
 		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
 	sa->changes++;
-	aiotsec_generation_bump();
+	aiotsec_generation_bump(dev_net(adev->dev));
 out:
 	mutex_unlock(&adev->lock);
 	aiotsec_nl_put(adev);
@@ -802,7 +802,7 @@ static int aiotsec_dump_link_sas(struct sk_buff *skb,
 	int full = 0;
 
 	mutex_lock(&adev->lock);
-	cb->seq = atomic_read(&aiotsec_generation);
+	cb->seq = aiotsec_generation_read(dev_net(adev->dev));
 	list_for_each_entry(sa, &adev->sa_list, list) {
 		if (idx++ < cb->args[1])
 			continue;

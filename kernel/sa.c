@@ -18,21 +18,58 @@
 
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 #include "aiotsec.h"
 
-/* bumped on every change of any SA, so that dumps can be checked */
-atomic_t aiotsec_generation = ATOMIC_INIT(1);
+/*
+ * Per network namespace: a generation bumped on every change of an SA of
+ * its links, so that dumps can be checked.  Per namespace, so that a
+ * namespace neither sees nor disturbs the dumps of another.
+ */
+struct aiotsec_net {
+	atomic_t generation;
+};
+
+static unsigned int aiotsec_net_id __read_mostly;
+
+static atomic_t *aiotsec_generation(struct net *net)
+{
+	struct aiotsec_net *an = net_generic(net, aiotsec_net_id);
+
+	return &an->generation;
+}
+
+u32 aiotsec_generation_read(struct net *net)
+{
+	return atomic_read(aiotsec_generation(net));
+}
 
 /*
- * The SA tables changed: a dump in progress marks itself interrupted.
- * Never 0, which would turn the dump's consistency check off.
+ * An SA of a link in @net changed: a dump in progress there marks itself
+ * interrupted.  Never 0, which would turn the dump's consistency check
+ * off.
  */
-void aiotsec_generation_bump(void)
+void aiotsec_generation_bump(struct net *net)
 {
-	if (unlikely(!atomic_inc_return(&aiotsec_generation)))
-		atomic_inc(&aiotsec_generation);
+	atomic_t *gen = aiotsec_generation(net);
+
+	if (unlikely(!atomic_inc_return(gen)))
+		atomic_inc(gen);
 }
+
+static int __net_init aiotsec_net_init(struct net *net)
+{
+	atomic_set(aiotsec_generation(net), 1);
+	return 0;
+}
+
+static struct pernet_operations aiotsec_net_ops = {
+	.init = aiotsec_net_init,
+	.id = &aiotsec_net_id,
+	.size = sizeof(struct aiotsec_net),
+};
 
 /* every frame compares: two integers, not a memcmp() call */
 static int aiotsec_sa_cmp(struct rhashtable_compare_arg *arg, const void *obj)
@@ -166,7 +203,7 @@ int aiotsec_sa_insert(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
 		return err;
 	list_add_tail(&sa->list, &adev->sa_list);
 	WRITE_ONCE(adev->sa_count, adev->sa_count + 1);
-	aiotsec_generation_bump();
+	aiotsec_generation_bump(dev_net(adev->dev));
 	return 0;
 }
 
@@ -176,7 +213,7 @@ void aiotsec_sa_remove(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
 	rhashtable_remove_fast(&adev->sa_table, &sa->node, aiotsec_sa_params);
 	list_del(&sa->list);
 	WRITE_ONCE(adev->sa_count, adev->sa_count - 1);
-	aiotsec_generation_bump();
+	aiotsec_generation_bump(dev_net(adev->dev));
 	call_rcu(&sa->rcu, aiotsec_sa_free_rcu_cb);
 }
 
@@ -234,11 +271,12 @@ void aiotsec_key_promote(struct aiotsec_sa *sa, struct aiotsec_key *key)
 
 int __init aiotsec_sa_init(void)
 {
-	return 0;
+	return register_pernet_subsys(&aiotsec_net_ops);
 }
 
 /* Wait for every deferred free (module unload). */
 void aiotsec_sa_exit(void)
 {
+	unregister_pernet_subsys(&aiotsec_net_ops);
 	rcu_barrier();
 }
