@@ -124,15 +124,18 @@ static int begin_durable(struct store *st)
 	       exec(st, "BEGIN IMMEDIATE");
 }
 
+/*
+ * Commit, or roll back after @err.  A rollback's own failure, or one with
+ * no transaction open (BEGIN failed), does not replace the message of the
+ * error that caused it.
+ */
 static int commit_durable(struct store *st, int err)
 {
-	if (err)
-		exec(st, "ROLLBACK");
-	else
+	if (!err)
 		err = exec(st, "COMMIT");
-	if (err)
-		exec(st, "ROLLBACK");
-	exec(st, "PRAGMA synchronous=NORMAL");
+	if (err && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	return err;
 }
 
