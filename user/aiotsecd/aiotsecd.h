@@ -22,8 +22,6 @@
 
 #define ATTEMPT_LIFETIME_MS	30000	/* state of an open attempt */
 #define ATTEMPT_MAX		65536	/* attempts kept at once */
-#define RATE_ID_MAX		5	/* attempts per identity ... */
-#define RATE_ID_WINDOW_MS	60000	/* ... in this window */
 #define DEFAULT_MAX_RATE	200	/* attempts per second in total */
 /* the notification socket: bursts of events while the daemon is busy */
 #define DEFAULT_RCVBUF		(4 << 20)
@@ -87,15 +85,15 @@ struct attempt {
 	size_t ctrl_len;
 };
 
-struct rate_ent {
+/* The last attempt challenged for a device, from the air. */
+struct open_ent {
 	int64_t device;
-	struct rate_ent *next;
-	uint64_t t[RATE_ID_MAX];	/* ring of attempt times, ms */
-	unsigned n, head;
+	struct open_ent *next;
+	uint32_t attempt;
 };
 
 #define ATT_BUCKETS	4096
-#define RATE_BUCKETS	1024
+#define OPEN_BUCKETS	1024
 
 struct daemon {
 	/* options */
@@ -122,7 +120,7 @@ struct daemon {
 	struct attempt *att_head, *att_tail;
 	unsigned n_att;
 
-	struct rate_ent *rate_hash[RATE_BUCKETS];
+	struct open_ent *open_hash[OPEN_BUCKETS];
 	double tokens;
 	uint64_t tokens_ms;
 	uint64_t last_prune_ms;

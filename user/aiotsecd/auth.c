@@ -185,53 +185,71 @@ static bool bucket_take(struct daemon *d)
 	return true;
 }
 
-/* Per identity: false when the device had RATE_ID_MAX attempts in 60 s. */
-static bool rate_take(struct daemon *d, int64_t device)
+/*
+ * One open challenge per device from the air: a new attempt of a device
+ * supersedes the one still waiting for its RESPONSE, which gets no more
+ * answers.  No count of attempts per identity, which anybody who saw the
+ * identity in a HELLO could exhaust to lock the device out; the global
+ * bucket bounds the work.
+ */
+static struct open_ent **open_slot(struct daemon *d, int64_t device)
 {
-	unsigned b = (uint64_t)device % RATE_BUCKETS;
-	uint64_t now = now_ms();
-	struct rate_ent *e;
-	unsigned oldest;
+	struct open_ent **pp = &d->open_hash[(uint64_t)device % OPEN_BUCKETS];
 
-	for (e = d->rate_hash[b]; e; e = e->next)
-		if (e->device == device)
-			break;
+	while (*pp && (*pp)->device != device)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* The attempt @id, if it is still @device's challenge from the air. */
+static struct attempt *open_attempt(struct daemon *d, int64_t device,
+				    uint32_t id)
+{
+	struct attempt *a = att_find(d, id);
+
+	return a && !a->rekey && a->device == device &&
+	       a->state == ATT_CHALLENGED ? a : NULL;
+}
+
+/* @a was challenged: it supersedes its device's open one. */
+static void open_set(struct daemon *d, struct attempt *a)
+{
+	struct open_ent **pp = open_slot(d, a->device), *e = *pp;
+	struct attempt *old;
+
 	if (!e) {
 		e = calloc(1, sizeof(*e));
 		if (!e)
-			return false;
-		e->device = device;
-		e->next = d->rate_hash[b];
-		d->rate_hash[b] = e;
+			return;
+		e->device = a->device;
+		*pp = e;
 	}
-	if (e->n == RATE_ID_MAX) {
-		oldest = e->head;	/* ring full: head is the oldest */
-		if (now - e->t[oldest] < RATE_ID_WINDOW_MS)
-			return false;
-		e->t[oldest] = now;
-		e->head = (e->head + 1) % RATE_ID_MAX;
-		return true;
+	old = e->attempt != a->id ? open_attempt(d, a->device, e->attempt) :
+	      NULL;
+	if (old) {
+		log_debug("attempt %08x: %s: superseded by %08x", old->id,
+			  old->hint, a->id);
+		old->state = ATT_REJECTED;
+		old->reply_len = 0;
+		old->next_tx = 0;
 	}
-	e->t[(e->head + e->n) % RATE_ID_MAX] = now;
-	e->n++;
-	return true;
+	e->attempt = a->id;
 }
 
-static void rate_prune(struct daemon *d)
+/* Forget the devices whose last challenge is over. */
+static void open_prune(struct daemon *d)
 {
-	uint64_t now = now_ms();
-	struct rate_ent **pp, *e;
-	unsigned b, newest;
+	struct open_ent **pp, *e;
+	unsigned b;
 
-	for (b = 0; b < RATE_BUCKETS; b++) {
-		pp = &d->rate_hash[b];
+	for (b = 0; b < OPEN_BUCKETS; b++) {
+		pp = &d->open_hash[b];
 		while ((e = *pp)) {
-			newest = (e->head + e->n - 1) % RATE_ID_MAX;
-			if (!e->n || now - e->t[newest] >= RATE_ID_WINDOW_MS) {
+			if (open_attempt(d, e->device, e->attempt)) {
+				pp = &e->next;
+			} else {
 				*pp = e->next;
 				free(e);
-			} else {
-				pp = &e->next;
 			}
 		}
 	}
@@ -460,8 +478,6 @@ static void on_hello(struct daemon *d, uint32_t id, const uint8_t *peer,
 		att_free(d, a);
 		return;
 	}
-	if (!cause && !rate_take(d, dev.id))
-		cause = AKA_CAUSE_RATE_LIMITED;
 	if (!cause && dev.disabled)
 		cause = AKA_CAUSE_DISABLED;
 	if (cause) {
@@ -476,6 +492,8 @@ static void on_hello(struct daemon *d, uint32_t id, const uint8_t *peer,
 	mode = aka_net_mode(dev.profile, h->caps);
 	if (challenge(d, a, mode))
 		att_free(d, a);
+	else
+		open_set(d, a);
 out:
 	OPENSSL_cleanse(&dev, sizeof(dev));
 }
@@ -1254,7 +1272,7 @@ void auth_tick(struct daemon *d)
 			rekey_start(d, sid, phase);
 	}
 	if (now - d->last_prune_ms >= 10000) {
-		rate_prune(d);
+		open_prune(d);
 		d->last_prune_ms = now;
 	}
 	if (d->events_lost) {
@@ -1431,7 +1449,7 @@ int auth_reconcile(struct daemon *d, bool start)
 
 void auth_cleanup(struct daemon *d)
 {
-	struct rate_ent *e;
+	struct open_ent *e;
 	unsigned b;
 
 	/* the last second's over-rate rejects, audited before the store closes */
@@ -1439,9 +1457,9 @@ void auth_cleanup(struct daemon *d)
 
 	while (d->att_head)
 		att_free(d, d->att_head);
-	for (b = 0; b < RATE_BUCKETS; b++)
-		while ((e = d->rate_hash[b])) {
-			d->rate_hash[b] = e->next;
+	for (b = 0; b < OPEN_BUCKETS; b++)
+		while ((e = d->open_hash[b])) {
+			d->open_hash[b] = e->next;
 			free(e);
 		}
 }

@@ -162,16 +162,28 @@ test_rate() {
 	local ns out i
 	setup ns
 	start_daemon "$ns"
-	for i in 1 2 3 4 5; do
+	# HELLOs with one device's T-ID, as anybody who saw it may send them:
+	# each is challenged, and none locks the device out
+	for i in 1 2 3 4 5 6 7 8; do
 		out=$(probe "$ns" hello veth1 0000700$i --tid $TID_RATE)
 		[[ $out == *type=challenge* ]] || fail "attempt $i: $out"
 	done
-	out=$(probe "$ns" hello veth1 00007006 --tid $TID_RATE)
+	out=$(probe "$ns" auth veth1 00007010 --tid $TID_RATE --k $K --opc $OPC)
 	echo "$out"
-	[ "$out" = "type=reject attempt=00007006 cause=rate-limited" ] ||
-		fail "sixth attempt in 60 s not rate-limited"
-	out=$(probe "$ns" hello veth1 00007007 --tid $TID_INV)
-	[[ $out == *type=challenge* ]] || fail "another device was limited too"
+	[[ $(sed -n 2p <<<"$out") == "type=accept attempt=00007010 "* ]] ||
+		fail "the device was locked out by HELLOs with its T-ID"
+	# one open challenge per device: a new attempt supersedes the one
+	# that waits for its RESPONSE, which gets no answer
+	out=$(probe "$ns" auth veth1 00007020 --tid $TID_INV --k $K --opc $OPC \
+		--timeout 2 --before-response \
+		"$PROBE hello veth1 00007021 --tid $TID_INV >/dev/null") &&
+		fail "a superseded attempt was answered: $out"
+	echo "$out"
+	[ "$(wc -l <<<"$out")" = 1 ] ||
+		fail "a superseded attempt was answered: $out"
+	out=$(probe "$ns" auth veth1 00007022 --tid $TID_INV --k $K --opc $OPC)
+	[[ $(sed -n 2p <<<"$out") == "type=accept attempt=00007022 "* ]] ||
+		fail "no ACCEPT after a superseded attempt: $out"
 	stop_daemon
 	# global bucket: 1 per second
 	start_daemon "$ns" --max-rate 1
@@ -409,7 +421,7 @@ run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
 run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon test_malformed_replayed
-run_test "auth: rate limits per identity and in total" with_daemon test_rate
+run_test "auth: one open challenge per device, no lockout; global rate" with_daemon test_rate
 run_test "auth: --audit-keep prunes the oldest audit rows" with_daemon test_audit_keep
 run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
