@@ -123,8 +123,9 @@ struct aiotsec_dev;
  * @window: replay window for keys installed from now on
  * @soft_limit: soft limit for keys installed from now on
  * @hard_limit: hard limit for keys installed from now on
- * @changes: SA_SET requests done, under the link's lock: one that set up
- *	a key without the lock finds out whether another came meanwhile
+ * @changes: SA_SETs of keys or limits done, under the link's lock: one
+ *	that set a key up without the lock finds out whether another came
+ *	meanwhile
  * @list: in the link's list, under the link's lock
  * @rcu: drops the table's reference after a grace period
  * @stats: counters, enum aiotsec_sa_stat (index 0 unused).  An AIoT

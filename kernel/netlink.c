@@ -440,8 +440,8 @@ static struct aiotsec_dev *aiotsec_nl_sid_link(struct genl_info *info,
  * Test knobs in debugfs: install_delay_ms holds SA_SET that long (at most
  * 10 s, and a signal ends it) while it sets up a new key without the
  * link's lock, and install_delays counts the requests held, so that a
- * test can delete the SA, its link, or promote a key meanwhile,
- * deterministically.
+ * test can change the SA, delete it or its link, or promote a key
+ * meanwhile, deterministically.
  */
 #define AIOTSEC_INSTALL_DELAY_MAX	10000U
 static u32 aiotsec_install_delay_ms;
@@ -465,8 +465,8 @@ static int aiotsec_sa_install_key(struct genl_info *info,
 				  struct aiotsec_sa *sa, struct nlattr *k,
 				  bool now, const struct aiotsec_limits *lim)
 {
-	u32 changes = sa->changes;
 	struct aiotsec_key *key, *old;
+	u32 changes = sa->changes;
 	bool gone;
 	u32 delay;
 	u8 slot;
@@ -583,7 +583,10 @@ static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	aiotsec_sa_put_limits(sa, &lim);
 	if (tb[AIOTSEC_SA_A_PEER_MAC])
 		aiotsec_sa_set_peer(sa, nla_data(tb[AIOTSEC_SA_A_PEER_MAC]));
-	sa->changes++;
+	/* what a request setting a key up meanwhile would undo */
+	if (tb[AIOTSEC_SA_A_KEY] || tb[AIOTSEC_SA_A_SOFT_LIMIT] ||
+	    tb[AIOTSEC_SA_A_HARD_LIMIT] || tb[AIOTSEC_SA_A_REPLAY_WINDOW])
+		sa->changes++;
 	aiotsec_generation_bump(dev_net(adev->dev));
 out:
 	mutex_unlock(&adev->lock);
