@@ -305,6 +305,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_cb cb, void *data)
 	req->nlmsg_seq = ++nl->seq;
 	nl->errcode = 0;
 	nl->errmsg[0] = '\0';
+	nl->dump_intr = false;
 	if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0) {
 		err = -errno;
 		if (!nl->quiet)
@@ -326,6 +327,8 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_cb cb, void *data)
 			if (nlh->nlmsg_seq != req->nlmsg_seq ||
 			    nlh->nlmsg_pid != nl->portid)
 				continue;
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				nl->dump_intr = true;
 			switch (nlh->nlmsg_type) {
 			case NLMSG_NOOP:
 			case NLMSG_OVERRUN:

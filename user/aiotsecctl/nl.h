@@ -43,6 +43,9 @@ struct nl {
 	bool quiet;		/* nl_talk prints no error */
 	int errcode;		/* the last nl_talk's error, 0: none */
 	char errmsg[160];	/* its extack message, or "" */
+	bool dump_intr;		/* the last dump was marked inconsistent
+				 * (NLM_F_DUMP_INTR, NLMSG_DONE included)
+				 */
 	char req[NL_REQ_SIZE];
 };
 

@@ -272,7 +272,6 @@ struct sa_show {
 	bool by_sid;
 	uint32_t sid;
 	unsigned int shown;
-	bool interrupted;
 };
 
 static uint64_t attr_uint(const struct nlattr **tb, unsigned int type)
@@ -422,8 +421,6 @@ static int sa_show_cb(const struct nlmsghdr *nlh, void *data)
 	char dev[IF_NAMESIZE];
 	uint32_t ifindex;
 
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		show->interrupted = true;
 	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
 	if (!tb[AIOTSEC_A_SA])
 		return 0;
@@ -453,6 +450,7 @@ static int sa_show(int argc, char **argv)
 	struct sa_show show = {};
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
+	bool interrupted;
 	struct nl nl;
 	int err;
 
@@ -483,10 +481,11 @@ static int sa_show(int argc, char **argv)
 		json_array_end();
 		json_end_document();
 	}
+	interrupted = nl.dump_intr;
 	nl_close(&nl);
 	if (err)
 		return EXIT_FAIL;
-	if (show.interrupted)
+	if (interrupted)
 		fprintf(stderr, "Warning: the SAs changed during the dump; run again for a consistent view\n");
 	if (sid_s && !dev && !show.shown)
 		return error("no SA with SID 0x%08x on any aiotsec link",

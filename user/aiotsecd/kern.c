@@ -177,7 +177,6 @@ struct dump_ctx {
 	struct daemon *d;
 	struct kern_sa *sas;
 	size_t n, cap;
-	bool intr;		/* the SAs changed during the dump */
 };
 
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -186,8 +185,6 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_ctx *c = data;
 	struct kern_sa *n;
 
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		c->intr = true;
 	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
 	if (!tb[AIOTSEC_A_SA])
 		return 0;
@@ -220,7 +217,8 @@ int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d,
 	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
 	/* collect first: the callback sends requests on the same socket */
 	err = nl_talk(&d->req, nlh, dump_cb, &c);
-	if (!err && c.intr)
+	/* the SAs changed during the dump */
+	if (!err && d->req.dump_intr)
 		err = -EINTR;
 	if (!err)
 		for (i = 0; i < c.n; i++)
