@@ -32,7 +32,8 @@
 #define STORE_CHECK_MS		1000	/* look for aiotsecctl's changes */
 #define KERN_RECV_BATCH		64	/* notifications read per wakeup */
 #define DEFAULT_AUDIT_KEEP	1000000	/* audit rows kept */
-#define AUDIT_PRUNE_MS		60000	/* ... pruned this often */
+#define AUDIT_PRUNE_MS		60000	/* ... pruned this often, */
+#define AUDIT_PRUNE_BATCH	10000	/* ... so many rows a tick at most */
 #define OVER_RATE_MS		1000	/* over-rate rejects: one row per */
 
 enum log_level { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
@@ -125,7 +126,7 @@ struct daemon {
 	uint64_t tokens_ms;
 	uint64_t last_prune_ms;
 	uint64_t last_store_check_ms;
-	uint64_t last_audit_prune_ms;
+	uint64_t audit_prune_ms;	/* next audit pruning, 0: first tick */
 	unsigned over_rate;		/* HELLOs over the global rate ... */
 	uint64_t over_rate_ms;		/* ... since this time, not audited */
 	bool events_lost;		/* a notification was dropped */

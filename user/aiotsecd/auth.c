@@ -146,6 +146,14 @@ static void att_free(struct daemon *d, struct attempt *a)
 	free(a);
 }
 
+/* Close @a without an answer: it sends nothing more. */
+static void att_close(struct attempt *a)
+{
+	a->state = ATT_REJECTED;
+	a->reply_len = 0;
+	a->next_tx = 0;
+}
+
 /*
  * Delete the kernel's SA @sid; the attempts bound to it stop sending
  * (their rekey or T-ID-ASSIGN has no SA to travel in any more).
@@ -227,13 +235,30 @@ static void open_set(struct daemon *d, struct attempt *a)
 	old = e->attempt != a->id ? open_attempt(d, a->device, e->attempt) :
 	      NULL;
 	if (old) {
-		log_debug("attempt %08x: %s: superseded by %08x", old->id,
-			  old->hint, a->id);
-		old->state = ATT_REJECTED;
-		old->reply_len = 0;
-		old->next_tx = 0;
+		log_info("attempt %08x: %s: superseded by %08x", old->id,
+			 old->hint, a->id);
+		store_audit(d->st, old->hint, mode_name(old->expect.mode),
+			    "superseded", NULL);
+		att_close(old);
 	}
 	e->attempt = a->id;
+}
+
+/*
+ * The audit trail beyond --audit-keep rows: pruned at the first tick,
+ * then once a minute, AUDIT_PRUNE_BATCH rows a tick at most (a long
+ * trail goes over several ticks, without holding off frames).
+ */
+static void audit_prune(struct daemon *d, uint64_t now)
+{
+	int n;
+
+	if (!d->audit_keep || (d->audit_prune_ms && now < d->audit_prune_ms))
+		return;
+	n = store_audit_prune(d->st, d->audit_keep, AUDIT_PRUNE_BATCH);
+	if (n < 0)
+		log_err("audit: %s", store_errmsg(d->st));
+	d->audit_prune_ms = now + (n == AUDIT_PRUNE_BATCH ? 0 : AUDIT_PRUNE_MS);
 }
 
 /* Forget the devices whose last challenge is over. */
@@ -295,7 +320,8 @@ static void retx_arm(struct daemon *d, struct attempt *a)
 
 /*
  * Encode @m into the attempt's reply buffer (if any) and send it: in an
- * auth frame, or for a rekey in an AUTH control frame of its SA.
+ * auth frame, or for a rekey in an AUTH control frame of its SA.  With
+ * @a, fails only when @m cannot be encoded.
  */
 static int send_msg(struct daemon *d, uint32_t attempt,
 		    const uint8_t peer[ETH_ALEN_], const struct aka_msg *m,
@@ -318,15 +344,23 @@ static int send_msg(struct daemon *d, uint32_t attempt,
 	}
 	if (!a)
 		return send_auth(d, attempt, peer, buf, len);
+	/*
+	 * Kept: a frame the kernel could not send (the lower device dropped
+	 * it) is as good as lost on the air, and comes again when the
+	 * device repeats its message, or with the network's retransmission.
+	 */
 	memcpy(a->reply, buf, len);
 	a->reply_len = len;
-	if (!a->rekey)
-		return send_auth(d, attempt, peer, buf, len);
+	if (!a->rekey) {
+		send_auth(d, attempt, peer, buf, len);
+		return 0;
+	}
 	if (a->state == ATT_REJECTED)
 		a->next_tx = 0;		/* a REJECT is not retransmitted */
 	else
 		retx_arm(d, a);
-	return send_ctrl(d, a, buf, len);
+	send_ctrl(d, a, buf, len);
+	return 0;
 }
 
 static void resend(struct daemon *d, struct attempt *a)
@@ -601,9 +635,7 @@ static void accept_rekey(struct daemon *d, struct attempt *a)
 			a->id, a->hint, a->sid, nl_strerror(&d->req, err));
 		store_audit(d->st, a->hint, mode_name(a->expect.mode), "error",
 			    NULL);
-		a->state = ATT_REJECTED;
-		a->reply_len = 0;
-		a->next_tx = 0;
+		att_close(a);
 		return;
 	}
 	a->state = ATT_ACCEPTED;
@@ -765,9 +797,7 @@ static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
 	cause = device_cause(d, a);
 	if (cause == 0xff) {
 		/* no cause fits an internal failure: the device times out */
-		a->state = ATT_REJECTED;
-		a->reply_len = 0;
-		a->next_tx = 0;
+		att_close(a);
 		return;
 	}
 	if (cause) {
@@ -836,9 +866,7 @@ static void on_sync_failure(struct daemon *d, uint32_t id,
 	a->resynced = true;
 	if (challenge(d, a, AKA_MODE_MUTUAL)) {
 		/* the first CHALLENGE must not be answered again */
-		a->state = ATT_REJECTED;
-		a->reply_len = 0;
-		a->next_tx = 0;
+		att_close(a);
 	}
 }
 
@@ -946,9 +974,7 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 	}
 	a->hello = *h;
 	if (challenge(d, a, aka_net_mode(a->cred.profile, h->caps))) {
-		a->state = ATT_REJECTED;
-		a->reply_len = 0;
-		a->next_tx = 0;
+		att_close(a);
 	}
 }
 
@@ -983,9 +1009,7 @@ static void on_rekey_auth(struct daemon *d, uint32_t sid,
 			 a->hint, aka_cause_name(c->msg.reject.cause));
 		store_audit(d->st, a->hint, mode_name(a->expect.mode),
 			    "device-reject", aka_cause_name(c->msg.reject.cause));
-		a->state = ATT_REJECTED;
-		a->reply_len = 0;
-		a->next_tx = 0;
+		att_close(a);
 		break;
 	default:
 		log_debug("rekey %08x: message %u from the device ignored",
@@ -1280,13 +1304,7 @@ void auth_tick(struct daemon *d)
 		auth_reconcile(d, true);
 	}
 	over_rate_note(d, now);
-	/* at the first tick, then once a minute */
-	if (d->audit_keep && (!d->last_audit_prune_ms ||
-			      now - d->last_audit_prune_ms >= AUDIT_PRUNE_MS)) {
-		d->last_audit_prune_ms = now;
-		if (store_audit_prune(d->st, d->audit_keep))
-			log_err("audit: %s", store_errmsg(d->st));
-	}
+	audit_prune(d, now);
 	if (now - d->last_store_check_ms >= STORE_CHECK_MS) {
 		bool changed = false;
 

@@ -117,6 +117,16 @@ static int64_t now_s(void)
 	return time(NULL);
 }
 
+/*
+ * Roll back the open transaction, if any, after an error: its own
+ * failure does not replace the message of the error that caused it.
+ */
+static void rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* Durable transactions: synchronous=FULL for their commit. */
 static int begin_durable(struct store *st)
 {
@@ -133,8 +143,8 @@ static int commit_durable(struct store *st, int err)
 {
 	if (!err)
 		err = exec(st, "COMMIT");
-	if (err && !sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (err)
+		rollback(st);
 	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	return err;
 }
@@ -195,10 +205,10 @@ static int migrate(struct store *st)
 		sqlite3_finalize(s);
 	}
 out:
-	if (err)
-		exec(st, "ROLLBACK");
-	else
+	if (!err)
 		err = exec(st, "COMMIT");
+	if (err)
+		rollback(st);
 	return err;
 }
 
@@ -819,11 +829,13 @@ int store_device_import(struct store *st, const char *path, unsigned *count)
 	else
 		err = import_csv(st, text, &n);
 	if (err) {
-		exec(st, "ROLLBACK");
+		rollback(st);
 		snprintf(msg, sizeof(msg), "%s", st->errmsg);
 		st_err(st, err, "%.*s", (int)sizeof(st->errmsg) - 1, msg);
 	} else {
 		err = exec(st, "COMMIT");
+		if (err)
+			rollback(st);
 	}
 out:
 	if (text) {
@@ -1117,7 +1129,7 @@ int store_audit_flush(struct store *st)
 	s = prep(st, "INSERT INTO audit (time, device, mode, outcome, cause)"
 		 " VALUES (?, ?, ?, ?, ?)");
 	if (!s) {
-		exec(st, "ROLLBACK");
+		rollback(st);
 		return -EIO;
 	}
 	for (i = 0; i < st->n_audit && !err; i++) {
@@ -1133,20 +1145,17 @@ int store_audit_flush(struct store *st)
 			err = st_sqlerr(st, "audit");
 	}
 	sqlite3_finalize(s);
+	if (!err)
+		err = exec(st, "COMMIT");
 	if (err) {
-		exec(st, "ROLLBACK");
-		return err;
-	}
-	err = exec(st, "COMMIT");
-	if (err) {
-		exec(st, "ROLLBACK");
+		rollback(st);
 		return err;
 	}
 	st->n_audit = 0;
 	return 0;
 }
 
-int store_audit_prune(struct store *st, uint64_t keep)
+int store_audit_prune(struct store *st, uint64_t keep, unsigned max)
 {
 	sqlite3_stmt *s;
 	int err;
@@ -1155,13 +1164,17 @@ int store_audit_prune(struct store *st, uint64_t keep)
 	if (err)
 		return err;
 	/* ids only grow: the newest @keep are the highest */
-	s = prep(st, "DELETE FROM audit WHERE id <="
-		 " (SELECT max(id) FROM audit) - ?");
+	s = prep(st, "DELETE FROM audit WHERE id IN (SELECT id FROM audit"
+		 " WHERE id <= (SELECT max(id) FROM audit) - ?"
+		 " ORDER BY id LIMIT ?)");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, keep > INT64_MAX ? INT64_MAX : (int64_t)keep);
+	sqlite3_bind_int64(s, 2, max);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		err = st_sqlerr(st, "audit prune");
+	else
+		err = sqlite3_changes(st->db);
 	sqlite3_finalize(s);
 	return err;
 }

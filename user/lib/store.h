@@ -179,8 +179,11 @@ int store_audit(struct store *st, const char *device, const char *mode,
 		const char *outcome, const char *cause);
 int store_audit_flush(struct store *st);
 unsigned store_audit_pending(const struct store *st);
-/* Delete all but the newest @keep entries (flushes first). */
-int store_audit_prune(struct store *st, uint64_t keep);
+/*
+ * Delete the oldest entries but the newest @keep, at most @max of them
+ * (flushes first); the number deleted, or a negative errno.
+ */
+int store_audit_prune(struct store *st, uint64_t keep, unsigned max);
 /* The newest @max entries, oldest first (flushes first). */
 int store_audit_list(struct store *st, unsigned max,
 		     int (*cb)(const struct store_audit_entry *e, void *arg),

@@ -539,12 +539,15 @@ static void test_audit(struct store *st)
 	   !strcmp(a.last.cause, "bad-response") &&
 	   !strcmp(a.last.mode, "one-way"), "audit list (flushes first)");
 	store_audit(st, "dev-10", "mutual", "accept", NULL);
-	ok(store_audit_prune(st, 3) == 0 && audit_rows_on_disk() == 3,
-	   "prune keeps as many as asked (flushes first)");
+	ok(store_audit_prune(st, 3, 1) == 1 &&
+	   audit_rows_on_disk() == before + STORE_AUDIT_BATCH + 2,
+	   "prune deletes at most as many as asked (flushes first)");
+	ok(store_audit_prune(st, 3, 1000) == before + STORE_AUDIT_BATCH - 1 &&
+	   audit_rows_on_disk() == 3, "prune keeps as many as asked");
 	memset(&a, 0, sizeof(a));
 	ok(store_audit_list(st, 10, audit_cb, &a) == 0 && a.n == 3 &&
 	   !strcmp(a.last.device, "dev-10"), "prune keeps the newest");
-	ok(store_audit_prune(st, 100) == 0 && audit_rows_on_disk() == 3,
+	ok(store_audit_prune(st, 100, 1000) == 0 && audit_rows_on_disk() == 3,
 	   "prune with room to spare deletes nothing");
 }
 

@@ -176,11 +176,17 @@ test_rate() {
 	# that waits for its RESPONSE, which gets no answer
 	out=$(probe "$ns" auth veth1 00007020 --tid $TID_INV --k $K --opc $OPC \
 		--timeout 2 --before-response \
-		"$PROBE hello veth1 00007021 --tid $TID_INV >/dev/null") &&
+		"$PROBE hello veth1 00007021 --tid $TID_INV >$tmp/hello2") &&
 		fail "a superseded attempt was answered: $out"
 	echo "$out"
+	[[ $out == "type=challenge attempt=00007020 "* ]] ||
+		fail "the first attempt was not challenged: $out"
+	[[ $(cat "$tmp/hello2") == "type=challenge attempt=00007021 "* ]] ||
+		fail "the second attempt was not challenged: $(cat "$tmp/hello2")"
 	[ "$(wc -l <<<"$out")" = 1 ] ||
 		fail "a superseded attempt was answered: $out"
+	wait_for 3 audit_has "^inv-1 one-way superseded -$" ||
+		fail "no audit row for the superseded attempt"
 	out=$(probe "$ns" auth veth1 00007022 --tid $TID_INV --k $K --opc $OPC)
 	[[ $(sed -n 2p <<<"$out") == "type=accept attempt=00007022 "* ]] ||
 		fail "no ACCEPT after a superseded attempt: $out"
