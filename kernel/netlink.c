@@ -437,15 +437,29 @@ static struct aiotsec_dev *aiotsec_nl_sid_link(struct genl_info *info,
 }
 
 /*
- * Test knobs in debugfs: install_delay_ms holds SA_SET that long (at most
- * 10 s, and a signal ends it) while it sets up a new key without the
- * link's lock, and install_delays counts the requests held, so that a
- * test can change the SA, delete it or its link, or promote a key
- * meanwhile, deterministically.
+ * Test knobs in debugfs, so that a test can act on the SAs while a
+ * request is held, deterministically.  install_delay_ms holds SA_SET that
+ * long while it sets up a new key without the link's lock (the SA may be
+ * changed, deleted, its link deleted, its next key promoted meanwhile);
+ * dump_delay_ms holds an SA dump before each of its parts but the first
+ * (the SAs may change between two parts).  At most 10 s, and a signal
+ * ends the wait; install_delays and dump_delays count the holds.
  */
-#define AIOTSEC_INSTALL_DELAY_MAX	10000U
+#define AIOTSEC_TEST_DELAY_MAX	10000U
 static u32 aiotsec_install_delay_ms;
 static atomic_t aiotsec_install_delays;
+static u32 aiotsec_dump_delay_ms;
+static atomic_t aiotsec_dump_delays;
+
+static void aiotsec_test_hold(const u32 *delay_ms, atomic_t *holds)
+{
+	u32 delay = READ_ONCE(*delay_ms);
+
+	if (likely(!delay))
+		return;
+	atomic_inc(holds);
+	msleep_interruptible(min(delay, AIOTSEC_TEST_DELAY_MAX));
+}
 
 static const int aiotsec_sa_fixed[] = {
 	AIOTSEC_SA_A_SUITE, AIOTSEC_SA_A_PROFILE, AIOTSEC_SA_A_TAG_LEN,
@@ -468,7 +482,6 @@ static int aiotsec_sa_install_key(struct genl_info *info,
 	struct aiotsec_key *key, *old;
 	u32 changes = sa->changes;
 	bool gone;
-	u32 delay;
 	u8 slot;
 
 	spin_lock_bh(&sa->key_lock);
@@ -478,11 +491,7 @@ static int aiotsec_sa_install_key(struct genl_info *info,
 	refcount_inc(&sa->refs);
 	mutex_unlock(&adev->lock);
 	key = aiotsec_key_alloc(sa, slot, lim, nla_data(k), nla_len(k));
-	delay = READ_ONCE(aiotsec_install_delay_ms);
-	if (unlikely(delay)) {
-		atomic_inc(&aiotsec_install_delays);
-		msleep_interruptible(min(delay, AIOTSEC_INSTALL_DELAY_MAX));
-	}
+	aiotsec_test_hold(&aiotsec_install_delay_ms, &aiotsec_install_delays);
 	mutex_lock(&adev->lock);
 	gone = adev->dead || aiotsec_nl_sa_lookup(adev, sa->sid) != sa;
 	/* not the last reference unless @sa is gone */
@@ -822,7 +831,8 @@ static int aiotsec_dump_link_sas(struct sk_buff *skb,
 
 /*
  * cb->args[0]: ifindex of the link being dumped, cb->args[1]: SAs of it
- * already sent, cb->args[2]: the one link asked for, if any.
+ * already sent, cb->args[2]: the one link asked for, if any,
+ * cb->args[3]: parts of the dump so far.
  */
 static int aiotsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -830,6 +840,9 @@ static int aiotsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct net *net = sock_net(skb->sk);
 	struct nlattr **attrs = info->attrs;
 	struct aiotsec_dev *adev;
+
+	if (cb->args[3]++)
+		aiotsec_test_hold(&aiotsec_dump_delay_ms, &aiotsec_dump_delays);
 
 	if (!cb->args[0] && !cb->args[2] &&
 	    (attrs[AIOTSEC_A_IFINDEX] || attrs[AIOTSEC_A_IFNAME])) {
@@ -1134,6 +1147,10 @@ int __init aiotsec_genl_init(void)
 			   &aiotsec_install_delay_ms);
 	debugfs_create_atomic_t("install_delays", 0400, aiotsec_debugfs,
 				&aiotsec_install_delays);
+	debugfs_create_u32("dump_delay_ms", 0600, aiotsec_debugfs,
+			   &aiotsec_dump_delay_ms);
+	debugfs_create_atomic_t("dump_delays", 0400, aiotsec_debugfs,
+				&aiotsec_dump_delays);
 	return genl_register_family(&aiotsec_family);
 }
 

@@ -51,7 +51,10 @@
  * AIOTSEC_CMD_SA_DEL	remove the SA with the given SID.
  * AIOTSEC_CMD_SA_GET	do (SID given) / dump (all SAs of one link, or of
  *			every link of the namespace): configuration, key
- *			slot state and AIOTSEC_SA_A_STATS.
+ *			slot state and AIOTSEC_SA_A_STATS.  A dump during
+ *			which an SA of the namespace was added, changed or
+ *			removed is marked NLM_F_DUMP_INTR (it may have
+ *			missed one): take it again.
  * AIOTSEC_CMD_FRAME_SEND
  *			send one frame on the lower device of a link:
  *			AIOTSEC_A_FRAME_TYPE, AIOTSEC_A_SID, AIOTSEC_A_PAYLOAD,

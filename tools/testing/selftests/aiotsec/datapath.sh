@@ -781,6 +781,59 @@ test_install_meanwhile() {
 		fail "the retried key is not in slot 0: $($CTL -n "$ns" sa show dev aiotD sid $SID)"
 }
 
+# dump_held NS DEV OUT ERR: sa show of DEV in the background, held in the
+# kernel before its second part (dump_delay_ms); returns once it is held
+# there.  Its pid in $held_pid.
+dump_held() {
+	read -r held_n0 <"$DBG/dump_delays"
+	echo 3000 >"$DBG/dump_delay_ms"
+	$CTL -n "$1" sa show dev "$2" >"$3" 2>"$4" &
+	held_pid=$!
+	wait_for 10 dump_delayed || fail "sa show was not held"
+	echo 0 >"$DBG/dump_delay_ms"
+}
+
+dump_delayed() {
+	local n
+	read -r n <"$DBG/dump_delays"
+	[ "$n" -gt "$held_n0" ]
+}
+
+# An SA dump that spans several parts is marked inconsistent
+# (NLM_F_DUMP_INTR, aiotsecctl's warning) when the SAs of its namespace
+# change between two parts, and only then: not for a change in another
+# namespace.
+test_dump_consistency() {
+	local ns ns2 key i warn
+	[ -w "$DBG/dump_delay_ms" ] ||
+		{ echo "no $DBG/dump_delay_ms"; return "$ksft_skip"; }
+	trap 'echo 0 >"$DBG/dump_delay_ms"; cleanup_ns' EXIT
+	warn="Warning: the SAs changed during the dump; run again for a consistent view"
+	key=$(keyfile k 16)
+	pair ns
+	pair ns2
+	# more than one part of a dump holds (32 KiB at most each)
+	for i in $(seq 1 300); do
+		$CTL -n "$ns" sa add dev aiotR sid "$i" suite nia2 \
+			profile inventory key-file "$key"
+	done
+	dump_held "$ns" aiotR "$tmp/show" "$tmp/err"
+	$CTL -n "$ns2" sa add dev aiotR sid 7 suite nia2 profile inventory \
+		key-file "$key"
+	still_held "the other namespace's SA was added"
+	wait "$held_pid" || fail "sa show failed: $(cat "$tmp/err")"
+	[ ! -s "$tmp/err" ] ||
+		fail "a change in another namespace marked the dump: $(cat "$tmp/err")"
+	expect_eq "SAs dumped" "$(grep -c '^aiotR sid' "$tmp/show")" 300
+	# an SA of the first part deleted: the next parts shift, and one is
+	# missed; the dump says so
+	dump_held "$ns" aiotR "$tmp/show" "$tmp/err"
+	$CTL -n "$ns" sa del dev aiotR sid 1
+	still_held "the SA was deleted"
+	wait "$held_pid" || fail "sa show failed: $(cat "$tmp/err")"
+	expect_eq "warning" "$(cat "$tmp/err")" "$warn"
+}
+
 # The asynchronous road (cryptd, completion callbacks) on the data path:
 # every suite both ways with nothing lost, then frames in flight when the
 # links go away and the module is unloaded.
@@ -824,7 +877,7 @@ test_async() {
 	load_module
 }
 
-tap_plan 27
+tap_plan 28
 for s in $SUITES; do
 	run_test "$s: protected exchange both ways" test_exchange "$s"
 done
@@ -852,6 +905,8 @@ run_test "frames shared with a tap: opened on a copy, the tap's intact" \
 	test_shared_rx
 run_test "SA_SET: the SA changed, deleted, its link deleted, its next key promoted meanwhile" \
 	test_install_meanwhile
+run_test "SA dumps: marked inconsistent by a change in their namespace only" \
+	test_dump_consistency
 run_test "asynchronous crypto (forced through cryptd): both ways, teardown in flight" test_async
 run_test "module loaded after the tests" load_module
 tap_exit
