@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * aiotsecd: the network side of the aiotsec authentication protocol
- * (Documentation/protocol.rst) over one aiotsec reader link.  One epoll
- * loop; see main.c (loop, options), kern.c (generic netlink requests),
+ * (Documentation/protocol.rst) over one or more aiotsec reader links.  One
+ * epoll loop; see main.c (loop, options), kern.c (generic netlink requests),
  * auth.c (the exchange, attempts, rate limits).
  */
 #ifndef AIOTSECD_H
@@ -31,6 +31,7 @@
 #define RETX_TRIES		4	/* four times */
 #define STORE_CHECK_MS		1000	/* look for aiotsecctl's changes */
 #define KERN_RECV_BATCH		64	/* notifications read per wakeup */
+#define LINKS_MAX		16	/* --dev links served */
 #define DEFAULT_AUDIT_KEEP	1000000	/* audit rows kept */
 #define AUDIT_PRUNE_MS		60000	/* ... pruned this often, */
 #define AUDIT_PRUNE_BATCH	10000	/* ... so many rows a tick at most */
@@ -55,6 +56,7 @@ enum attempt_state {
 };
 
 struct attempt {
+	uint32_t ifindex;		/* the link it runs on */
 	uint32_t id;			/* attempt ID (header SID field) */
 	struct attempt *hnext;		/* hash chain */
 	struct attempt *prev, *next;	/* creation order, for expiry */
@@ -90,7 +92,7 @@ struct attempt {
 struct open_ent {
 	int64_t device;
 	struct open_ent *next;
-	uint32_t attempt;
+	uint32_t ifindex, attempt;
 };
 
 #define ATT_BUCKETS	4096
@@ -99,8 +101,9 @@ struct open_ent {
 struct daemon {
 	/* options */
 	const char *db_path;
-	const char *dev;
-	uint32_t ifindex;
+	const char *devs[LINKS_MAX];	/* the links served */
+	uint32_t ifindex[LINKS_MAX];
+	unsigned n_links;
 	uint8_t hn_key[AKA_HN_KEY_LEN];
 	bool have_hn_key;
 	int hn_key_id;			/* -1: any */
@@ -133,19 +136,24 @@ struct daemon {
 };
 
 uint64_t now_ms(void);
+/* The name of link @ifindex if the daemon serves it, else NULL. */
+const char *link_name(const struct daemon *d, uint32_t ifindex);
 
-/* kern.c: requests on d->req; negative errno on failure */
+/*
+ * kern.c: requests on d->req, on the SAs and frames of link @ifindex;
+ * negative errno on failure
+ */
 int kern_open(struct daemon *d);
 void kern_close(struct daemon *d);
-int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
-		uint8_t profile, const uint8_t *key, size_t keylen,
-		const uint8_t peer[ETH_ALEN_]);
-int kern_sa_del(struct daemon *d, uint32_t sid);
+int kern_sa_new(struct daemon *d, uint32_t ifindex, uint32_t sid,
+		uint8_t suite, uint8_t profile, const uint8_t *key,
+		size_t keylen, const uint8_t peer[ETH_ALEN_]);
+int kern_sa_del(struct daemon *d, uint32_t ifindex, uint32_t sid);
 /* Install @key as the SA's next key (receive-only until the peer uses it). */
-int kern_sa_set_key(struct daemon *d, uint32_t sid, const uint8_t *key,
-		    size_t keylen);
-int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
-		    const uint8_t *payload, size_t len,
+int kern_sa_set_key(struct daemon *d, uint32_t ifindex, uint32_t sid,
+		    const uint8_t *key, size_t keylen);
+int kern_frame_send(struct daemon *d, uint32_t ifindex, uint8_t type,
+		    uint32_t sid, const uint8_t *payload, size_t len,
 		    const uint8_t peer[ETH_ALEN_]);
 
 /* What the daemon needs to know of a kernel SA. */
@@ -158,14 +166,15 @@ struct kern_sa {
 	bool valid;
 };
 
-int kern_sa_get(struct daemon *d, uint32_t sid, struct kern_sa *out);
+int kern_sa_get(struct daemon *d, uint32_t ifindex, uint32_t sid,
+		struct kern_sa *out);
 /*
  * Calls @cb with every SA of the link; -EINTR, and no call, when the SAs
  * changed during the dump (some may have been missed).
  */
-int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d,
-					      const struct kern_sa *sa,
-					      void *arg), void *arg);
+int kern_sa_dump(struct daemon *d, uint32_t ifindex,
+		 void (*cb)(struct daemon *d, const struct kern_sa *sa,
+			    void *arg), void *arg);
 /* Read and dispatch pending notifications of d->ev, KERN_RECV_BATCH at most. */
 int kern_recv(struct daemon *d);
 

@@ -64,12 +64,14 @@ static unsigned att_bucket(uint32_t id)
 	return (id * 2654435761u) >> 20 & (ATT_BUCKETS - 1);
 }
 
-static struct attempt *att_find(struct daemon *d, uint32_t id)
+/* The attempt @id on link @ifindex: the devices of two links pick theirs. */
+static struct attempt *att_find(struct daemon *d, uint32_t ifindex,
+				uint32_t id)
 {
 	struct attempt *a;
 
 	for (a = d->att_hash[att_bucket(id)]; a; a = a->hnext)
-		if (a->id == id)
+		if (a->id == id && a->ifindex == ifindex)
 			return a;
 	return NULL;
 }
@@ -105,8 +107,9 @@ static void att_append(struct daemon *d, struct attempt *a)
  * A new attempt; those from the air are capped at ATTEMPT_MAX, rekeys
  * (@rekey, at most one per SA, started by the daemon) are not.
  */
-static struct attempt *att_new(struct daemon *d, uint32_t id,
-			       const uint8_t peer[ETH_ALEN_], bool rekey)
+static struct attempt *att_new(struct daemon *d, uint32_t ifindex,
+			       uint32_t id, const uint8_t peer[ETH_ALEN_],
+			       bool rekey)
 {
 	struct attempt *a;
 	unsigned b = att_bucket(id);
@@ -116,6 +119,7 @@ static struct attempt *att_new(struct daemon *d, uint32_t id,
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;
+	a->ifindex = ifindex;
 	a->id = id;
 	memcpy(a->peer, peer, ETH_ALEN_);
 	a->hnext = d->att_hash[b];
@@ -155,21 +159,37 @@ static void att_close(struct attempt *a)
 }
 
 /*
- * Delete the kernel's SA @sid; the attempts bound to it stop sending
- * (their rekey or T-ID-ASSIGN has no SA to travel in any more).
+ * Delete the SA @sid of link @ifindex; the attempts bound to it stop
+ * sending (their rekey or T-ID-ASSIGN has no SA to travel in any more).
  */
-static int sa_delete(struct daemon *d, uint32_t sid)
+static int sa_delete(struct daemon *d, uint32_t ifindex, uint32_t sid)
 {
 	struct attempt *a;
 
 	for (a = d->att_head; a; a = a->next) {
-		if (a->sid != sid || !a->next_tx)
+		if (a->sid != sid || a->ifindex != ifindex || !a->next_tx)
 			continue;
 		a->next_tx = 0;
 		if (a->state != ATT_CONFIRMED)
 			a->state = ATT_REJECTED;
 	}
-	return kern_sa_del(d, sid);
+	return kern_sa_del(d, ifindex, sid);
+}
+
+/* Delete the SA @sid on whichever link holds it (-ENOENT: none). */
+static int sa_delete_any(struct daemon *d, uint32_t sid)
+{
+	int err = -ENOENT, e;
+	unsigned i;
+
+	for (i = 0; i < d->n_links; i++) {
+		e = sa_delete(d, d->ifindex[i], sid);
+		if (!e)
+			return 0;
+		if (e != -ENOENT)
+			err = e;
+	}
+	return err;
 }
 
 /* ---- rate limits ------------------------------------------------- */
@@ -211,9 +231,9 @@ static struct open_ent **open_slot(struct daemon *d, int64_t device)
 
 /* The attempt @id, if it is still @device's challenge from the air. */
 static struct attempt *open_attempt(struct daemon *d, int64_t device,
-				    uint32_t id)
+				    uint32_t ifindex, uint32_t id)
 {
-	struct attempt *a = att_find(d, id);
+	struct attempt *a = att_find(d, ifindex, id);
 
 	return a && !a->rekey && a->device == device &&
 	       a->state == ATT_CHALLENGED ? a : NULL;
@@ -232,8 +252,8 @@ static void open_set(struct daemon *d, struct attempt *a)
 		e->device = a->device;
 		*pp = e;
 	}
-	old = e->attempt != a->id ? open_attempt(d, a->device, e->attempt) :
-	      NULL;
+	old = e->attempt != a->id || e->ifindex != a->ifindex ?
+	      open_attempt(d, a->device, e->ifindex, e->attempt) : NULL;
 	if (old) {
 		log_info("attempt %08x: %s: superseded by %08x", old->id,
 			 old->hint, a->id);
@@ -241,6 +261,7 @@ static void open_set(struct daemon *d, struct attempt *a)
 			    "superseded", NULL);
 		att_close(old);
 	}
+	e->ifindex = a->ifindex;
 	e->attempt = a->id;
 }
 
@@ -270,7 +291,7 @@ static void open_prune(struct daemon *d)
 	for (b = 0; b < OPEN_BUCKETS; b++) {
 		pp = &d->open_hash[b];
 		while ((e = *pp)) {
-			if (open_attempt(d, e->device, e->attempt)) {
+			if (open_attempt(d, e->device, e->ifindex, e->attempt)) {
 				pp = &e->next;
 			} else {
 				*pp = e->next;
@@ -282,11 +303,12 @@ static void open_prune(struct daemon *d)
 
 /* ---- sending ----------------------------------------------------- */
 
-static int send_auth(struct daemon *d, uint32_t attempt,
+static int send_auth(struct daemon *d, uint32_t ifindex, uint32_t attempt,
 		     const uint8_t peer[ETH_ALEN_], const uint8_t *body,
 		     size_t len)
 {
-	int err = kern_frame_send(d, AIOTSEC_FT_AUTH, attempt, body, len, peer);
+	int err = kern_frame_send(d, ifindex, AIOTSEC_FT_AUTH, attempt, body,
+				  len, peer);
 
 	if (err)
 		log_warn("attempt %08x: sending an auth frame: %s", attempt,
@@ -298,8 +320,8 @@ static int send_auth(struct daemon *d, uint32_t attempt,
 static int send_ctrl(struct daemon *d, const struct attempt *a,
 		     const uint8_t *body, size_t len)
 {
-	int err = kern_frame_send(d, AIOTSEC_FT_CONTROL, a->sid, body, len,
-				  NULL);
+	int err = kern_frame_send(d, a->ifindex, AIOTSEC_FT_CONTROL, a->sid,
+				  body, len, NULL);
 
 	if (err)
 		log_warn("attempt %08x: sending a control frame on session %08x: %s",
@@ -323,7 +345,7 @@ static void retx_arm(struct daemon *d, struct attempt *a)
  * auth frame, or for a rekey in an AUTH control frame of its SA.  With
  * @a, fails only when @m cannot be encoded.
  */
-static int send_msg(struct daemon *d, uint32_t attempt,
+static int send_msg(struct daemon *d, uint32_t ifindex, uint32_t attempt,
 		    const uint8_t peer[ETH_ALEN_], const struct aka_msg *m,
 		    struct attempt *a)
 {
@@ -343,7 +365,7 @@ static int send_msg(struct daemon *d, uint32_t attempt,
 		return len;
 	}
 	if (!a)
-		return send_auth(d, attempt, peer, buf, len);
+		return send_auth(d, ifindex, attempt, peer, buf, len);
 	/*
 	 * Kept: a frame the kernel could not send (the lower device dropped
 	 * it) is as good as lost on the air, and comes again when the
@@ -352,7 +374,7 @@ static int send_msg(struct daemon *d, uint32_t attempt,
 	memcpy(a->reply, buf, len);
 	a->reply_len = len;
 	if (!a->rekey) {
-		send_auth(d, attempt, peer, buf, len);
+		send_auth(d, a->ifindex, attempt, peer, buf, len);
 		return 0;
 	}
 	if (a->state == ATT_REJECTED)
@@ -370,14 +392,14 @@ static void resend(struct daemon *d, struct attempt *a)
 	if (a->rekey)
 		send_ctrl(d, a, a->reply, a->reply_len);
 	else
-		send_auth(d, a->id, a->peer, a->reply, a->reply_len);
+		send_auth(d, a->ifindex, a->id, a->peer, a->reply, a->reply_len);
 }
 
 /*
  * Send REJECT @cause for @attempt and audit it.  With @a, the attempt is
  * closed and keeps the REJECT for retransmissions.
  */
-static void reject(struct daemon *d, uint32_t attempt,
+static void reject(struct daemon *d, uint32_t ifindex, uint32_t attempt,
 		   const uint8_t peer[ETH_ALEN_], struct attempt *a,
 		   const char *hint, uint8_t mode, uint8_t cause)
 {
@@ -391,7 +413,7 @@ static void reject(struct daemon *d, uint32_t attempt,
 	}
 	if (a)
 		a->state = ATT_REJECTED;
-	send_msg(d, attempt, peer, &m, a);
+	send_msg(d, ifindex, attempt, peer, &m, a);
 }
 
 /*
@@ -478,17 +500,17 @@ static int challenge(struct daemon *d, struct attempt *a, uint8_t mode)
 	log_debug("attempt %08x: %s: %s challenge%s", a->id, a->hint,
 		  mode_name(mode), a->resynced ? " after resync" : "");
 	a->state = ATT_CHALLENGED;
-	return send_msg(d, a->id, a->peer, &m, a);
+	return send_msg(d, a->ifindex, a->id, a->peer, &m, a);
 }
 
-static void on_hello(struct daemon *d, uint32_t id, const uint8_t *peer,
-		     const struct aka_hello *h)
+static void on_hello(struct daemon *d, uint32_t ifindex, uint32_t id,
+		     const uint8_t *peer, const struct aka_hello *h)
 {
 	struct store_device dev;
 	struct attempt *a;
 	uint8_t cause, mode;
 
-	a = att_find(d, id);
+	a = att_find(d, ifindex, id);
 	if (a) {
 		log_debug("attempt %08x: HELLO again: same answer", id);
 		resend(d, a);
@@ -498,10 +520,11 @@ static void on_hello(struct daemon *d, uint32_t id, const uint8_t *peer,
 	if (!bucket_take(d)) {
 		if (!d->over_rate++)
 			d->over_rate_ms = now_ms();
-		reject(d, id, peer, NULL, NULL, 0, AKA_CAUSE_RATE_LIMITED);
+		reject(d, ifindex, id, peer, NULL, NULL, 0,
+		       AKA_CAUSE_RATE_LIMITED);
 		return;
 	}
-	a = att_new(d, id, peer, false);
+	a = att_new(d, ifindex, id, peer, false);
 	if (!a) {
 		log_warn("attempt %08x: too many open attempts", id);
 		return;
@@ -515,7 +538,7 @@ static void on_hello(struct daemon *d, uint32_t id, const uint8_t *peer,
 	if (!cause && dev.disabled)
 		cause = AKA_CAUSE_DISABLED;
 	if (cause) {
-		reject(d, id, peer, a, a->hint, 0, cause);
+		reject(d, ifindex, id, peer, a, a->hint, 0, cause);
 		goto out;
 	}
 	a->device = dev.id;
@@ -561,7 +584,8 @@ static uint8_t choose_suite(struct daemon *d, const struct attempt *a)
 static void send_tid_assign(struct daemon *d, struct attempt *a)
 {
 	/* a rekey knows no address of its own: the SA's peer it is */
-	int err = kern_frame_send(d, AIOTSEC_FT_CONTROL, a->sid, a->ctrl,
+	int err = kern_frame_send(d, a->ifindex, AIOTSEC_FT_CONTROL, a->sid,
+				  a->ctrl,
 				  a->ctrl_len, a->rekey ? NULL : a->peer);
 
 	if (err)
@@ -625,7 +649,7 @@ static void accept_rekey(struct daemon *d, struct attempt *a)
 	 * request (aiotsecctl) changed the SA
 	 */
 	for (tries = 0; !err && tries < 2; tries++) {
-		err = kern_sa_set_key(d, a->sid, key, keylen);
+		err = kern_sa_set_key(d, a->ifindex, a->sid, key, keylen);
 		if (err != -EAGAIN)
 			break;
 	}
@@ -642,7 +666,7 @@ static void accept_rekey(struct daemon *d, struct attempt *a)
 	m.accept.sid = a->sid;
 	m.accept.suite = s.suite;
 	m.accept.ctr_bits = a->ctr_bits;
-	send_msg(d, a->id, a->peer, &m, a);
+	send_msg(d, a->ifindex, a->id, a->peer, &m, a);
 	log_info("rekey %08x: %s: accepted (%s), session %08x has a next key",
 		 a->id, a->hint, mode_name(a->expect.mode), a->sid);
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "rekey", NULL);
@@ -664,9 +688,9 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 		accept_rekey(d, a);
 		return;
 	}
-	/* the device's previous session goes first */
+	/* the device's previous session goes first, on whichever link */
 	while (!store_session_by_device(d->st, a->device, &old)) {
-		err = sa_delete(d, old.sid);
+		err = sa_delete_any(d, old.sid);
 		if (err && err != -ENOENT)
 			log_warn("deleting SA %08x: %s", old.sid, strerror(-err));
 		if (store_session_del(d->st, old.sid)) {
@@ -684,8 +708,8 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 		err = attempt_key(a, sid, suite, key, &keylen);
 		if (err)
 			break;
-		err = kern_sa_new(d, sid, suite, a->cred.profile, key, keylen,
-				  a->peer);
+		err = kern_sa_new(d, a->ifindex, sid, suite, a->cred.profile,
+				  key, keylen, a->peer);
 	}
 	OPENSSL_cleanse(key, sizeof(key));
 	if (err) {
@@ -699,7 +723,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 		/* an SA the store does not know would outlive the device */
 		log_err("attempt %08x: %s: storing session %08x: %s", a->id,
 			a->hint, sid, store_errmsg(d->st));
-		err = sa_delete(d, sid);
+		err = sa_delete(d, a->ifindex, sid);
 		if (err && err != -ENOENT)
 			log_warn("deleting SA %08x: %s", sid, strerror(-err));
 		goto fail;
@@ -709,7 +733,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	m.accept.sid = sid;
 	m.accept.suite = suite;
 	m.accept.ctr_bits = d->ctr_bits;
-	send_msg(d, a->id, a->peer, &m, a);
+	send_msg(d, a->ifindex, a->id, a->peer, &m, a);
 	log_info("attempt %08x: %s: accepted (%s), session %08x suite %u",
 		 a->id, a->hint, mode_name(a->expect.mode), sid, suite);
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "accept", NULL);
@@ -753,10 +777,10 @@ static uint8_t device_cause(struct daemon *d, const struct attempt *a)
 	return cause;
 }
 
-static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
-			const struct aka_response *r)
+static void on_response(struct daemon *d, uint32_t ifindex, uint32_t id,
+			const uint8_t *peer, const struct aka_response *r)
 {
-	struct attempt *a = att_find(d, id);
+	struct attempt *a = att_find(d, ifindex, id);
 	uint8_t cause;
 	char hint[32];
 
@@ -764,7 +788,7 @@ static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
 		if (!bucket_take(d))
 			return;
 		snprintf(hint, sizeof(hint), "attempt:%08x", id);
-		reject(d, id, peer, NULL, hint, 0,
+		reject(d, ifindex, id, peer, NULL, hint, 0,
 		       AKA_CAUSE_REPLAYED_RESPONSE);
 		return;
 	}
@@ -782,15 +806,15 @@ static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
 		/* fall through */
 	case ATT_CONFIRMED:
 		if (bucket_take(d))
-			reject(d, id, peer, NULL, a->hint, a->expect.mode,
-			       AKA_CAUSE_REPLAYED_RESPONSE);
+			reject(d, ifindex, id, peer, NULL, a->hint,
+			       a->expect.mode, AKA_CAUSE_REPLAYED_RESPONSE);
 		return;
 	default:
 		resend(d, a);
 		return;
 	}
 	if (aka_net_check_response(&a->expect, r->res)) {
-		reject(d, id, a->peer, a, a->hint, a->expect.mode,
+		reject(d, ifindex, id, a->peer, a, a->hint, a->expect.mode,
 		       AKA_CAUSE_BAD_RESPONSE);
 		return;
 	}
@@ -801,7 +825,8 @@ static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
 		return;
 	}
 	if (cause) {
-		reject(d, id, a->peer, a, a->hint, a->expect.mode, cause);
+		reject(d, ifindex, id, a->peer, a, a->hint, a->expect.mode,
+		       cause);
 		return;
 	}
 	memcpy(a->res, r->res, AKA_RES_LEN);
@@ -810,10 +835,10 @@ static void on_response(struct daemon *d, uint32_t id, const uint8_t *peer,
 
 /* ---- SYNC_FAILURE, REJECT ---------------------------------------- */
 
-static void on_sync_failure(struct daemon *d, uint32_t id,
+static void on_sync_failure(struct daemon *d, uint32_t ifindex, uint32_t id,
 			    const struct aka_sync_failure *s)
 {
-	struct attempt *a = att_find(d, id);
+	struct attempt *a = att_find(d, ifindex, id);
 	uint64_t sqn_d;
 
 	if (!a) {
@@ -856,7 +881,7 @@ static void on_sync_failure(struct daemon *d, uint32_t id,
 	if (store_sqn_resync(d->st, a->device, sqn_d)) {
 		log_err("attempt %08x: %s: resync to SQN %llu failed", id,
 			a->hint, (unsigned long long)sqn_d + 1);
-		reject(d, id, a->peer, a, a->hint, a->expect.mode,
+		reject(d, ifindex, id, a->peer, a, a->hint, a->expect.mode,
 		       AKA_CAUSE_SYNC_FAILURE);
 		return;
 	}
@@ -870,10 +895,10 @@ static void on_sync_failure(struct daemon *d, uint32_t id,
 	}
 }
 
-static void on_device_reject(struct daemon *d, uint32_t id,
-			     const struct aka_reject *r)
+static void on_device_reject(struct daemon *d, uint32_t ifindex,
+			     uint32_t id, const struct aka_reject *r)
 {
-	struct attempt *a = att_find(d, id);
+	struct attempt *a = att_find(d, ifindex, id);
 
 	if (!a || a->state != ATT_CHALLENGED)
 		return;
@@ -896,10 +921,10 @@ static void on_device_reject(struct daemon *d, uint32_t id,
 
 /* ---- frames and events ------------------------------------------- */
 
-static void on_auth(struct daemon *d, uint32_t id, const uint8_t *peer,
-		    const uint8_t *body, size_t len)
+static void on_auth(struct daemon *d, uint32_t ifindex, uint32_t id,
+		    const uint8_t *peer, const uint8_t *body, size_t len)
 {
-	struct attempt *a = att_find(d, id);
+	struct attempt *a = att_find(d, ifindex, id);
 	struct aka_msg m;
 	char hint[32];
 
@@ -917,21 +942,22 @@ static void on_auth(struct daemon *d, uint32_t id, const uint8_t *peer,
 		if (!bucket_take(d))
 			return;
 		snprintf(hint, sizeof(hint), "attempt:%08x", id);
-		reject(d, id, peer, NULL, hint, 0, AKA_CAUSE_MALFORMED);
+		reject(d, ifindex, id, peer, NULL, hint, 0,
+		       AKA_CAUSE_MALFORMED);
 		return;
 	}
 	switch (m.type) {
 	case AKA_MSG_HELLO:
-		on_hello(d, id, peer, &m.hello);
+		on_hello(d, ifindex, id, peer, &m.hello);
 		break;
 	case AKA_MSG_RESPONSE:
-		on_response(d, id, peer, &m.response);
+		on_response(d, ifindex, id, peer, &m.response);
 		break;
 	case AKA_MSG_SYNC_FAILURE:
-		on_sync_failure(d, id, &m.sync_failure);
+		on_sync_failure(d, ifindex, id, &m.sync_failure);
 		break;
 	case AKA_MSG_REJECT:
-		on_device_reject(d, id, &m.reject);
+		on_device_reject(d, ifindex, id, &m.reject);
 		break;
 	default:
 		log_debug("attempt %08x: message %u from a device ignored",
@@ -969,7 +995,7 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 	}
 	if (cause) {
 		a->next_tx = 0;
-		reject(d, a->id, a->peer, a, a->hint, 0, cause);
+		reject(d, a->ifindex, a->id, a->peer, a, a->hint, 0, cause);
 		return;
 	}
 	a->hello = *h;
@@ -979,10 +1005,10 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 }
 
 /* An auth message of a rekey, in a control frame of session @sid. */
-static void on_rekey_auth(struct daemon *d, uint32_t sid,
+static void on_rekey_auth(struct daemon *d, uint32_t ifindex, uint32_t sid,
 			  const struct aka_ctrl *c)
 {
-	struct attempt *a = att_find(d, c->attempt);
+	struct attempt *a = att_find(d, ifindex, c->attempt);
 
 	if (!a || !a->rekey || a->sid != sid) {
 		log_debug("session %08x: message for no rekey of its own", sid);
@@ -996,10 +1022,11 @@ static void on_rekey_auth(struct daemon *d, uint32_t sid,
 		if (a->state == ATT_CHALLENGED ||
 		    (a->state == ATT_ACCEPTED &&
 		     !CRYPTO_memcmp(c->msg.response.res, a->res, AKA_RES_LEN)))
-			on_response(d, a->id, a->peer, &c->msg.response);
+			on_response(d, ifindex, a->id, a->peer,
+				    &c->msg.response);
 		break;
 	case AKA_MSG_SYNC_FAILURE:
-		on_sync_failure(d, a->id, &c->msg.sync_failure);
+		on_sync_failure(d, ifindex, a->id, &c->msg.sync_failure);
 		break;
 	case AKA_MSG_REJECT:
 		if (a->state != ATT_CHALLENGED &&
@@ -1017,7 +1044,7 @@ static void on_rekey_auth(struct daemon *d, uint32_t sid,
 	}
 }
 
-static void on_tid_confirm(struct daemon *d, uint32_t sid,
+static void on_tid_confirm(struct daemon *d, uint32_t ifindex, uint32_t sid,
 			   const struct aka_ctrl *c)
 {
 	struct store_device dev;
@@ -1038,8 +1065,8 @@ static void on_tid_confirm(struct daemon *d, uint32_t sid,
 	 * ACCEPT and T-ID-ASSIGN from being retransmitted.
 	 */
 	for (a = d->att_head; a; a = a->next) {
-		if (a->sid == sid && a->state == ATT_ACCEPTED &&
-		    a->ctrl_len == AKA_CTRL_LEN &&
+		if (a->sid == sid && a->ifindex == ifindex &&
+		    a->state == ATT_ACCEPTED && a->ctrl_len == AKA_CTRL_LEN &&
 		    !memcmp(a->ctrl + 1, c->tid, AKA_TID_LEN)) {
 			a->state = ATT_CONFIRMED;
 			a->next_tx = 0;
@@ -1052,8 +1079,8 @@ static void on_tid_confirm(struct daemon *d, uint32_t sid,
 	OPENSSL_cleanse(&dev, sizeof(dev));
 }
 
-static void on_control(struct daemon *d, uint32_t sid, const uint8_t *body,
-		       size_t len)
+static void on_control(struct daemon *d, uint32_t ifindex, uint32_t sid,
+		       const uint8_t *body, size_t len)
 {
 	struct aka_ctrl c;
 
@@ -1063,10 +1090,10 @@ static void on_control(struct daemon *d, uint32_t sid, const uint8_t *body,
 	}
 	switch (c.type) {
 	case AKA_CTRL_TID_CONFIRM:
-		on_tid_confirm(d, sid, &c);
+		on_tid_confirm(d, ifindex, sid, &c);
 		break;
 	case AKA_CTRL_AUTH:
-		on_rekey_auth(d, sid, &c);
+		on_rekey_auth(d, ifindex, sid, &c);
 		break;
 	default:
 		log_debug("session %08x: unexpected control frame %u", sid,
@@ -1082,20 +1109,22 @@ void auth_frame(struct daemon *d, const struct nlattr **tb)
 	static const uint8_t bcast[ETH_ALEN_] = {
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 	};
-	uint32_t sid;
+	uint32_t sid, ifindex;
 	uint8_t type;
 
 	if (!tb[AIOTSEC_A_FRAME_TYPE] || !tb[AIOTSEC_A_SID] || !pl)
 		return;
+	/* kern_msg() passes only frames of the links served */
+	ifindex = nl_get_uint(tb[AIOTSEC_A_IFINDEX]);
 	type = nl_get_uint(tb[AIOTSEC_A_FRAME_TYPE]);
 	sid = nl_get_uint(tb[AIOTSEC_A_SID]);
 	if (type == AIOTSEC_FT_AUTH && !tb[AIOTSEC_A_VERIFIED])
-		on_auth(d, sid,
+		on_auth(d, ifindex, sid,
 			mac && mnl_attr_get_payload_len(mac) == ETH_ALEN_ ?
 			mnl_attr_get_payload(mac) : bcast,
 			mnl_attr_get_payload(pl), mnl_attr_get_payload_len(pl));
 	else if (type == AIOTSEC_FT_CONTROL && tb[AIOTSEC_A_VERIFIED])
-		on_control(d, sid, mnl_attr_get_payload(pl),
+		on_control(d, ifindex, sid, mnl_attr_get_payload(pl),
 			   mnl_attr_get_payload_len(pl));
 }
 
@@ -1124,10 +1153,11 @@ static struct attempt *busy_on(struct daemon *d, uint32_t sid)
 }
 
 /*
- * A key of session @sid reached its soft limit: rekey in the live SA,
- * unless a rekey of it is already under way.
+ * A key of session @sid, on link @ifindex, reached its soft limit: rekey
+ * in the live SA, unless a rekey of it is already under way.
  */
-static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
+static void rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
+			unsigned phase)
 {
 	static const uint8_t none[ETH_ALEN_];
 	struct aka_ctrl c = { .type = AKA_CTRL_REKEY };
@@ -1154,7 +1184,7 @@ static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
 			(long long)s.device);
 		return;
 	}
-	err = kern_sa_get(d, sid, &ksa);
+	err = kern_sa_get(d, ifindex, sid, &ksa);
 	if (err) {
 		log_warn("session %08x: soft expiry of an SA gone: %s", sid,
 			 strerror(-err));
@@ -1164,10 +1194,10 @@ static void rekey_start(struct daemon *d, uint32_t sid, unsigned phase)
 		log_info("session %08x: %s is disabled: no rekey", sid, dev.pid);
 		goto out;
 	}
-	while (!id || att_find(d, id))
+	while (!id || att_find(d, ifindex, id))
 		if (random_bytes((uint8_t *)&id, sizeof(id)))
 			goto out;
-	a = att_new(d, id, none, true);
+	a = att_new(d, ifindex, id, none, true);
 	if (!a) {
 		log_warn("session %08x: too many open attempts for a rekey",
 			 sid);
@@ -1199,9 +1229,10 @@ out:
 }
 
 /* The transmit key of session @sid reached its hard limit: the SA goes. */
-static void session_hard_expired(struct daemon *d, uint32_t sid)
+static void session_hard_expired(struct daemon *d, uint32_t ifindex,
+				 uint32_t sid)
 {
-	int err = sa_delete(d, sid);
+	int err = sa_delete(d, ifindex, sid);
 
 	if (err && err != -ENOENT)
 		log_warn("session %08x: deleting the SA: %s", sid,
@@ -1214,16 +1245,18 @@ void auth_event(struct daemon *d, const struct nlattr **tb)
 {
 	uint8_t ev = tb[AIOTSEC_A_EVENT] ? nl_get_uint(tb[AIOTSEC_A_EVENT]) : 0;
 	uint32_t sid = tb[AIOTSEC_A_SID] ? nl_get_uint(tb[AIOTSEC_A_SID]) : 0;
+	/* kern_msg() passes only events of the links served */
+	uint32_t ifindex = nl_get_uint(tb[AIOTSEC_A_IFINDEX]);
 	struct store_session s;
 
 	switch (ev) {
 	case AIOTSEC_EVENT_HARD_EXPIRE:
 		if (store_session_get(d->st, sid, &s))
 			return;
-		session_hard_expired(d, sid);
+		session_hard_expired(d, ifindex, sid);
 		break;
 	case AIOTSEC_EVENT_SOFT_EXPIRE:
-		rekey_start(d, sid, tb[AIOTSEC_A_KEY_PHASE] ?
+		rekey_start(d, ifindex, sid, tb[AIOTSEC_A_KEY_PHASE] ?
 			    nl_get_uint(tb[AIOTSEC_A_KEY_PHASE]) : 0);
 		break;
 	case AIOTSEC_EVENT_KEY_SWITCH:
@@ -1277,12 +1310,12 @@ void auth_tick(struct daemon *d)
 		/* a soft expiry that waited for this attempt: rekey now */
 		if (a->rekey_after && !attempt_busy(a)) {
 			a->rekey_after = false;
-			rekey_start(d, a->sid, a->rekey_phase);
+			rekey_start(d, a->ifindex, a->sid, a->rekey_phase);
 		}
 	}
 
 	while ((a = d->att_head) && a->expires <= now) {
-		uint32_t sid = a->sid;
+		uint32_t sid = a->sid, ifindex = a->ifindex;
 		bool rekey = a->rekey_after;
 		uint8_t phase = a->rekey_phase;
 
@@ -1293,7 +1326,7 @@ void auth_tick(struct daemon *d)
 		}
 		att_free(d, a);
 		if (rekey)	/* its waiting rekey outlives it */
-			rekey_start(d, sid, phase);
+			rekey_start(d, ifindex, sid, phase);
 	}
 	if (now - d->last_prune_ms >= 10000) {
 		open_prune(d);
@@ -1319,6 +1352,7 @@ void auth_tick(struct daemon *d)
 }
 
 struct reconcile {
+	uint32_t ifindex;	/* the link dumped */
 	uint32_t *kernel;
 	size_t n, cap;
 	unsigned kept, deleted, rekeys;
@@ -1327,7 +1361,8 @@ struct reconcile {
 };
 
 /* The store's device of session @s is disabled: its SA goes. */
-static bool session_disabled(struct daemon *d, const struct store_session *s)
+static bool session_disabled(struct daemon *d, uint32_t ifindex,
+			     const struct store_session *s)
 {
 	struct store_device dev;
 	bool disabled;
@@ -1337,7 +1372,7 @@ static bool session_disabled(struct daemon *d, const struct store_session *s)
 		return false;
 	disabled = dev.disabled;
 	if (disabled) {
-		err = sa_delete(d, s->sid);
+		err = sa_delete(d, ifindex, s->sid);
 		if (err && err != -ENOENT)
 			log_warn("deleting SA %08x: %s", s->sid, strerror(-err));
 		store_session_del(d->st, s->sid);
@@ -1358,13 +1393,13 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 	int err;
 
 	if (!store_session_get(d->st, sid, &s)) {
-		if (session_disabled(d, &s)) {
+		if (session_disabled(d, r->ifindex, &s)) {
 			r->deleted++;
 			return;
 		}
 		/* a hard expiry we missed: the SA is of no use any more */
 		if (r->start && ksa->hard_expired) {
-			session_hard_expired(d, sid);
+			session_hard_expired(d, r->ifindex, sid);
 			r->deleted++;
 			return;
 		}
@@ -1372,7 +1407,7 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		/* a soft expiry we missed (the daemon was not running) */
 		if (r->start && ksa->soft_expired && !busy_on(d, sid)) {
 			r->rekeys++;
-			rekey_start(d, sid, ksa->tx_phase);
+			rekey_start(d, r->ifindex, sid, ksa->tx_phase);
 		}
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 64;
@@ -1386,7 +1421,7 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		r->kernel[r->n++] = sid;
 		return;
 	}
-	err = sa_delete(d, sid);
+	err = sa_delete(d, r->ifindex, sid);
 	if (err)
 		log_warn("deleting unknown SA %08x: %s", sid, strerror(-err));
 	else
@@ -1437,15 +1472,23 @@ int auth_reconcile(struct daemon *d, bool start)
 {
 	struct reconcile r = { .start = start };
 	struct stale st = { .r = &r };
-	int err, tries = 0;
+	int err = 0, tries;
+	unsigned l;
 	size_t i;
 
-	/* an SA changed meanwhile: the dump may have missed one, again */
-	do
-		err = kern_sa_dump(d, reconcile_sa, &r);
-	while (err == -EINTR && ++tries < 3);
+	/* the SAs of every link: a session on none of them is stale */
+	for (l = 0; l < d->n_links && !err; l++) {
+		r.ifindex = d->ifindex[l];
+		/* an SA changed meanwhile: the dump may have missed one */
+		tries = 0;
+		do
+			err = kern_sa_dump(d, r.ifindex, reconcile_sa, &r);
+		while (err == -EINTR && ++tries < 3);
+		if (err)
+			log_err("dumping the SAs of %s: %s", d->devs[l],
+				strerror(-err));
+	}
 	if (err) {
-		log_err("dumping the SAs of %s: %s", d->dev, strerror(-err));
 		free(r.kernel);
 		return err;
 	}

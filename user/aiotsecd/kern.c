@@ -51,24 +51,26 @@ void kern_close(struct daemon *d)
 	nl_close(&d->ev);
 }
 
-/* A request on the SA @sid of the link; the caller ends @nest. */
-static struct nlmsghdr *sa_req(struct daemon *d, uint8_t cmd, uint32_t sid,
+/* A request on the SA @sid of link @ifindex; the caller ends @nest. */
+static struct nlmsghdr *sa_req(struct daemon *d, uint8_t cmd,
+			       uint32_t ifindex, uint32_t sid,
 			       struct nlattr **nest)
 {
 	struct nlmsghdr *nlh = nl_genl_req(&d->req, cmd, 0);
 
-	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, ifindex);
 	*nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
 	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
 	return nlh;
 }
 
-int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
-		uint8_t profile, const uint8_t *key, size_t keylen,
-		const uint8_t peer[ETH_ALEN_])
+int kern_sa_new(struct daemon *d, uint32_t ifindex, uint32_t sid,
+		uint8_t suite, uint8_t profile, const uint8_t *key,
+		size_t keylen, const uint8_t peer[ETH_ALEN_])
 {
 	struct nlattr *nest;
-	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_NEW, sid, &nest);
+	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_NEW, ifindex, sid,
+				      &nest);
 
 	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_SUITE, suite);
 	mnl_attr_put_u8(nlh, AIOTSEC_SA_A_PROFILE, profile);
@@ -85,20 +87,22 @@ int kern_sa_new(struct daemon *d, uint32_t sid, uint8_t suite,
 	return nl_talk(&d->req, nlh, NULL, NULL);
 }
 
-int kern_sa_del(struct daemon *d, uint32_t sid)
+int kern_sa_del(struct daemon *d, uint32_t ifindex, uint32_t sid)
 {
 	struct nlattr *nest;
-	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_DEL, sid, &nest);
+	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_DEL, ifindex, sid,
+				      &nest);
 
 	mnl_attr_nest_end(nlh, nest);
 	return nl_talk(&d->req, nlh, NULL, NULL);
 }
 
-int kern_sa_set_key(struct daemon *d, uint32_t sid, const uint8_t *key,
-		    size_t keylen)
+int kern_sa_set_key(struct daemon *d, uint32_t ifindex, uint32_t sid,
+		    const uint8_t *key, size_t keylen)
 {
 	struct nlattr *nest;
-	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_SET, sid, &nest);
+	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_SET, ifindex, sid,
+				      &nest);
 
 	mnl_attr_put(nlh, AIOTSEC_SA_A_KEY, keylen, key);
 	mnl_attr_nest_end(nlh, nest);
@@ -144,10 +148,12 @@ static int sa_get_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int kern_sa_get(struct daemon *d, uint32_t sid, struct kern_sa *out)
+int kern_sa_get(struct daemon *d, uint32_t ifindex, uint32_t sid,
+		struct kern_sa *out)
 {
 	struct nlattr *nest;
-	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_GET, sid, &nest);
+	struct nlmsghdr *nlh = sa_req(d, AIOTSEC_CMD_SA_GET, ifindex, sid,
+				      &nest);
 	int err;
 
 	mnl_attr_nest_end(nlh, nest);
@@ -158,13 +164,13 @@ int kern_sa_get(struct daemon *d, uint32_t sid, struct kern_sa *out)
 	return out->valid ? 0 : -ENOENT;
 }
 
-int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
-		    const uint8_t *payload, size_t len,
+int kern_frame_send(struct daemon *d, uint32_t ifindex, uint8_t type,
+		    uint32_t sid, const uint8_t *payload, size_t len,
 		    const uint8_t peer[ETH_ALEN_])
 {
 	struct nlmsghdr *nlh = nl_genl_req(&d->req, AIOTSEC_CMD_FRAME_SEND, 0);
 
-	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, ifindex);
 	mnl_attr_put_u8(nlh, AIOTSEC_A_FRAME_TYPE, type);
 	mnl_attr_put_u32(nlh, AIOTSEC_A_SID, sid);
 	mnl_attr_put(nlh, AIOTSEC_A_PAYLOAD, len, payload);
@@ -174,7 +180,7 @@ int kern_frame_send(struct daemon *d, uint8_t type, uint32_t sid,
 }
 
 struct dump_ctx {
-	struct daemon *d;
+	uint32_t ifindex;
 	struct kern_sa *sas;
 	size_t n, cap;
 };
@@ -189,7 +195,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	if (!tb[AIOTSEC_A_SA])
 		return 0;
 	if (tb[AIOTSEC_A_IFINDEX] &&
-	    nl_get_uint(tb[AIOTSEC_A_IFINDEX]) != c->d->ifindex)
+	    nl_get_uint(tb[AIOTSEC_A_IFINDEX]) != c->ifindex)
 		return 0;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 64;
@@ -204,17 +210,17 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int kern_sa_dump(struct daemon *d, void (*cb)(struct daemon *d,
-					      const struct kern_sa *sa,
-					      void *arg), void *arg)
+int kern_sa_dump(struct daemon *d, uint32_t ifindex,
+		 void (*cb)(struct daemon *d, const struct kern_sa *sa,
+			    void *arg), void *arg)
 {
-	struct dump_ctx c = { .d = d };
+	struct dump_ctx c = { .ifindex = ifindex };
 	struct nlmsghdr *nlh;
 	size_t i;
 	int err;
 
 	nlh = nl_genl_req(&d->req, AIOTSEC_CMD_SA_GET, NLM_F_DUMP);
-	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, d->ifindex);
+	mnl_attr_put_u32(nlh, AIOTSEC_A_IFINDEX, ifindex);
 	/* collect first: the callback sends requests on the same socket */
 	err = nl_talk(&d->req, nlh, dump_cb, &c);
 	/* the SAs changed during the dump */
@@ -238,7 +244,7 @@ static void kern_msg(struct daemon *d, const struct nlmsghdr *nlh)
 	genl = mnl_nlmsg_get_payload(nlh);
 	nl_parse_msg(nlh, sizeof(*genl), tb, AIOTSEC_A_MAX);
 	if (!tb[AIOTSEC_A_IFINDEX] ||
-	    nl_get_uint(tb[AIOTSEC_A_IFINDEX]) != d->ifindex)
+	    !link_name(d, nl_get_uint(tb[AIOTSEC_A_IFINDEX])))
 		return;
 	switch (genl->cmd) {
 	case AIOTSEC_CMD_FRAME:

@@ -71,10 +71,46 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+const char *link_name(const struct daemon *d, uint32_t ifindex)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_links; i++)
+		if (d->ifindex[i] == ifindex)
+			return d->devs[i];
+	return NULL;
+}
+
+/* Resolve the --dev names, each once; a log line's worth of them. */
+static int resolve_links(struct daemon *d, char *desc, size_t size)
+{
+	size_t off = 0;
+	unsigned i;
+	int n;
+
+	for (i = 0; i < d->n_links; i++) {
+		d->ifindex[i] = if_nametoindex(d->devs[i]);
+		if (!d->ifindex[i]) {
+			log_err("--dev %s: %s", d->devs[i], strerror(errno));
+			return -1;
+		}
+		if (link_name(d, d->ifindex[i]) != d->devs[i]) {
+			log_err("--dev %s: given twice", d->devs[i]);
+			return -1;
+		}
+		n = snprintf(desc + off, size - off, "%s%s (ifindex %u)",
+			     i ? ", " : "", d->devs[i], d->ifindex[i]);
+		if (n > 0 && (size_t)n < size - off)
+			off += n;
+	}
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: aiotsecd --db PATH --dev IFNAME [--hn-key FILE] [--hn-key-id N]\n"
+		"Usage: aiotsecd --db PATH --dev IFNAME [--dev IFNAME]... [--hn-key FILE]\n"
+		"                [--hn-key-id N]\n"
 		"                [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]\n"
 		"                [--log-level debug|info|warn|error] [--max-rate N]\n"
 		"                [--soft-limit FRAMES] [--hard-limit FRAMES] [--rcvbuf OCTETS]\n"
@@ -163,7 +199,11 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			d->db_path = optarg;
 			break;
 		case 'i':
-			d->dev = optarg;
+			if (d->n_links == LINKS_MAX) {
+				log_err("--dev: at most %d links", LINKS_MAX);
+				return 2;
+			}
+			d->devs[d->n_links++] = optarg;
 			break;
 		case 'k':
 			if (read_hn_key(optarg, d->hn_key))
@@ -251,7 +291,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc || !d->db_path || !d->dev) {
+	if (optind < argc || !d->db_path || !d->n_links) {
 		usage(stderr);
 		return 2;
 	}
@@ -333,7 +373,7 @@ static int run(struct daemon *d)
 int main(int argc, char **argv)
 {
 	static struct daemon d;
-	char err[512];
+	char err[512], links[LINKS_MAX * 32];
 	bool changed;
 	int rc;
 
@@ -341,11 +381,8 @@ int main(int argc, char **argv)
 	rc = parse_opts(&d, argc, argv);
 	if (rc)
 		return rc;
-	d.ifindex = if_nametoindex(d.dev);
-	if (!d.ifindex) {
-		log_err("--dev %s: %s", d.dev, strerror(errno));
+	if (resolve_links(&d, links, sizeof(links)))
 		return 1;
-	}
 	if (store_open(d.db_path, &d.st, err, sizeof(err))) {
 		log_err("store: %s", err);
 		return 1;
@@ -359,8 +396,8 @@ int main(int argc, char **argv)
 	if (store_changed(d.st, &changed) || auth_reconcile(&d, true) ||
 	    setup_fds(&d))
 		goto out;
-	log_info("serving %s (ifindex %u), suite %u for command devices, %u-bit counters, %u attempts/s%s",
-		 d.dev, d.ifindex, d.suite, d.ctr_bits, d.max_rate,
+	log_info("serving %s, suite %u for command devices, %u-bit counters, %u attempts/s%s",
+		 links, d.suite, d.ctr_bits, d.max_rate,
 		 d.have_hn_key ? ", SUCI enabled" : "");
 	rc = run(&d);
 out:

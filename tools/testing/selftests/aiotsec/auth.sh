@@ -310,6 +310,54 @@ test_changed_midway() {
 		fail "no audit row for the disabled device"
 }
 
+# one daemon, two links: each attempt runs on its own link (the same
+# attempt ID on both is two attempts), the SA goes where the device is,
+# and a device that moves to the other link loses its SA on the first
+test_two_links() {
+	local ns out sid
+	setup ns
+	ip -n "$ns" link add veth2 type veth peer name veth3
+	ip -n "$ns" link set veth2 up
+	ip -n "$ns" link set veth3 up
+	$CTL -n "$ns" link add aiotR2 link veth2 role reader
+	ip -n "$ns" link set aiotR2 up
+	start_daemon "$ns" --dev aiotR2
+	grep -q "serving aiotR (ifindex [0-9]*), aiotR2 (ifindex [0-9]*)," "$tmp/log" ||
+		fail "not serving both links: $(grep serving "$tmp/log")"
+	out=$(probe "$ns" hello veth1 0000a77a --tid $TID_INV)
+	[[ $out == "type=challenge attempt=0000a77a "* ]] || fail "link 1: $out"
+	out=$(probe "$ns" hello veth3 0000a77a --tid $TID_RATE)
+	[[ $out == "type=challenge attempt=0000a77a "* ]] ||
+		fail "the same attempt ID on link 2: $out"
+	out=$(probe "$ns" auth veth3 0000b001 --tid $TID_CMD --k $K --opc $OPC)
+	echo "$out"
+	[[ $(sed -n 2p <<<"$out") =~ ^type=accept\ attempt=0000b001\ sid=([0-9a-f]{8}) ]] ||
+		fail "no ACCEPT on link 2"
+	sid=${BASH_REMATCH[1]}
+	[ -n "$($CTL -n "$ns" sa show dev aiotR2 sid "0x$sid")" ] ||
+		fail "no SA on link 2"
+	[ -z "$($CTL -n "$ns" sa show dev aiotR)" ] || fail "an SA on link 1"
+	# the device moves to link 1 (its T-ID of before is the previous one)
+	out=$(probe "$ns" auth veth1 0000b002 --tid $TID_CMD --k $K --opc $OPC)
+	echo "$out"
+	[[ $(sed -n 2p <<<"$out") == "type=accept attempt=0000b002 "* ]] ||
+		fail "no ACCEPT on link 1"
+	[ -z "$($CTL -n "$ns" sa show dev aiotR2)" ] ||
+		fail "the SA on link 2 outlived the move"
+	[ "$($CTL -n "$ns" sa show dev aiotR | grep -c '^aiotR sid')" = 1 ] ||
+		fail "no SA on link 1: $($CTL -n "$ns" sa show dev aiotR)"
+	# a session on each link: a restart's reconciliation keeps both
+	out=$(probe "$ns" auth veth3 0000b003 --tid $TID_INV --k $K --opc $OPC)
+	[[ $(sed -n 2p <<<"$out") == "type=accept attempt=0000b003 "* ]] ||
+		fail "no ACCEPT of inv-1 on link 2: $out"
+	stop_daemon
+	start_daemon "$ns" --dev aiotR2
+	grep -q "reconciled with the kernel: 2 SAs kept (0 past their soft limit: rekeyed), 0 deleted, 0 stale sessions removed" "$tmp/log" ||
+		fail "$(grep reconciled "$tmp/log")"
+	[ -n "$($CTL -n "$ns" sa show dev aiotR2)" ] && [ -n "$($CTL -n "$ns" sa show dev aiotR)" ] ||
+		fail "an SA was lost to the reconciliation"
+}
+
 # the link's max-sas reached: a correct RESPONSE gets no SA and no
 # answer (the device times out), audited as an error
 test_max_sas() {
@@ -422,7 +470,7 @@ with_daemon() {
 	"$@"
 }
 
-tap_plan 13
+tap_plan 14
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
@@ -433,6 +481,7 @@ run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_acc
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
 run_test "auth: link max-sas reached -> no SA, no answer, audited" with_daemon test_max_sas
+run_test "auth: one daemon, two links; a device moves between them" with_daemon test_two_links
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 run_test "auth: reconciliation deletes a hard-expired SA" with_daemon test_reconcile_hard
 run_test "auth: notifications lost to an overrun -> reconciled" with_daemon test_overrun
