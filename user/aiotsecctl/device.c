@@ -210,6 +210,8 @@ static int list_one(const struct store_device *d, void *arg)
 			json_u64("session", s.sid);
 		else
 			json_null("session");
+		if (have_s && s.link[0])
+			json_string("link", s.link);
 		json_object_end();
 		return 0;
 	}
@@ -228,6 +230,8 @@ static int list_one(const struct store_device *d, void *arg)
 		printf("-");
 	if (have_s)
 		printf(" session 0x%08x", s.sid);
+	if (have_s && s.link[0])
+		printf(" link %s", s.link);
 	if (d->disabled)
 		printf(" disabled");
 	putchar('\n');

@@ -32,6 +32,7 @@
 #define STORE_CHECK_MS		1000	/* look for aiotsecctl's changes */
 #define KERN_RECV_BATCH		64	/* notifications read per wakeup */
 #define LINKS_MAX		16	/* --dev links served */
+#define RECONCILE_RETRY_MS	10000	/* a link that could not be dumped */
 #define DEFAULT_AUDIT_KEEP	1000000	/* audit rows kept */
 #define AUDIT_PRUNE_MS		60000	/* ... pruned this often, */
 #define AUDIT_PRUNE_BATCH	10000	/* ... so many rows a tick at most */
@@ -133,11 +134,14 @@ struct daemon {
 	unsigned over_rate;		/* HELLOs over the global rate ... */
 	uint64_t over_rate_ms;		/* ... since this time, not audited */
 	bool events_lost;		/* a notification was dropped */
+	uint64_t reconcile_retry_ms;	/* a link's dump failed: again then */
 };
 
 uint64_t now_ms(void);
 /* The name of link @ifindex if the daemon serves it, else NULL. */
 const char *link_name(const struct daemon *d, uint32_t ifindex);
+/* Whether the daemon serves the link named @name. */
+bool link_served(const struct daemon *d, const char *name);
 
 /*
  * kern.c: requests on d->req, on the SAs and frames of link @ifindex;

@@ -76,6 +76,23 @@ static struct attempt *att_find(struct daemon *d, uint32_t ifindex,
 	return NULL;
 }
 
+/*
+ * The attempt @id of the device at @peer on a link other than @ifindex:
+ * a device in reach of two radio heads is heard on both links, and its
+ * attempt runs on the one that heard it first.
+ */
+static struct attempt *att_elsewhere(struct daemon *d, uint32_t ifindex,
+				     uint32_t id, const uint8_t *peer)
+{
+	struct attempt *a;
+
+	for (a = d->att_hash[att_bucket(id)]; a; a = a->hnext)
+		if (a->id == id && a->ifindex != ifindex && !a->rekey &&
+		    !memcmp(a->peer, peer, ETH_ALEN_))
+			return a;
+	return NULL;
+}
+
 /* Unlink @a from the list in expiry order. */
 static void att_unlink(struct daemon *d, struct attempt *a)
 {
@@ -255,8 +272,9 @@ static void open_set(struct daemon *d, struct attempt *a)
 	old = e->attempt != a->id || e->ifindex != a->ifindex ?
 	      open_attempt(d, a->device, e->ifindex, e->attempt) : NULL;
 	if (old) {
-		log_info("attempt %08x: %s: superseded by %08x", old->id,
-			 old->hint, a->id);
+		log_info("attempt %08x on %s: %s: superseded by %08x on %s",
+			 old->id, link_name(d, old->ifindex), old->hint, a->id,
+			 link_name(d, a->ifindex));
 		store_audit(d->st, old->hint, mode_name(old->expect.mode),
 			    "superseded", NULL);
 		att_close(old);
@@ -690,6 +708,9 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	}
 	/* the device's previous session goes first, on whichever link */
 	while (!store_session_by_device(d->st, a->device, &old)) {
+		if (old.link[0] && !link_served(d, old.link))
+			log_warn("%s: previous session %08x on %s, not served: its SA stays there",
+				 a->hint, old.sid, old.link);
 		err = sa_delete_any(d, old.sid);
 		if (err && err != -ENOENT)
 			log_warn("deleting SA %08x: %s", old.sid, strerror(-err));
@@ -718,7 +739,8 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 			a->hint, nl_strerror(&d->req, err));
 		goto fail;
 	}
-	err = store_session_add(d->st, sid, a->device, suite);
+	err = store_session_add(d->st, sid, a->device, suite,
+				link_name(d, a->ifindex));
 	if (err) {
 		/* an SA the store does not know would outlive the device */
 		log_err("attempt %08x: %s: storing session %08x: %s", a->id,
@@ -734,8 +756,9 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	m.accept.suite = suite;
 	m.accept.ctr_bits = d->ctr_bits;
 	send_msg(d, a->ifindex, a->id, a->peer, &m, a);
-	log_info("attempt %08x: %s: accepted (%s), session %08x suite %u",
-		 a->id, a->hint, mode_name(a->expect.mode), sid, suite);
+	log_info("attempt %08x: %s: accepted (%s), session %08x suite %u on %s",
+		 a->id, a->hint, mode_name(a->expect.mode), sid, suite,
+		 link_name(d, a->ifindex));
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "accept", NULL);
 	assign_tid(d, a);
 	return;
@@ -931,6 +954,11 @@ static void on_auth(struct daemon *d, uint32_t ifindex, uint32_t id,
 	if (a && a->rekey) {
 		/* a rekey talks in its SA only: not over the open air */
 		log_debug("attempt %08x: auth frame for a rekey ignored", id);
+		return;
+	}
+	if (!a && att_elsewhere(d, ifindex, id, peer)) {
+		log_debug("attempt %08x: heard on %s too: ignored there", id,
+			  link_name(d, ifindex));
 		return;
 	}
 	/* attempt ID 0 is invalid (protocol.rst) */
@@ -1238,7 +1266,8 @@ static void session_hard_expired(struct daemon *d, uint32_t ifindex,
 		log_warn("session %08x: deleting the SA: %s", sid,
 			 strerror(-err));
 	store_session_del(d->st, sid);
-	log_info("session %08x: hard expiry: SA deleted", sid);
+	log_info("session %08x: hard expiry: SA deleted from %s", sid,
+		 link_name(d, ifindex));
 }
 
 void auth_event(struct daemon *d, const struct nlattr **tb)
@@ -1320,7 +1349,8 @@ void auth_tick(struct daemon *d)
 		uint8_t phase = a->rekey_phase;
 
 		if (a->state == ATT_CHALLENGED) {
-			log_info("attempt %08x: %s: timeout", a->id, a->hint);
+			log_info("attempt %08x on %s: %s: timeout", a->id,
+				 link_name(d, a->ifindex), a->hint);
 			store_audit(d->st, a->hint, mode_name(a->expect.mode),
 				    "reject", aka_cause_name(AKA_CAUSE_TIMEOUT));
 		}
@@ -1335,6 +1365,8 @@ void auth_tick(struct daemon *d)
 	if (d->events_lost) {
 		d->events_lost = false;
 		auth_reconcile(d, true);
+	} else if (d->reconcile_retry_ms && now >= d->reconcile_retry_ms) {
+		auth_reconcile(d, false);
 	}
 	over_rate_note(d, now);
 	audit_prune(d, now);
@@ -1426,13 +1458,16 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		log_warn("deleting unknown SA %08x: %s", sid, strerror(-err));
 	else
 		r->deleted++;
-	log_info("SA %08x unknown to the store: deleted", sid);
+	log_info("SA %08x of %s unknown to the store: deleted", sid,
+		 link_name(d, r->ifindex));
 }
 
 struct stale {
+	struct daemon *d;
 	const struct reconcile *r;
 	uint32_t *sids;
 	size_t n;
+	size_t elsewhere;	/* sessions on links not served */
 };
 
 /* Sessions of the store without an SA in the kernel are stale. */
@@ -1443,12 +1478,19 @@ static int cmp_sid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The kernel's SIDs are sorted by then: a search each, not a scan. */
+/*
+ * The kernel's SIDs are sorted by then: a search each, not a scan.  A
+ * session on a link the daemon does not serve is not judged.
+ */
 static int collect_stale(const struct store_session *s, void *arg)
 {
 	struct stale *st = arg;
 	uint32_t *p;
 
+	if (s->link[0] && !link_served(st->d, s->link)) {
+		st->elsewhere++;
+		return 0;
+	}
 	if (st->r->n && bsearch(&s->sid, st->r->kernel, st->r->n,
 				sizeof(uint32_t), cmp_sid))
 		return 0;
@@ -1471,41 +1513,50 @@ static int collect_stale(const struct store_session *s, void *arg)
 int auth_reconcile(struct daemon *d, bool start)
 {
 	struct reconcile r = { .start = start };
-	struct stale st = { .r = &r };
-	int err = 0, tries;
+	struct stale st = { .d = d, .r = &r };
+	int err = 0, e, tries;
 	unsigned l;
 	size_t i;
 
-	/* the SAs of every link: a session on none of them is stale */
-	for (l = 0; l < d->n_links && !err; l++) {
+	/*
+	 * The SAs of every link: a session on none of them is stale, if
+	 * every link could be dumped; one that could not is tried again.
+	 */
+	d->reconcile_retry_ms = 0;
+	for (l = 0; l < d->n_links; l++) {
 		r.ifindex = d->ifindex[l];
 		/* an SA changed meanwhile: the dump may have missed one */
 		tries = 0;
 		do
-			err = kern_sa_dump(d, r.ifindex, reconcile_sa, &r);
-		while (err == -EINTR && ++tries < 3);
-		if (err)
-			log_err("dumping the SAs of %s: %s", d->devs[l],
-				strerror(-err));
+			e = kern_sa_dump(d, r.ifindex, reconcile_sa, &r);
+		while (e == -EINTR && ++tries < 3);
+		if (e) {
+			log_err("dumping the SAs of %s: %s (again in %d s)",
+				d->devs[l], strerror(-e),
+				RECONCILE_RETRY_MS / 1000);
+			r.partial = true;
+			err = e;
+		}
 	}
-	if (err) {
-		free(r.kernel);
-		return err;
-	}
+	if (err)
+		d->reconcile_retry_ms = now_ms() + RECONCILE_RETRY_MS;
 	if (r.n)
 		qsort(r.kernel, r.n, sizeof(*r.kernel), cmp_sid);
 	/* a session whose SA the list lacks is not stale: none is forgotten */
 	if (r.partial)
-		log_warn("out of memory listing the SAs: no session forgotten");
+		log_warn("the SAs could not all be listed: no session forgotten");
 	else
 		store_session_list(d->st, collect_stale, &st);
 	for (i = 0; i < st.n; i++)
 		store_session_del(d->st, st.sids[i]);
+	if (st.elsewhere)
+		log_warn("%zu stored sessions are on links not served: kept",
+			 st.elsewhere);
 	log_info("reconciled with the kernel: %u SAs kept (%u past their soft limit: rekeyed), %u deleted, %zu stale sessions removed",
 		 r.kept, r.rekeys, r.deleted, st.n);
 	free(st.sids);
 	free(r.kernel);
-	return 0;
+	return err;
 }
 
 void auth_cleanup(struct daemon *d)

@@ -2,10 +2,11 @@
 /*
  * aiotsecd: the AIOTF security endpoint of aiotsec.
  *
- *	aiotsecd --db PATH --dev IFNAME [--hn-key FILE] [--hn-key-id N]
- *		 [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]
- *		 [--log-level debug|info|warn|error] [--max-rate N]
- *		 [--soft-limit FRAMES] [--hard-limit FRAMES]
+ *	aiotsecd --db PATH --dev IFNAME [--dev IFNAME]... [--hn-key FILE]
+ *		 [--hn-key-id N] [--suite nia2-nea2|aes-ccm|aes-gcm]
+ *		 [--ctr-bits 16|32] [--log-level debug|info|warn|error]
+ *		 [--max-rate N] [--soft-limit FRAMES] [--hard-limit FRAMES]
+ *		 [--rcvbuf OCTETS] [--audit-keep ROWS]
  *
  * Options, logging, and the one epoll loop: the notification socket, a
  * timerfd (every 100 ms: audit flush, attempt expiry) and a signalfd
@@ -79,6 +80,16 @@ const char *link_name(const struct daemon *d, uint32_t ifindex)
 		if (d->ifindex[i] == ifindex)
 			return d->devs[i];
 	return NULL;
+}
+
+bool link_served(const struct daemon *d, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_links; i++)
+		if (!strcmp(d->devs[i], name))
+			return true;
+	return false;
 }
 
 /* Resolve the --dev names, each once; a log line's worth of them. */
@@ -373,7 +384,8 @@ static int run(struct daemon *d)
 int main(int argc, char **argv)
 {
 	static struct daemon d;
-	char err[512], links[LINKS_MAX * 32];
+	char err[512];
+	char links[LINKS_MAX * (IF_NAMESIZE + sizeof(", (ifindex 4294967295)"))];
 	bool changed;
 	int rc;
 

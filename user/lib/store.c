@@ -62,6 +62,8 @@ static const char *const migrations[] = {
 	"  outcome TEXT NOT NULL,"
 	"  cause TEXT NOT NULL);"
 	"CREATE INDEX audit_time ON audit (time);",
+	/* 1 -> 2: the link of a session (NULL: recorded before) */
+	"ALTER TABLE sessions ADD COLUMN link TEXT;",
 };
 
 #define N_MIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -968,10 +970,10 @@ int store_tid_rotate(struct store *st, int64_t id,
 /* ---- sessions ---------------------------------------------------- */
 
 int store_session_add(struct store *st, uint32_t sid, int64_t device,
-		      uint8_t suite)
+		      uint8_t suite, const char *link)
 {
 	sqlite3_stmt *s = prep(st, "INSERT INTO sessions (sid, device, suite,"
-			       " created) VALUES (?, ?, ?, ?)");
+			       " created, link) VALUES (?, ?, ?, ?, ?)");
 	int rc, err = 0;
 
 	if (!s)
@@ -980,6 +982,7 @@ int store_session_add(struct store *st, uint32_t sid, int64_t device,
 	sqlite3_bind_int64(s, 2, device);
 	sqlite3_bind_int(s, 3, suite);
 	sqlite3_bind_int64(s, 4, now_s());
+	sqlite3_bind_text(s, 5, link, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_CONSTRAINT &&
 	    sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
@@ -1008,16 +1011,26 @@ int store_session_del(struct store *st, uint32_t sid)
 	return err;
 }
 
+#define SESSION_COLS	"sid, device, suite, created, link"
+
+/* A row of SESSION_COLS. */
+static void session_row(sqlite3_stmt *s, struct store_session *out)
+{
+	out->sid = sqlite3_column_int64(s, 0);
+	out->device = sqlite3_column_int64(s, 1);
+	out->suite = sqlite3_column_int(s, 2);
+	out->created = sqlite3_column_int64(s, 3);
+	snprintf(out->link, sizeof(out->link), "%s",
+		 (const char *)sqlite3_column_text(s, 4) ?: "");
+}
+
 static int session_one(struct store *st, sqlite3_stmt *s,
 		       struct store_session *out)
 {
 	int rc = sqlite3_step(s), err = 0;
 
 	if (rc == SQLITE_ROW) {
-		out->sid = sqlite3_column_int64(s, 0);
-		out->device = sqlite3_column_int64(s, 1);
-		out->suite = sqlite3_column_int(s, 2);
-		out->created = sqlite3_column_int64(s, 3);
+		session_row(s, out);
 	} else if (rc == SQLITE_DONE) {
 		err = st_err(st, -ENOENT, "no such session");
 	} else {
@@ -1030,7 +1043,7 @@ static int session_one(struct store *st, sqlite3_stmt *s,
 int store_session_get(struct store *st, uint32_t sid,
 		      struct store_session *out)
 {
-	sqlite3_stmt *s = prep(st, "SELECT sid, device, suite, created"
+	sqlite3_stmt *s = prep(st, "SELECT " SESSION_COLS
 			       " FROM sessions WHERE sid = ?");
 
 	if (!s)
@@ -1042,7 +1055,7 @@ int store_session_get(struct store *st, uint32_t sid,
 int store_session_by_device(struct store *st, int64_t device,
 			    struct store_session *out)
 {
-	sqlite3_stmt *s = prep(st, "SELECT sid, device, suite, created"
+	sqlite3_stmt *s = prep(st, "SELECT " SESSION_COLS
 			       " FROM sessions WHERE device = ?"
 			       " ORDER BY created DESC, rowid DESC LIMIT 1");
 
@@ -1056,7 +1069,7 @@ int store_session_list(struct store *st,
 		       int (*cb)(const struct store_session *s, void *arg),
 		       void *arg)
 {
-	sqlite3_stmt *s = prep(st, "SELECT sid, device, suite, created"
+	sqlite3_stmt *s = prep(st, "SELECT " SESSION_COLS
 			       " FROM sessions ORDER BY sid");
 	struct store_session ss;
 	int rc, err = 0;
@@ -1064,10 +1077,7 @@ int store_session_list(struct store *st,
 	if (!s)
 		return -EIO;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ss.sid = sqlite3_column_int64(s, 0);
-		ss.device = sqlite3_column_int64(s, 1);
-		ss.suite = sqlite3_column_int(s, 2);
-		ss.created = sqlite3_column_int64(s, 3);
+		session_row(s, &ss);
 		err = cb(&ss, arg);
 		if (err)
 			break;

@@ -25,7 +25,7 @@
 
 #include "aka.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_AUDIT_BATCH	256
 #define STORE_DEFAULT_PATH	"/var/lib/aiotsec/aiotsec.db"
 #define STORE_DEFAULT_AMF	0x8000	/* AMF separation bit, TS 33.102 */
@@ -73,6 +73,7 @@ struct store_session {
 	int64_t device;
 	uint8_t suite;
 	int64_t created;
+	char link[16];			/* IFNAMSIZ; "" if not recorded */
 };
 
 struct store_audit_entry {
@@ -157,8 +158,9 @@ int store_tid_rotate(struct store *st, int64_t id,
 
 /* ---- sessions ---------------------------------------------------- */
 
+/* A session of @device on the link named @link (NULL: not recorded). */
 int store_session_add(struct store *st, uint32_t sid, int64_t device,
-		      uint8_t suite);
+		      uint8_t suite, const char *link);
 int store_session_del(struct store *st, uint32_t sid);
 int store_session_get(struct store *st, uint32_t sid,
 		      struct store_session *s);

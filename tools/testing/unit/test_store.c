@@ -130,9 +130,35 @@ static void test_schema(void)
 		rc = store_open(db, &st, err, sizeof(err));
 		ok(rc != 0 && strstr(err, "newer"), "a newer schema is refused");
 		sqlite3_open(db, &h);
-		sqlite3_exec(h, "UPDATE meta SET schema_version = 1", NULL, NULL,
+		sqlite3_exec(h, "UPDATE meta SET schema_version = 2", NULL, NULL,
 			     NULL);
 		sqlite3_close(h);
+	}
+
+	/* a store of schema 1 (sessions without a link) is upgraded */
+	{
+		struct store_session s;
+		sqlite3 *h;
+
+		sqlite3_open(db, &h);
+		rc = sqlite3_exec(h, "ALTER TABLE sessions DROP COLUMN link;"
+				  "INSERT INTO devices (pid, k, opc, amf, profile,"
+				  " created) VALUES ('old-1', zeroblob(16),"
+				  " zeroblob(16), zeroblob(2), 1, 0);"
+				  "INSERT INTO sessions (sid, device, suite, created)"
+				  " VALUES (77, last_insert_rowid(), 4, 0);"
+				  "UPDATE meta SET schema_version = 1",
+				  NULL, NULL, NULL);
+		sqlite3_close(h);
+		ok(rc == SQLITE_OK, "a schema 1 store made");
+		rc = store_open(db, &st, err, sizeof(err));
+		ok(rc == 0 && store_schema_version(st) == STORE_SCHEMA_VERSION &&
+		   store_session_get(st, 77, &s) == 0 && !s.link[0],
+		   "schema 1 upgraded: its session kept, no link recorded");
+		if (!rc) {
+			store_device_del(st, "old-1");
+			store_close(st);
+		}
 	}
 }
 
@@ -461,15 +487,17 @@ static void test_sessions(struct store *st)
 	char msg[64];
 
 	store_device_by_pid(st, (const uint8_t *)"dev-1", 5, &d);
-	ok(store_session_add(st, 0x1234, d.id, AIOTSEC_SUITE_AES_GCM) == 0,
-	   "add a session");
-	ok(store_session_add(st, 0x1234, d.id, AIOTSEC_SUITE_AES_GCM) == -EEXIST,
-	   "duplicate SID refused");
-	ok(store_session_add(st, 0x5678, d.id, AIOTSEC_SUITE_AES_CCM) == 0 &&
-	   store_session_by_device(st, d.id, &s) == 0 && s.sid == 0x5678,
-	   "newest session of a device");
+	ok(store_session_add(st, 0x1234, d.id, AIOTSEC_SUITE_AES_GCM,
+			     "aiot0") == 0, "add a session");
+	ok(store_session_add(st, 0x1234, d.id, AIOTSEC_SUITE_AES_GCM,
+			     "aiot1") == -EEXIST, "duplicate SID refused");
+	ok(store_session_add(st, 0x5678, d.id, AIOTSEC_SUITE_AES_CCM,
+			     NULL) == 0 &&
+	   store_session_by_device(st, d.id, &s) == 0 && s.sid == 0x5678 &&
+	   !s.link[0], "newest session of a device, no link recorded");
 	ok(store_session_get(st, 0x1234, &s) == 0 && s.device == d.id &&
-	   s.suite == AIOTSEC_SUITE_AES_GCM, "session by SID");
+	   s.suite == AIOTSEC_SUITE_AES_GCM && !strcmp(s.link, "aiot0"),
+	   "session by SID, with its link");
 	ok(store_session_del(st, 0x1234) == 0 &&
 	   store_session_get(st, 0x1234, &s) == -ENOENT, "delete a session");
 	ok(store_session_del(st, 0x1234) == -ENOENT, "delete unknown session");
@@ -477,7 +505,7 @@ static void test_sessions(struct store *st)
 	   store_session_get(st, 0x5678, &s) == -ENOENT,
 	   "deleting a device deletes its sessions");
 	snprintf(msg, sizeof(msg), "no device %lld", (long long)d.id);
-	ok(store_session_add(st, 0x9abc, d.id, AIOTSEC_SUITE_AES_GCM) ==
+	ok(store_session_add(st, 0x9abc, d.id, AIOTSEC_SUITE_AES_GCM, NULL) ==
 	   -ENOENT && !strcmp(store_errmsg(st), msg) &&
 	   store_session_get(st, 0x9abc, &s) == -ENOENT,
 	   "no session for a deleted device");

@@ -311,8 +311,9 @@ test_changed_midway() {
 }
 
 # one daemon, two links: each attempt runs on its own link (the same
-# attempt ID on both is two attempts), the SA goes where the device is,
-# and a device that moves to the other link loses its SA on the first
+# attempt ID from two devices is two attempts, from one device heard on
+# both links one), the SA goes where the device is, and a device that
+# moves to the other link loses its SA on the first
 test_two_links() {
 	local ns out sid
 	setup ns
@@ -356,6 +357,26 @@ test_two_links() {
 		fail "$(grep reconciled "$tmp/log")"
 	[ -n "$($CTL -n "$ns" sa show dev aiotR2)" ] && [ -n "$($CTL -n "$ns" sa show dev aiotR)" ] ||
 		fail "an SA was lost to the reconciliation"
+	[ "$(dev_field inv-1 15)" = aiotR2 ] ||
+		fail "inv-1's session link: $($CTL device list --db "$tmp/db" | grep inv-1)"
+	# restarted without link 2: its session is not taken for stale
+	stop_daemon
+	start_daemon "$ns"
+	grep -q "1 stored sessions are on links not served: kept" "$tmp/log" ||
+		fail "$(grep -i "reconciled\|not served" "$tmp/log")"
+	[ "$(dev_field inv-1 15)" = aiotR2 ] || fail "inv-1's session was forgotten"
+	stop_daemon
+	start_daemon "$ns" --dev aiotR2
+	# one device heard on both links (the same address): its attempt
+	# runs on the first, the copy on the second gets no answer
+	ip -n "$ns" link set veth3 address "$(ip netns exec "$ns" cat /sys/class/net/veth1/address)"
+	out=$(probe "$ns" hello veth1 0000c001 --tid $TID_RATE)
+	[[ $out == "type=challenge attempt=0000c001 "* ]] || fail "link 1: $out"
+	out=$(probe "$ns" hello veth3 0000c001 --tid $TID_RATE --timeout 1) &&
+		fail "the copy on link 2 was answered: $out"
+	[ -z "$out" ] || fail "the copy on link 2 was answered: $out"
+	grep -q "attempt 0000c001: heard on aiotR2 too: ignored there" "$tmp/log" ||
+		fail "the copy on link 2 was not recognised"
 }
 
 # the link's max-sas reached: a correct RESPONSE gets no SA and no
@@ -388,7 +409,7 @@ test_reconcile_exit() {
 	$CTL -n "$ns" sa add dev aiotR sid 0x77 suite aes-gcm profile command \
 		key-file "$tmp/sakey"
 	start_daemon "$ns"
-	wait_for 3 grep -q "SA 00000077 unknown to the store: deleted" "$tmp/log" ||
+	wait_for 3 grep -q "SA 00000077 of aiotR unknown to the store: deleted" "$tmp/log" ||
 		fail "unknown SA kept"
 	! $CTL -n "$ns" sa show dev aiotR sid 0x77 >/dev/null 2>&1 ||
 		fail "SA 0x77 still there"
@@ -433,7 +454,7 @@ test_reconcile_hard() {
 	stop_daemon
 	hard_expire "$ns" "$sid"
 	start_daemon "$ns"
-	wait_for 3 grep -q "session $sid: hard expiry: SA deleted" "$tmp/log" ||
+	wait_for 3 grep -q "session $sid: hard expiry: SA deleted from aiotR" "$tmp/log" ||
 		fail "hard-expired SA kept"
 	session_gone "$ns" "$sid"
 }
@@ -457,7 +478,7 @@ test_overrun() {
 	kill -CONT "$dpid"
 	wait_for 5 grep -q "notifications lost (receive buffer overrun): reconciling" \
 		"$tmp/log" || fail "no overrun noticed"
-	wait_for 5 grep -q "session $sid: hard expiry: SA deleted" "$tmp/log" ||
+	wait_for 5 grep -q "session $sid: hard expiry: SA deleted from aiotR" "$tmp/log" ||
 		fail "hard-expired SA kept"
 	grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), 1 deleted" \
 		"$tmp/log" || fail "the reconciliation did not delete the SA"
