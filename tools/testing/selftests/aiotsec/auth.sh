@@ -377,6 +377,16 @@ test_two_links() {
 	[ -z "$out" ] || fail "the copy on link 2 was answered: $out"
 	grep -q "attempt 0000c001: heard on aiotR2 too: ignored there" "$tmp/log" ||
 		fail "the copy on link 2 was not recognised"
+	# link 2 gone: the reconciliation still serves link 1, and forgets
+	# no session
+	$CTL -n "$ns" link del aiotR2
+	$CTL device disable cmd-1 --db "$tmp/db"
+	wait_for 5 sh -c "[ -z \"\$($CTL -n $ns sa show dev aiotR)\" ]" ||
+		fail "cmd-1's SA on link 1 outlived its device"
+	grep -q "dumping the SAs of aiotR2: No such device (again in 10 s)" "$tmp/log" ||
+		fail "$(grep dumping "$tmp/log")"
+	[ "$(dev_field inv-1 15)" = aiotR2 ] ||
+		fail "inv-1's session was forgotten while link 2 could not be dumped"
 }
 
 # the link's max-sas reached: a correct RESPONSE gets no SA and no
