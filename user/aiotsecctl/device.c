@@ -212,6 +212,8 @@ static int list_one(const struct store_device *d, void *arg)
 			json_null("session");
 		if (have_s && s.link[0])
 			json_string("link", s.link);
+		else
+			json_null("link");
 		json_object_end();
 		return 0;
 	}

@@ -103,7 +103,7 @@ struct daemon {
 	/* options */
 	const char *db_path;
 	const char *devs[LINKS_MAX];	/* the links served */
-	uint32_t ifindex[LINKS_MAX];
+	uint32_t ifindex[LINKS_MAX];	/* 0: the link is gone */
 	unsigned n_links;
 	uint8_t hn_key[AKA_HN_KEY_LEN];
 	bool have_hn_key;
@@ -135,6 +135,8 @@ struct daemon {
 	uint64_t over_rate_ms;		/* ... since this time, not audited */
 	bool events_lost;		/* a notification was dropped */
 	uint64_t reconcile_retry_ms;	/* a link's dump failed: again then */
+	bool reconcile_start;		/* ... as a start-time one */
+	uint64_t links_check_ms;	/* next look for links gone */
 };
 
 uint64_t now_ms(void);
@@ -142,6 +144,10 @@ uint64_t now_ms(void);
 const char *link_name(const struct daemon *d, uint32_t ifindex);
 /* Whether the daemon serves the link named @name. */
 bool link_served(const struct daemon *d, const char *name);
+/* The ifindex of the served link @name, 0 if not served or gone. */
+uint32_t link_ifindex(const struct daemon *d, const char *name);
+/* The bit of the served link @name in a mask of links, 0 if not served. */
+uint32_t link_bit(const struct daemon *d, const char *name);
 
 /*
  * kern.c: requests on d->req, on the SAs and frames of link @ifindex;

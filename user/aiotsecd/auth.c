@@ -22,6 +22,7 @@
  * is retransmitted the same way until its T-ID-CONFIRM arrives.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,8 @@ static int sa_delete_any(struct daemon *d, uint32_t sid)
 	unsigned i;
 
 	for (i = 0; i < d->n_links; i++) {
+		if (!d->ifindex[i])
+			continue;	/* gone, with its SAs */
 		e = sa_delete(d, d->ifindex[i], sid);
 		if (!e)
 			return 0;
@@ -708,10 +711,15 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	}
 	/* the device's previous session goes first, on whichever link */
 	while (!store_session_by_device(d->st, a->device, &old)) {
-		if (old.link[0] && !link_served(d, old.link))
+		err = 0;
+		if (!old.link[0])	/* recorded before links were */
+			err = sa_delete_any(d, old.sid);
+		else if (link_ifindex(d, old.link))
+			err = sa_delete(d, link_ifindex(d, old.link), old.sid);
+		else if (!link_served(d, old.link))
 			log_warn("%s: previous session %08x on %s, not served: its SA stays there",
 				 a->hint, old.sid, old.link);
-		err = sa_delete_any(d, old.sid);
+		/* else: the link is gone, with its SAs */
 		if (err && err != -ENOENT)
 			log_warn("deleting SA %08x: %s", old.sid, strerror(-err));
 		if (store_session_del(d->st, old.sid)) {
@@ -1301,6 +1309,23 @@ void auth_event(struct daemon *d, const struct nlattr **tb)
 
 /* ---- timer, start, end ------------------------------------------- */
 
+/*
+ * Whether a link that was gone is there again (a look every
+ * RECONCILE_RETRY_MS): the reconciliation takes it up.
+ */
+static bool links_back(struct daemon *d, uint64_t now)
+{
+	unsigned l;
+
+	if (now < d->links_check_ms)
+		return false;
+	d->links_check_ms = now + RECONCILE_RETRY_MS;
+	for (l = 0; l < d->n_links; l++)
+		if (!d->ifindex[l] && if_nametoindex(d->devs[l]))
+			return true;
+	return false;
+}
+
 /* The network's retransmissions: a rekey's last message, T-ID-ASSIGN. */
 static void retransmit(struct daemon *d, struct attempt *a, uint64_t now)
 {
@@ -1365,7 +1390,8 @@ void auth_tick(struct daemon *d)
 	if (d->events_lost) {
 		d->events_lost = false;
 		auth_reconcile(d, true);
-	} else if (d->reconcile_retry_ms && now >= d->reconcile_retry_ms) {
+	} else if ((d->reconcile_retry_ms && now >= d->reconcile_retry_ms) ||
+		   links_back(d, now)) {
 		auth_reconcile(d, false);
 	}
 	over_rate_note(d, now);
@@ -1385,6 +1411,7 @@ void auth_tick(struct daemon *d)
 
 struct reconcile {
 	uint32_t ifindex;	/* the link dumped */
+	uint32_t failed;	/* links (bit: index in d->devs) not dumped */
 	uint32_t *kernel;
 	size_t n, cap;
 	unsigned kept, deleted, rekeys;
@@ -1491,6 +1518,10 @@ static int collect_stale(const struct store_session *s, void *arg)
 		st->elsewhere++;
 		return 0;
 	}
+	/* on a link that could not be dumped (or, not recorded, any) */
+	if (st->r->failed &&
+	    (!s->link[0] || st->r->failed & link_bit(st->d, s->link)))
+		return 0;
 	if (st->r->n && bsearch(&s->sid, st->r->kernel, st->r->n,
 				sizeof(uint32_t), cmp_sid))
 		return 0;
@@ -1510,41 +1541,69 @@ static int collect_stale(const struct store_session *s, void *arg)
  * rekey the SAs whose soft expiry came while no daemon listened, or got
  * lost), and whenever aiotsecctl changed the store.
  */
+/*
+ * Dump the SAs of link @l into @r; 0, or the error that kept them from
+ * being listed.  A link deleted meanwhile took its SAs with it: it has
+ * none, and one created again under its name is taken up.
+ */
+static int reconcile_link(struct daemon *d, unsigned l, struct reconcile *r)
+{
+	uint32_t ifindex;
+	int err, tries = 0;
+
+	do {
+		r->ifindex = d->ifindex[l];
+		err = r->ifindex ? kern_sa_dump(d, r->ifindex, reconcile_sa, r) :
+		      -ENODEV;
+		if (err == -ENODEV) {
+			ifindex = if_nametoindex(d->devs[l]);
+			if (!ifindex && d->ifindex[l])
+				log_warn("%s is gone, with its SAs", d->devs[l]);
+			if (ifindex && ifindex != d->ifindex[l])
+				log_info("%s is back (ifindex %u)", d->devs[l],
+					 ifindex);
+			if (ifindex == d->ifindex[l])
+				return err;
+			d->ifindex[l] = ifindex;
+			if (!ifindex)
+				return 0;
+			err = -EINTR;	/* the new link's SAs, now */
+		}
+		/* an SA changed meanwhile: the dump may have missed one */
+	} while (err == -EINTR && ++tries < 3);
+	return err;
+}
+
 int auth_reconcile(struct daemon *d, bool start)
 {
-	struct reconcile r = { .start = start };
+	struct reconcile r = { .start = start || d->reconcile_start };
 	struct stale st = { .d = d, .r = &r };
-	int err = 0, e, tries;
+	int err = 0, e;
 	unsigned l;
 	size_t i;
 
 	/*
-	 * The SAs of every link: a session on none of them is stale, if
-	 * every link could be dumped; one that could not is tried again.
+	 * The SAs of every link: a session on none of them is stale, but
+	 * for those on a link that could not be dumped, tried again later
+	 * (as a start-time one if this was), as is a link that is gone.
 	 */
-	d->reconcile_retry_ms = 0;
 	for (l = 0; l < d->n_links; l++) {
-		r.ifindex = d->ifindex[l];
-		/* an SA changed meanwhile: the dump may have missed one */
-		tries = 0;
-		do
-			e = kern_sa_dump(d, r.ifindex, reconcile_sa, &r);
-		while (e == -EINTR && ++tries < 3);
+		e = reconcile_link(d, l, &r);
 		if (e) {
 			log_err("dumping the SAs of %s: %s (again in %d s)",
 				d->devs[l], strerror(-e),
 				RECONCILE_RETRY_MS / 1000);
-			r.partial = true;
+			r.failed |= 1u << l;
 			err = e;
 		}
 	}
-	if (err)
-		d->reconcile_retry_ms = now_ms() + RECONCILE_RETRY_MS;
+	d->reconcile_start = err && r.start;
+	d->reconcile_retry_ms = err ? now_ms() + RECONCILE_RETRY_MS : 0;
 	if (r.n)
 		qsort(r.kernel, r.n, sizeof(*r.kernel), cmp_sid);
 	/* a session whose SA the list lacks is not stale: none is forgotten */
 	if (r.partial)
-		log_warn("the SAs could not all be listed: no session forgotten");
+		log_warn("out of memory listing the SAs: no session forgotten");
 	else
 		store_session_list(d->st, collect_stale, &st);
 	for (i = 0; i < st.n; i++)

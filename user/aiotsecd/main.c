@@ -82,14 +82,29 @@ const char *link_name(const struct daemon *d, uint32_t ifindex)
 	return NULL;
 }
 
-bool link_served(const struct daemon *d, const char *name)
+uint32_t link_bit(const struct daemon *d, const char *name)
 {
 	unsigned i;
 
 	for (i = 0; i < d->n_links; i++)
 		if (!strcmp(d->devs[i], name))
-			return true;
-	return false;
+			return 1u << i;
+	return 0;
+}
+
+bool link_served(const struct daemon *d, const char *name)
+{
+	return link_bit(d, name);
+}
+
+uint32_t link_ifindex(const struct daemon *d, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_links; i++)
+		if (!strcmp(d->devs[i], name))
+			return d->ifindex[i];
+	return 0;
 }
 
 /* Resolve the --dev names, each once; a log line's worth of them. */

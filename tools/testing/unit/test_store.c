@@ -31,6 +31,10 @@ static char db[256], csv[256];
 static const uint8_t K[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 static const uint8_t OPC[16] = { 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
 				 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf };
+/* a number as a string literal */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static const uint8_t TID1[16] = { 0x11, [15] = 0x01 };
 static const uint8_t TID2[16] = { 0x22, [15] = 0x02 };
 static const uint8_t TID3[16] = { 0x33, [15] = 0x03 };
@@ -130,8 +134,8 @@ static void test_schema(void)
 		rc = store_open(db, &st, err, sizeof(err));
 		ok(rc != 0 && strstr(err, "newer"), "a newer schema is refused");
 		sqlite3_open(db, &h);
-		sqlite3_exec(h, "UPDATE meta SET schema_version = 2", NULL, NULL,
-			     NULL);
+		sqlite3_exec(h, "UPDATE meta SET schema_version = "
+			     STR(STORE_SCHEMA_VERSION), NULL, NULL, NULL);
 		sqlite3_close(h);
 	}
 

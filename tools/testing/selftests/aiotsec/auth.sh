@@ -225,6 +225,16 @@ test_audit_keep() {
 		fail "the newest row is gone: $($PROBE audit "$tmp/db")"
 }
 
+# no_sas NS LINK: the link holds no SA
+no_sas() {
+	[ -z "$($CTL -n "$1" sa show dev "$2")" ]
+}
+
+# no_session PID: the store has no session of the device
+no_session() {
+	[ -z "$(dev_field "$1" 13)" ]
+}
+
 # dev_field PID N: field N of the device's "device list" line
 dev_field() {
 	$CTL device list --db "$tmp/db" | awk -v p="$1" -v n="$2" '$1 == p { print $n }'
@@ -375,18 +385,28 @@ test_two_links() {
 	out=$(probe "$ns" hello veth3 0000c001 --tid $TID_RATE --timeout 1) &&
 		fail "the copy on link 2 was answered: $out"
 	[ -z "$out" ] || fail "the copy on link 2 was answered: $out"
-	grep -q "attempt 0000c001: heard on aiotR2 too: ignored there" "$tmp/log" ||
+	wait_for 5 grep -q "attempt 0000c001: heard on aiotR2 too: ignored there" "$tmp/log" ||
 		fail "the copy on link 2 was not recognised"
-	# link 2 gone: the reconciliation still serves link 1, and forgets
-	# no session
+	# link 2 deleted, with its SAs: the next reconciliation (a device
+	# disabled) deletes the SA of link 1's device, and forgets the
+	# session of link 2's
 	$CTL -n "$ns" link del aiotR2
 	$CTL device disable cmd-1 --db "$tmp/db"
-	wait_for 5 sh -c "[ -z \"\$($CTL -n $ns sa show dev aiotR)\" ]" ||
+	wait_for 10 no_sas "$ns" aiotR ||
 		fail "cmd-1's SA on link 1 outlived its device"
-	grep -q "dumping the SAs of aiotR2: No such device (again in 10 s)" "$tmp/log" ||
-		fail "$(grep dumping "$tmp/log")"
-	[ "$(dev_field inv-1 15)" = aiotR2 ] ||
-		fail "inv-1's session was forgotten while link 2 could not be dumped"
+	wait_for 10 no_session inv-1 ||
+		fail "the session on the deleted link 2 was kept"
+	grep -q "aiotR2 is gone, with its SAs" "$tmp/log" ||
+		fail "$(grep aiotR2 "$tmp/log" | tail -n 3)"
+	# created again: served again, under its new ifindex
+	$CTL -n "$ns" link add aiotR2 link veth2 role reader
+	ip -n "$ns" link set aiotR2 up
+	wait_for 15 grep -q "aiotR2 is back" "$tmp/log" ||
+		fail "link 2 was not taken up again"
+	ip -n "$ns" link set veth3 address 02:00:00:00:33:33
+	out=$(probe "$ns" hello veth3 0000c002 --tid $TID_INV)
+	[[ $out == "type=challenge attempt=0000c002 "* ]] ||
+		fail "the link created again: $out"
 }
 
 # the link's max-sas reached: a correct RESPONSE gets no SA and no

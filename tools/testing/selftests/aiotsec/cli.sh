@@ -590,7 +590,7 @@ j-2 profile command sqn 1 amf 8000 tid - tid-previous - disabled
 m-1 profile command sqn 1 amf 8000 tid - tid-previous -" "$CTL" device list --db "$db"
 	"$CTL" device enable j-2 --db "$db"
 	"$CTL" device del j-1 --db "$db"
-	expect_out '[{"pid":"j-2","profile":"command","sqn":1,"amf":"8000","tid":null,"tid-previous":null,"disabled":false,"session":null},{"pid":"m-1","profile":"command","sqn":1,"amf":"8000","tid":null,"tid-previous":null,"disabled":false,"session":null}]' \
+	expect_out '[{"pid":"j-2","profile":"command","sqn":1,"amf":"8000","tid":null,"tid-previous":null,"disabled":false,"session":null,"link":null},{"pid":"m-1","profile":"command","sqn":1,"amf":"8000","tid":null,"tid-previous":null,"disabled":false,"session":null,"link":null}]' \
 		"$CTL" -j device list --db "$db"
 	expect_fail 1 'Error: device disable: no device with PID "nobody"' \
 		"$CTL" device disable nobody --db "$db"
