@@ -1563,7 +1563,7 @@ static int reconcile_link(struct daemon *d, unsigned l, struct reconcile *r)
 				log_info("%s is back (ifindex %u)", d->devs[l],
 					 ifindex);
 			if (ifindex == d->ifindex[l])
-				return err;
+				return ifindex ? err : 0;	/* still gone */
 			d->ifindex[l] = ifindex;
 			if (!ifindex)
 				return 0;

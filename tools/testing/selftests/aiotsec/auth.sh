@@ -325,7 +325,7 @@ test_changed_midway() {
 # both links one), the SA goes where the device is, and a device that
 # moves to the other link loses its SA on the first
 test_two_links() {
-	local ns out sid
+	local ns out sid n
 	setup ns
 	ip -n "$ns" link add veth2 type veth peer name veth3
 	ip -n "$ns" link set veth2 up
@@ -398,6 +398,13 @@ test_two_links() {
 		fail "the session on the deleted link 2 was kept"
 	grep -q "aiotR2 is gone, with its SAs" "$tmp/log" ||
 		fail "$(grep aiotR2 "$tmp/log" | tail -n 3)"
+	# the next reconciliation finds it still gone, which is no error
+	n=$(grep -c "reconciled with the kernel" "$tmp/log")
+	$CTL device enable cmd-1 --db "$tmp/db"
+	wait_for 5 sh -c "[ \$(grep -c 'reconciled with the kernel' $tmp/log) -gt $n ]" ||
+		fail "no reconciliation after a change of the store"
+	! grep -q "dumping the SAs of aiotR2" "$tmp/log" ||
+		fail "$(grep "dumping the SAs" "$tmp/log" | tail -n 1)"
 	# created again: served again, under its new ifindex
 	$CTL -n "$ns" link add aiotR2 link veth2 role reader
 	ip -n "$ns" link set aiotR2 up
