@@ -39,11 +39,7 @@ trap 'stop_daemon; cleanup_ns; rm -rf "$tmp"' EXIT
 setup() {
 	local _sns
 	make_ns _sns
-	ip -n "$_sns" link add veth0 type veth peer name veth1
-	ip -n "$_sns" link set veth0 up
-	ip -n "$_sns" link set veth1 up
-	$CTL -n "$_sns" link add aiotR link veth0 role reader
-	ip -n "$_sns" link set aiotR up
+	reader_on_veth "$_sns" veth0 veth1 aiotR
 	rm -f "$tmp"/db*
 	(umask 077 && echo $K >"$tmp/k" && echo $OPC >"$tmp/opc")
 	cat >"$tmp/devices.csv" <<-EOF
@@ -327,11 +323,7 @@ test_changed_midway() {
 test_two_links() {
 	local ns out sid n
 	setup ns
-	ip -n "$ns" link add veth2 type veth peer name veth3
-	ip -n "$ns" link set veth2 up
-	ip -n "$ns" link set veth3 up
-	$CTL -n "$ns" link add aiotR2 link veth2 role reader
-	ip -n "$ns" link set aiotR2 up
+	reader_on_veth "$ns" veth2 veth3 aiotR2
 	start_daemon "$ns" --dev aiotR2
 	grep -q "serving aiotR (ifindex [0-9]*), aiotR2 (ifindex [0-9]*)," "$tmp/log" ||
 		fail "not serving both links: $(grep serving "$tmp/log")"

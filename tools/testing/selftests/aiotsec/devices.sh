@@ -49,11 +49,7 @@ devices_csv() {
 setup() {
 	local _sns
 	make_ns _sns
-	ip -n "$_sns" link add veth0 type veth peer name veth1
-	ip -n "$_sns" link set veth0 up
-	ip -n "$_sns" link set veth1 up
-	$CTL -n "$_sns" link add aiotR link veth0 role reader
-	ip -n "$_sns" link set aiotR up
+	reader_on_veth "$_sns" veth0 veth1 aiotR
 	rm -f "$tmp"/db* "$tmp"/state* "$tmp/log"
 	devices_csv "$2" "$tmp/devices.csv"
 	(umask 077 && echo $HN_PRIV >"$tmp/hn.key")

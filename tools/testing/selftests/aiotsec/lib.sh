@@ -75,6 +75,16 @@ make_ns() {
 	printf -v "$1" '%s' "$name"
 }
 
+# reader_on_veth NS VETH PEER LINK: the veth pair VETH/PEER, both up, and
+# the aiotsec reader link LINK on VETH, up ($CTL: the caller's aiotsecctl)
+reader_on_veth() {
+	ip -n "$1" link add "$2" type veth peer name "$3"
+	ip -n "$1" link set "$2" up
+	ip -n "$1" link set "$3" up
+	$CTL -n "$1" link add "$4" link "$2" role reader
+	ip -n "$1" link set "$4" up
+}
+
 cleanup_ns() {
 	local ns
 	for ns in "${tap_ns[@]}"; do
