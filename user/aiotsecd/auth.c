@@ -467,7 +467,7 @@ static uint8_t identify(struct daemon *d, struct attempt *a,
 
 	if (h->id_type == AKA_ID_TID) {
 		hexstr(a->hint, sizeof(a->hint), "tid:", h->tid, AKA_TID_LEN);
-		err = store_device_by_tid(d->st, h->tid, dev, NULL);
+		err = store_device_by_tid(d->st, h->tid, dev);
 		if (err == -ENOENT)
 			return AKA_CAUSE_UNKNOWN_IDENTITY;
 		if (err) {
@@ -1018,7 +1018,7 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 	if (h->id_type != AKA_ID_TID) {
 		cause = AKA_CAUSE_MALFORMED;
 	} else {
-		err = store_device_by_tid(d->st, h->tid, &dev, NULL);
+		err = store_device_by_tid(d->st, h->tid, &dev);
 		if (err && err != -ENOENT) {
 			log_err("store: %s", store_errmsg(d->st));
 			return;

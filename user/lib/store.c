@@ -532,7 +532,7 @@ int store_device_by_pid(struct store *st, const uint8_t *pid, size_t len,
 }
 
 int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
-			struct store_device *d, enum store_tid_match *which)
+			struct store_device *d)
 {
 	sqlite3_stmt *s;
 	int err;
@@ -542,19 +542,13 @@ int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
 		return -EIO;
 	sqlite3_bind_blob(s, 1, tid, AKA_TID_LEN, SQLITE_STATIC);
 	err = device_one(st, s, d);
-	if (err != -ENOENT) {
-		if (!err && which)
-			*which = STORE_TID_CURRENT;
+	if (err != -ENOENT)
 		return err;
-	}
 	s = prep(st, "SELECT " DEVICE_COLS " FROM devices WHERE tid_previous = ?");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_blob(s, 1, tid, AKA_TID_LEN, SQLITE_STATIC);
-	err = device_one(st, s, d);
-	if (!err && which)
-		*which = STORE_TID_PREVIOUS;
-	return err;
+	return device_one(st, s, d);
 }
 
 /* ---- import ------------------------------------------------------ */

@@ -63,11 +63,6 @@ struct store_device_spec {
 	size_t amf_len;			/* must be AKA_AMF_LEN */
 };
 
-enum store_tid_match {
-	STORE_TID_CURRENT = 1,
-	STORE_TID_PREVIOUS = 2,
-};
-
 struct store_session {
 	uint32_t sid;
 	int64_t device;
@@ -118,7 +113,7 @@ int store_device_by_pid(struct store *st, const uint8_t *pid, size_t len,
 			struct store_device *d);
 /* Match @tid against the current, then the previous T-ID. */
 int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
-			struct store_device *d, enum store_tid_match *which);
+			struct store_device *d);
 int store_device_set_disabled(struct store *st, const char *pid, bool dis);
 
 /*
