@@ -269,7 +269,8 @@ extern struct dentry *aiotsec_debugfs;
  *	disabled; never called otherwise
  * @skb, @dev, @type, @data: for the caller
  *
- * The rest is private to crypto.c: the step program, the IV, the
+ * The rest is private to crypto.c (and to the inline taking and parking
+ * below, which read @mac and @mac_ext): the step program, the IV, the
  * scatterlist, the CMAC buffer and the crypto API request, which must
  * live until the work is done.  Taken per frame from this CPU's spare or
  * from a cache, whose objects are reused without clearing (they hold no
@@ -308,8 +309,41 @@ u64 aiotsec_suite_max_counter(u8 suite);
 int aiotsec_key_setkey(struct aiotsec_key *key, u8 suite, u8 tag_len,
 		       const u8 *k, unsigned int klen);
 void aiotsec_key_free_tfms(struct aiotsec_key *key);
-struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp);
-void aiotsec_crypt_free(struct aiotsec_crypt *c);
+struct aiotsec_crypt *__aiotsec_crypt_alloc(gfp_t gfp);
+void __aiotsec_crypt_free(struct aiotsec_crypt *c);
+
+/*
+ * One spare context per CPU, in front of the cache (see crypto.c); KASAN
+ * builds do without it, so that every freed context stays visible to its
+ * checks.  Taking and parking it are inline: every frame does both.
+ */
+#define AIOTSEC_CRYPT_SPARE	(!IS_ENABLED(CONFIG_KASAN))
+DECLARE_PER_CPU(struct aiotsec_crypt *, aiotsec_crypt_spare);
+
+/* A frame's context: this CPU's spare, or one from the cache. */
+static inline struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp)
+{
+	struct aiotsec_crypt *c = NULL;
+
+	if (AIOTSEC_CRYPT_SPARE)
+		c = this_cpu_xchg(aiotsec_crypt_spare, NULL);
+	if (unlikely(!c))
+		c = __aiotsec_crypt_alloc(gfp);
+	/* a free context has no CMAC buffer (mac, mac_ext are NULL) */
+	if (c)
+		c->bearer = 0;
+	return c;
+}
+
+/* Give @c back: park it as this CPU's spare if it holds nothing to wipe. */
+static inline void aiotsec_crypt_free(struct aiotsec_crypt *c)
+{
+	if (AIOTSEC_CRYPT_SPARE && likely(!c->mac && !c->mac_ext) &&
+	    !this_cpu_cmpxchg(aiotsec_crypt_spare, NULL, c))
+		return;
+	__aiotsec_crypt_free(c);
+}
+
 int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc);
 int aiotsec_crypt_wait(struct aiotsec_crypt *c, bool enc, bool force_async);
 int aiotsec_crypto_init(void);

@@ -60,19 +60,16 @@
 static struct kmem_cache *aiotsec_crypt_cache;
 
 /*
- * One spare context per CPU, in front of the cache.  A frame nearly
- * always takes its context and gives it back within one bottom-half
- * section on one CPU, so the next frame there gets the same, still warm
- * object without a round trip through the slab allocator.  Taking and
- * parking are single this_cpu operations, atomic on the CPU they run on
- * whatever the context; a context freed on another CPU (an asynchronous
- * completion) is parked there, or goes back to the cache when that CPU
- * has a spare already.  KASAN builds do without it, so that every freed
- * context stays visible to its checks.
+ * One spare context per CPU, in front of the cache (aiotsec.h takes and
+ * parks it).  A frame nearly always takes its context and gives it back
+ * within one bottom-half section on one CPU, so the next frame there
+ * gets the same, still warm object without a round trip through the
+ * slab allocator.  Taking and parking are single this_cpu operations,
+ * atomic on the CPU they run on whatever the context; a context freed on
+ * another CPU (an asynchronous completion) is parked there, or goes back
+ * to the cache when that CPU has a spare already.
  */
-#define AIOTSEC_CRYPT_SPARE	(!IS_ENABLED(CONFIG_KASAN))
-
-static DEFINE_PER_CPU(struct aiotsec_crypt *, aiotsec_crypt_spare);
+DEFINE_PER_CPU(struct aiotsec_crypt *, aiotsec_crypt_spare);
 
 /*
  * Test knobs in debugfs (aiotsec/, created here, first): force_async
@@ -382,6 +379,12 @@ static int __aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc,
 		break;
 	default:
 		c->prog = aiotsec_prog_aead;
+		if (likely(!force_async)) {
+			/* a single step: run it here, resumed after it */
+			c->pc = 1;
+			c->force_async = false;
+			return aiotsec_op_aead(c);
+		}
 		break;
 	}
 	c->force_async = force_async;
@@ -445,30 +448,25 @@ static void aiotsec_crypt_ctor(void *obj)
 }
 
 /*
- * A frame's context: this CPU's spare, or one from the cache.  The cache
- * has a constructor, so its objects are recycled without being cleared
- * on every allocation (init_on_alloc), and so are the spares: they hold
- * request state, an IV and a copy of frame octets that the skb holds
- * too, never a key (the block that mixed in the CMAC subkey is wiped
- * when the context is freed), and every field is set before it is read.
+ * A frame's context from the cache, when this CPU has no spare.  The
+ * cache has a constructor, so its objects are recycled without being
+ * cleared on every allocation (init_on_alloc), and so are the spares:
+ * they hold request state, an IV and a copy of frame octets that the skb
+ * holds too, never a key (the block that mixed in the CMAC subkey is
+ * wiped when the context is freed), and every field is set before it is
+ * read.
  */
-struct aiotsec_crypt *aiotsec_crypt_alloc(gfp_t gfp)
+struct aiotsec_crypt *__aiotsec_crypt_alloc(gfp_t gfp)
 {
-	struct aiotsec_crypt *c = NULL;
-
-	if (AIOTSEC_CRYPT_SPARE)
-		c = this_cpu_xchg(aiotsec_crypt_spare, NULL);
-	if (!c)
-		c = kmem_cache_alloc(aiotsec_crypt_cache, gfp);
-	if (c) {
-		c->mac = NULL;
-		c->mac_ext = NULL;
-		c->bearer = 0;
-	}
-	return c;
+	return kmem_cache_alloc(aiotsec_crypt_cache, gfp);
 }
 
-void aiotsec_crypt_free(struct aiotsec_crypt *c)
+/*
+ * aiotsec_crypt_free() for a context with a CMAC buffer, or when this
+ * CPU has a spare already.  It leaves c->mac and c->mac_ext NULL, as the
+ * constructor does: aiotsec_crypt_alloc() relies on it.
+ */
+void __aiotsec_crypt_free(struct aiotsec_crypt *c)
 {
 	/*
 	 * The last block of a 128-NIA2 buffer had the CMAC subkey mixed in;
@@ -478,6 +476,8 @@ void aiotsec_crypt_free(struct aiotsec_crypt *c)
 		memzero_explicit(c->mac, AES_BLOCK_SIZE);
 	if (unlikely(c->mac_ext))
 		kfree_sensitive(c->mac_ext);
+	c->mac = NULL;
+	c->mac_ext = NULL;
 	if (!AIOTSEC_CRYPT_SPARE ||
 	    this_cpu_cmpxchg(aiotsec_crypt_spare, NULL, c))
 		kmem_cache_free(aiotsec_crypt_cache, c);
