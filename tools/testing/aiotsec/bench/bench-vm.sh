@@ -59,6 +59,12 @@
 #                          tx-aes-gcm, tx-macsec, ...)
 #   AIOTSEC_BENCH_ONLY     space-separated sections to run (default all:
 #                          path reject scale mem perf)
+#   AIOTSEC_BENCH_SCENARIOS  path scenarios to measure (default all; e.g.
+#                          "tx-aes-gcm tx-macsec"); the others are still
+#                          set up, for the profiles and the reject paths
+#   AIOTSEC_BENCH_IPS      an extended regular expression: also write, per
+#                          profile, FILE.ips, the samples per instruction
+#                          (symbol+offset) of the symbols it matches
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -80,6 +86,7 @@ MEM_COUNT=${AIOTSEC_BENCH_MEM_COUNT:-2000}
 BLAST_MODE=${AIOTSEC_BENCH_BLAST_MODE:-mmsg}
 PERF=${AIOTSEC_BENCH_PERF:-1}
 ONLY=${AIOTSEC_BENCH_ONLY:-path reject scale mem perf}
+ONLY_SCENARIOS=${AIOTSEC_BENCH_SCENARIOS:-}
 
 MAC0=52:54:00:aa:00:01
 MAC1=52:54:00:aa:00:02
@@ -296,6 +303,11 @@ ns_perf() {
 						if ($NF == s[i]) keep = 1
 				}
 				keep' | head -n 400 >"$file.tree" || true
+		if [ -n "${AIOTSEC_BENCH_IPS:-}" ]; then
+			perf script -G -i "$data" -F ip,sym,symoff 2>/dev/null |
+				awk '{print $2}' | grep -E "$AIOTSEC_BENCH_IPS" |
+				sort | uniq -c | sort -rn >"$file.ips" || true
+		fi
 	fi
 	rm -f "$data"
 }
@@ -477,6 +489,13 @@ setup_path() {
 	scenarios=(tx-nia2 tx-aes-ccm tx-veth tx-aes-gcm tx-macsec
 		tx-nia2-nea2 full-nia2-nea2 full-macsec full-aes-gcm
 		full-aes-ccm full-nia2)
+	if [ -n "$ONLY_SCENARIOS" ]; then
+		local keep=()
+		for s in "${scenarios[@]}"; do
+			[[ " $ONLY_SCENARIOS " == *" $s "* ]] && keep+=("$s")
+		done
+		scenarios=("${keep[@]}")
+	fi
 	settle
 }
 
