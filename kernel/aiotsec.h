@@ -271,7 +271,7 @@ extern struct dentry *aiotsec_debugfs;
  *
  * The rest is private to crypto.c (and to the inline taking and parking
  * below, which read @mac and @mac_ext): the step program, the IV, the
- * scatterlist, the CMAC buffer and the crypto API request, which must
+ * scatterlists, the CMAC buffer and the crypto API request, which must
  * live until the work is done.  Taken per frame from this CPU's spare or
  * from a cache, whose objects are reused without clearing (they hold no
  * key material).
@@ -301,6 +301,7 @@ struct aiotsec_crypt {
 	u8 *mac;
 	u8 *mac_ext;
 	struct scatterlist sg;
+	struct scatterlist aead_sg[2];
 	u8 iv[16];
 	u8 ctx[] __aligned(CRYPTO_MINALIGN);
 };

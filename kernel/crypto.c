@@ -254,13 +254,19 @@ static int aiotsec_op_aead(struct aiotsec_crypt *c)
 
 	aead_request_set_tfm(req, c->key->aead);
 	aead_request_set_callback(req, 0, aiotsec_crypt_done, c);
-	sg_set_buf(&c->sg, c->frame, c->hdrlen + c->bodylen + c->tag_len);
+	/*
+	 * The tag in an entry of its own: the AEAD reads or writes it at
+	 * an entry boundary, without building a scatterlist to reach it.
+	 */
+	sg_set_buf(&c->aead_sg[0], c->frame, c->hdrlen + len);
+	sg_set_buf(&c->aead_sg[1], c->frame + c->hdrlen + len, c->tag_len);
 	aead_request_set_ad(req, c->hdrlen);
 	if (c->enc) {
-		aead_request_set_crypt(req, &c->sg, &c->sg, len, c->iv);
+		aead_request_set_crypt(req, c->aead_sg, c->aead_sg, len, c->iv);
 		return crypto_aead_encrypt(req);
 	}
-	aead_request_set_crypt(req, &c->sg, &c->sg, len + c->tag_len, c->iv);
+	aead_request_set_crypt(req, c->aead_sg, c->aead_sg, len + c->tag_len,
+			       c->iv);
 	return crypto_aead_decrypt(req);
 }
 
@@ -443,8 +449,9 @@ static void aiotsec_crypt_ctor(void *obj)
 	struct aiotsec_crypt *c = obj;
 
 	memset(c, 0, sizeof(*c));
-	/* one entry, marked as the last: a frame only points it at its buffer */
+	/* marked as the last entries: a frame only points them at its buffer */
 	sg_init_table(&c->sg, 1);
+	sg_init_table(c->aead_sg, 2);
 }
 
 /*
