@@ -65,6 +65,9 @@
 #   AIOTSEC_BENCH_IPS      an extended regular expression: also write, per
 #                          profile, FILE.ips, the samples per instruction
 #                          (symbol+offset) of the symbols it matches
+#   AIOTSEC_BENCH_CALLERS  an extended regular expression: also write, per
+#                          profile, FILE.callers, the samples whose leaf
+#                          function it matches, by their first 5 frames
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -307,6 +310,14 @@ ns_perf() {
 			perf script -G -i "$data" -F ip,sym,symoff 2>/dev/null |
 				awk '{print $2}' | grep -E "$AIOTSEC_BENCH_IPS" |
 				sort | uniq -c | sort -rn >"$file.ips" || true
+		fi
+		if [ -n "${AIOTSEC_BENCH_CALLERS:-}" ]; then
+			perf script -i "$data" -F ip,sym 2>/dev/null |
+				awk -v re="$AIOTSEC_BENCH_CALLERS" '
+					/^$/ { if (n > 0) print chain; n = 0; chain = ""; next }
+					{ n++; if (n == 1 && $2 !~ re) { n = -100 }
+					  if (n > 0 && n <= 5) chain = chain " < " $2 }' |
+				sort | uniq -c | sort -rn | head -n 60 >"$file.callers" || true
 		fi
 	fi
 	rm -f "$data"
