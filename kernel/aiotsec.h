@@ -249,7 +249,7 @@ void aiotsec_device_exit(void);
 
 /* crypto.c */
 
-/* the module's debugfs directory, for test knobs (an error if none) */
+/* the debugfs directory of the test knobs (CONFIG_AIOTSEC_DEBUG), or NULL */
 extern struct dentry *aiotsec_debugfs;
 
 /**

@@ -72,9 +72,10 @@ static struct kmem_cache *aiotsec_crypt_cache;
 DEFINE_PER_CPU(struct aiotsec_crypt *, aiotsec_crypt_spare);
 
 /*
- * Test knobs in debugfs (aiotsec/, created here, first): force_async
- * makes every step of the data path start where the FPU is unusable, so
- * that the SIMD transforms take the asynchronous road through cryptd;
+ * Test knobs in debugfs (aiotsec/, created here, first), in a build with
+ * CONFIG_AIOTSEC_DEBUG only (make AIOTSEC_DEBUG=1): force_async makes
+ * every step of the data path start where the FPU is unusable, so that
+ * the SIMD transforms take the asynchronous road through cryptd;
  * async_completions counts the steps that completed through the
  * callback.  netlink.c adds its own.
  */
@@ -365,7 +366,8 @@ static void aiotsec_crypt_done(struct crypto_async_request *areq, int err)
 {
 	struct aiotsec_crypt *c = areq->data;
 
-	atomic_inc(&aiotsec_async_completions);
+	if (IS_ENABLED(CONFIG_AIOTSEC_DEBUG))
+		atomic_inc(&aiotsec_async_completions);
 	err = aiotsec_crypt_steps(c, err);
 	if (err != -EINPROGRESS)
 		c->done(c, err);
@@ -405,7 +407,8 @@ static int __aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc,
  */
 int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc)
 {
-	return __aiotsec_crypt_run(c, enc, READ_ONCE(aiotsec_force_async));
+	return __aiotsec_crypt_run(c, enc, IS_ENABLED(CONFIG_AIOTSEC_DEBUG) &&
+					   READ_ONCE(aiotsec_force_async));
 }
 
 struct aiotsec_crypt_waiter {
@@ -502,6 +505,8 @@ int __init aiotsec_crypto_init(void)
 						aiotsec_crypt_ctor);
 	if (!aiotsec_crypt_cache)
 		return -ENOMEM;
+	if (!IS_ENABLED(CONFIG_AIOTSEC_DEBUG))
+		return 0;
 	aiotsec_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_bool("force_async", 0600, aiotsec_debugfs,
 			    &aiotsec_force_async);

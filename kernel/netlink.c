@@ -437,10 +437,11 @@ static struct aiotsec_dev *aiotsec_nl_sid_link(struct genl_info *info,
 }
 
 /*
- * Test knobs in debugfs, so that a test can act on the SAs while a
- * request is held, deterministically.  install_delay_ms holds SA_SET that
- * long while it sets up a new key without the link's lock (the SA may be
- * changed, deleted, its link deleted, its next key promoted meanwhile);
+ * Test knobs in debugfs (CONFIG_AIOTSEC_DEBUG builds only), so that a
+ * test can act on the SAs while a request is held, deterministically.
+ * install_delay_ms holds SA_SET that long while it sets up a new key
+ * without the link's lock (the SA may be changed, deleted, its link
+ * deleted, its next key promoted meanwhile);
  * dump_delay_ms holds an SA dump before each of its parts but the first
  * (the SAs may change between two parts).  At most 10 s, and a signal
  * ends the wait; install_delays and dump_delays count the holds.
@@ -453,8 +454,11 @@ static atomic_t aiotsec_dump_delays;
 
 static void aiotsec_test_hold(const u32 *delay_ms, atomic_t *holds)
 {
-	u32 delay = READ_ONCE(*delay_ms);
+	u32 delay;
 
+	if (!IS_ENABLED(CONFIG_AIOTSEC_DEBUG))
+		return;
+	delay = READ_ONCE(*delay_ms);
 	if (likely(!delay))
 		return;
 	atomic_inc(holds);
@@ -1142,15 +1146,18 @@ static struct genl_family aiotsec_family __ro_after_init = {
 
 int __init aiotsec_genl_init(void)
 {
-	/* removed with the directory, by aiotsec_crypto_exit() */
-	debugfs_create_u32("install_delay_ms", 0600, aiotsec_debugfs,
-			   &aiotsec_install_delay_ms);
-	debugfs_create_atomic_t("install_delays", 0400, aiotsec_debugfs,
-				&aiotsec_install_delays);
-	debugfs_create_u32("dump_delay_ms", 0600, aiotsec_debugfs,
-			   &aiotsec_dump_delay_ms);
-	debugfs_create_atomic_t("dump_delays", 0400, aiotsec_debugfs,
-				&aiotsec_dump_delays);
+	if (IS_ENABLED(CONFIG_AIOTSEC_DEBUG)) {
+		/* removed with the directory, by aiotsec_crypto_exit() */
+		debugfs_create_u32("install_delay_ms", 0600, aiotsec_debugfs,
+				   &aiotsec_install_delay_ms);
+		debugfs_create_atomic_t("install_delays", 0400,
+					aiotsec_debugfs,
+					&aiotsec_install_delays);
+		debugfs_create_u32("dump_delay_ms", 0600, aiotsec_debugfs,
+				   &aiotsec_dump_delay_ms);
+		debugfs_create_atomic_t("dump_delays", 0400, aiotsec_debugfs,
+					&aiotsec_dump_delays);
+	}
 	return genl_register_family(&aiotsec_family);
 }
 
