@@ -1560,7 +1560,7 @@ static int reconcile_link(struct daemon *d, unsigned l, struct reconcile *r)
 			if (!ifindex && d->ifindex[l])
 				log_warn("%s is gone, with its SAs", d->devs[l]);
 			if (ifindex && ifindex != d->ifindex[l])
-				log_info("%s is back (ifindex %u)", d->devs[l],
+				log_info("%s is there (ifindex %u)", d->devs[l],
 					 ifindex);
 			if (ifindex == d->ifindex[l])
 				return ifindex ? err : 0;	/* still gone */

@@ -76,6 +76,8 @@ const char *link_name(const struct daemon *d, uint32_t ifindex)
 {
 	unsigned i;
 
+	if (!ifindex)	/* the mark of a link that is not there */
+		return NULL;
 	for (i = 0; i < d->n_links; i++)
 		if (d->ifindex[i] == ifindex)
 			return d->devs[i];
@@ -107,7 +109,11 @@ uint32_t link_ifindex(const struct daemon *d, const char *name)
 	return 0;
 }
 
-/* Resolve the --dev names, each once; a log line's worth of them. */
+/*
+ * Resolve the --dev names, each once; a log line's worth of them.  A link
+ * that does not exist yet is served once it does (the reconciliation
+ * looks for it every RECONCILE_RETRY_MS).
+ */
 static int resolve_links(struct daemon *d, char *desc, size_t size)
 {
 	size_t off = 0;
@@ -115,17 +121,24 @@ static int resolve_links(struct daemon *d, char *desc, size_t size)
 	int n;
 
 	for (i = 0; i < d->n_links; i++) {
-		d->ifindex[i] = if_nametoindex(d->devs[i]);
-		if (!d->ifindex[i]) {
-			log_err("--dev %s: %s", d->devs[i], strerror(errno));
-			return -1;
-		}
-		if (link_name(d, d->ifindex[i]) != d->devs[i]) {
+		if (link_bit(d, d->devs[i]) != 1u << i) {
 			log_err("--dev %s: given twice", d->devs[i]);
 			return -1;
 		}
-		n = snprintf(desc + off, size - off, "%s%s (ifindex %u)",
-			     i ? ", " : "", d->devs[i], d->ifindex[i]);
+		d->ifindex[i] = if_nametoindex(d->devs[i]);
+		if (!d->ifindex[i] && errno != ENODEV) {
+			log_err("--dev %s: %s", d->devs[i], strerror(errno));
+			return -1;
+		}
+		if (!d->ifindex[i])
+			log_warn("--dev %s: no such link yet: served once it exists",
+				 d->devs[i]);
+		if (d->ifindex[i])
+			n = snprintf(desc + off, size - off, "%s%s (ifindex %u)",
+				     i ? ", " : "", d->devs[i], d->ifindex[i]);
+		else
+			n = snprintf(desc + off, size - off, "%s%s (not there)",
+				     i ? ", " : "", d->devs[i]);
 		if (n > 0 && (size_t)n < size - off)
 			off += n;
 	}

@@ -400,12 +400,38 @@ test_two_links() {
 	# created again: served again, under its new ifindex
 	$CTL -n "$ns" link add aiotR2 link veth2 role reader
 	ip -n "$ns" link set aiotR2 up
-	wait_for 15 grep -q "aiotR2 is back" "$tmp/log" ||
+	wait_for 15 grep -q "aiotR2 is there (ifindex [0-9]*)" "$tmp/log" ||
 		fail "link 2 was not taken up again"
 	ip -n "$ns" link set veth3 address 02:00:00:00:33:33
 	out=$(probe "$ns" hello veth3 0000c002 --tid $TID_INV)
 	[[ $out == "type=challenge attempt=0000c002 "* ]] ||
 		fail "the link created again: $out"
+}
+
+# a link named with --dev that does not exist yet: the daemon starts,
+# says so, and serves the link once it is created; a name given twice
+# is refused
+test_link_later() {
+	local ns out
+	setup ns
+	start_daemon "$ns" --dev aiotR2
+	grep -q "dev aiotR2: no such link yet: served once it exists" "$tmp/log" ||
+		fail "no warning: $(head -n 3 "$tmp/log")"
+	grep -q "serving aiotR (ifindex [0-9]*), aiotR2 (not there)," "$tmp/log" ||
+		fail "$(grep serving "$tmp/log")"
+	reader_on_veth "$ns" veth2 veth3 aiotR2
+	wait_for 15 grep -q "aiotR2 is there (ifindex [0-9]*)" "$tmp/log" ||
+		fail "the new link was not taken up"
+	out=$(probe "$ns" auth veth3 0000e001 --tid $TID_CMD --k $K --opc $OPC)
+	echo "$out"
+	[[ $(sed -n 2p <<<"$out") == "type=accept attempt=0000e001 "* ]] ||
+		fail "no ACCEPT on the new link"
+	[ "$($CTL -n "$ns" sa show dev aiotR2 | grep -c '^aiotR2 sid')" = 1 ] ||
+		fail "no SA on the new link"
+	stop_daemon
+	out=$(ip netns exec "$ns" timeout 5 "$DAEMON" --db "$tmp/db" \
+		--dev aiotR --dev aiotR 2>&1) && fail "a link given twice was taken"
+	[[ $out == *"--dev aiotR: given twice"* ]] || fail "$out"
 }
 
 # the link's max-sas reached: a correct RESPONSE gets no SA and no
@@ -532,6 +558,7 @@ run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
 run_test "auth: link max-sas reached -> no SA, no answer, audited" with_daemon test_max_sas
 run_test "auth: one daemon, two links; a device moves between them" with_daemon test_two_links
+run_test "auth: a link created after the daemon started" with_daemon test_link_later
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 run_test "auth: reconciliation deletes a hard-expired SA" with_daemon test_reconcile_hard
 run_test "auth: notifications lost to an overrun -> reconciled" with_daemon test_overrun
