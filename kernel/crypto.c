@@ -387,12 +387,6 @@ static int __aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc,
 		break;
 	default:
 		c->prog = aiotsec_prog_aead;
-		if (likely(!force_async)) {
-			/* a single step: run it here, resumed after it */
-			c->pc = 1;
-			c->force_async = false;
-			return aiotsec_op_aead(c);
-		}
 		break;
 	}
 	c->force_async = force_async;

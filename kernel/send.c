@@ -56,13 +56,9 @@ static int aiotsec_skb_room(struct sk_buff *skb, unsigned int head,
 	return pskb_expand_head(skb, nhead, ntail, GFP_ATOMIC);
 }
 
-/*
- * The Ethernet header to @dst, packed as in struct aiotsec_sa's @peer.
- * This and the next two are inline: every frame runs them, and their
- * calls showed in the TX-only profiles (Documentation/performance.rst).
- */
-static __always_inline void aiotsec_push_eth(struct sk_buff *skb,
-					     struct net_device *lower, u64 dst)
+/* The Ethernet header to @dst, packed as in struct aiotsec_sa's @peer. */
+static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
+			     u64 dst)
 {
 	struct ethhdr *eth = __skb_push(skb, ETH_HLEN);
 
@@ -78,7 +74,7 @@ static __always_inline void aiotsec_push_eth(struct sk_buff *skb,
 }
 
 /* The lower device's verdict on a frame, as 0 or a negative errno. */
-static __always_inline int aiotsec_queue_xmit(struct sk_buff *skb)
+static int aiotsec_queue_xmit(struct sk_buff *skb)
 {
 	int rc = dev_queue_xmit(skb);
 
@@ -91,8 +87,7 @@ static __always_inline int aiotsec_queue_xmit(struct sk_buff *skb)
  * The frame is sealed (or not): send it, or count why not.  Frees @c; the
  * caller still holds the device reference @c held, and drops it after.
  */
-static __always_inline int aiotsec_xmit_finish(struct aiotsec_crypt *c,
-					       int err)
+static int aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
 {
 	struct aiotsec_key *key = c->key;
 	struct aiotsec_sa *sa = key->sa;
