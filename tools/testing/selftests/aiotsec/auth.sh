@@ -409,8 +409,8 @@ test_two_links() {
 }
 
 # a link named with --dev that does not exist yet: the daemon starts,
-# says so, and serves the link once it is created; a name given twice
-# is refused
+# says so, and serves the link once it is created; a name given twice,
+# or one no link can have, is refused
 test_link_later() {
 	local ns out
 	setup ns
@@ -432,6 +432,11 @@ test_link_later() {
 	out=$(ip netns exec "$ns" timeout 5 "$DAEMON" --db "$tmp/db" \
 		--dev aiotR --dev aiotR 2>&1) && fail "a link given twice was taken"
 	[[ $out == *"--dev aiotR: given twice"* ]] || fail "$out"
+	out=$(ip netns exec "$ns" timeout 5 "$DAEMON" --db "$tmp/db" \
+		--dev aiotR --dev a23456789012345678 2>&1) &&
+		fail "a name no link can have was taken"
+	[[ $out == *"--dev 'a23456789012345678': not a valid link name"* ]] ||
+		fail "$out"
 }
 
 # the link's max-sas reached: a correct RESPONSE gets no SA and no
@@ -546,7 +551,7 @@ with_daemon() {
 	"$@"
 }
 
-tap_plan 14
+tap_plan "$(grep -c '^run_test ' "$0")"
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown

@@ -220,7 +220,7 @@ test_unload_with_links() {
 		fail "cannot create a link after reloading"
 }
 
-tap_plan 11
+tap_plan "$(grep -c '^run_test ' "$0")"
 run_test "self-tests line at load" test_selftests_line
 run_test "module alias for ip link autoload" test_alias
 run_test "create and delete a link" test_create_delete
