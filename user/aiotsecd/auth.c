@@ -1557,6 +1557,10 @@ static int reconcile_link(struct daemon *d, unsigned l, struct reconcile *r)
 		      -ENODEV;
 		if (err == -ENODEV) {
 			ifindex = if_nametoindex(d->devs[l]);
+			/* another name of a link served under its own */
+			if (ifindex && ifindex != d->ifindex[l] &&
+			    link_name(d, ifindex))
+				ifindex = 0;
 			if (!ifindex && d->ifindex[l])
 				log_warn("%s is gone, with its SAs", d->devs[l]);
 			if (ifindex && ifindex != d->ifindex[l])

@@ -109,6 +109,15 @@ uint32_t link_ifindex(const struct daemon *d, const char *name)
 	return 0;
 }
 
+/* A name the kernel could give a link (dev_valid_name()). */
+static bool ifname_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len && len < IF_NAMESIZE && strcmp(name, ".") &&
+	       strcmp(name, "..") && !strpbrk(name, "/: \t\n\v\f\r");
+}
+
 /*
  * Resolve the --dev names, each once; a log line's worth of them.  A link
  * that does not exist yet is served once it does (the reconciliation
@@ -121,6 +130,10 @@ static int resolve_links(struct daemon *d, char *desc, size_t size)
 	int n;
 
 	for (i = 0; i < d->n_links; i++) {
+		if (!ifname_valid(d->devs[i])) {
+			log_err("--dev '%s': not a valid link name", d->devs[i]);
+			return -1;
+		}
 		if (link_bit(d, d->devs[i]) != 1u << i) {
 			log_err("--dev %s: given twice", d->devs[i]);
 			return -1;
@@ -128,6 +141,11 @@ static int resolve_links(struct daemon *d, char *desc, size_t size)
 		d->ifindex[i] = if_nametoindex(d->devs[i]);
 		if (!d->ifindex[i] && errno != ENODEV) {
 			log_err("--dev %s: %s", d->devs[i], strerror(errno));
+			return -1;
+		}
+		if (d->ifindex[i] && link_name(d, d->ifindex[i]) != d->devs[i]) {
+			log_err("--dev %s: the link of --dev %s", d->devs[i],
+				link_name(d, d->ifindex[i]));
 			return -1;
 		}
 		if (!d->ifindex[i])
