@@ -84,29 +84,34 @@ const char *link_name(const struct daemon *d, uint32_t ifindex)
 	return NULL;
 }
 
-uint32_t link_bit(const struct daemon *d, const char *name)
+/* the index of link @name in d->devs, or -1 */
+static int link_find(const struct daemon *d, const char *name)
 {
 	unsigned i;
 
 	for (i = 0; i < d->n_links; i++)
 		if (!strcmp(d->devs[i], name))
-			return 1u << i;
-	return 0;
+			return i;
+	return -1;
+}
+
+uint32_t link_bit(const struct daemon *d, const char *name)
+{
+	int i = link_find(d, name);
+
+	return i < 0 ? 0 : 1u << i;
 }
 
 bool link_served(const struct daemon *d, const char *name)
 {
-	return link_bit(d, name);
+	return link_find(d, name) >= 0;
 }
 
 uint32_t link_ifindex(const struct daemon *d, const char *name)
 {
-	unsigned i;
+	int i = link_find(d, name);
 
-	for (i = 0; i < d->n_links; i++)
-		if (!strcmp(d->devs[i], name))
-			return d->ifindex[i];
-	return 0;
+	return i < 0 ? 0 : d->ifindex[i];
 }
 
 /* A name the kernel could give a link (dev_valid_name()). */
@@ -134,7 +139,7 @@ static int resolve_links(struct daemon *d, char *desc, size_t size)
 			log_err("--dev '%s': not a valid link name", d->devs[i]);
 			return -1;
 		}
-		if (link_bit(d, d->devs[i]) != 1u << i) {
+		if (link_find(d, d->devs[i]) != (int)i) {
 			log_err("--dev %s: given twice", d->devs[i]);
 			return -1;
 		}
