@@ -441,9 +441,9 @@ static struct aiotsec_dev *aiotsec_nl_sid_link(struct genl_info *info,
  * test can act on the SAs while a request is held, deterministically.
  * install_delay_ms holds SA_SET that long while it sets up a new key
  * without the link's lock (the SA may be changed, deleted, its link
- * deleted, its next key promoted meanwhile);
- * dump_delay_ms holds an SA dump before each of its parts but the first
- * (the SAs may change between two parts).  At most 10 s, and a signal
+ * deleted, its next key promoted meanwhile); dump_delay_ms holds an SA
+ * dump before each of its parts but the first (the SAs may change
+ * between two parts).  At most 10 s, and a signal
  * ends the wait; install_delays and dump_delays count the holds.
  */
 #define AIOTSEC_TEST_DELAY_MAX	10000U
