@@ -119,6 +119,7 @@ struct daemon {
 	struct store *st;
 	struct nl req;			/* requests */
 	struct nl ev;			/* "frames" and "events" */
+	struct mnl_socket *rt;		/* link notifications */
 	int epfd, tfd, sfd;
 
 	struct attempt *att_hash[ATT_BUCKETS];
@@ -136,10 +137,19 @@ struct daemon {
 	bool events_lost;		/* a notification was dropped */
 	uint64_t reconcile_retry_ms;	/* a link's dump failed: again then */
 	bool reconcile_start;		/* ... as a start-time one */
-	uint64_t links_check_ms;	/* next look for links gone */
 };
 
 uint64_t now_ms(void);
+
+/* links.c: the links served */
+/* Check and resolve the --dev names; @desc: what is served, for the log. */
+int links_resolve(struct daemon *d, char *desc, size_t size);
+/* The rtnetlink socket of link notifications, d->rt. */
+int links_watch_open(struct daemon *d);
+void links_watch_close(struct daemon *d);
+/* Read link notifications, KERN_RECV_BATCH reads at most; reconcile if
+ * a served link went or came. */
+int links_recv(struct daemon *d);
 /* The name of link @ifindex if the daemon serves it, else NULL. */
 const char *link_name(const struct daemon *d, uint32_t ifindex);
 /* Whether the daemon serves the link named @name. */

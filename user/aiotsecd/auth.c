@@ -1309,23 +1309,6 @@ void auth_event(struct daemon *d, const struct nlattr **tb)
 
 /* ---- timer, start, end ------------------------------------------- */
 
-/*
- * Whether a link that was gone is there again (a look every
- * RECONCILE_RETRY_MS): the reconciliation takes it up.
- */
-static bool links_back(struct daemon *d, uint64_t now)
-{
-	unsigned l;
-
-	if (now < d->links_check_ms)
-		return false;
-	d->links_check_ms = now + RECONCILE_RETRY_MS;
-	for (l = 0; l < d->n_links; l++)
-		if (!d->ifindex[l] && if_nametoindex(d->devs[l]))
-			return true;
-	return false;
-}
-
 /* The network's retransmissions: a rekey's last message, T-ID-ASSIGN. */
 static void retransmit(struct daemon *d, struct attempt *a, uint64_t now)
 {
@@ -1390,8 +1373,7 @@ void auth_tick(struct daemon *d)
 	if (d->events_lost) {
 		d->events_lost = false;
 		auth_reconcile(d, true);
-	} else if ((d->reconcile_retry_ms && now >= d->reconcile_retry_ms) ||
-		   links_back(d, now)) {
+	} else if (d->reconcile_retry_ms && now >= d->reconcile_retry_ms) {
 		auth_reconcile(d, false);
 	}
 	over_rate_note(d, now);

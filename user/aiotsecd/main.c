@@ -8,9 +8,9 @@
  *		 [--max-rate N] [--soft-limit FRAMES] [--hard-limit FRAMES]
  *		 [--rcvbuf OCTETS] [--audit-keep ROWS]
  *
- * Options, logging, and the one epoll loop: the notification socket, a
- * timerfd (every 100 ms: audit flush, attempt expiry) and a signalfd
- * (SIGINT, SIGTERM: flush, close, exit 0).
+ * Options, logging, and the one epoll loop: the notification socket, the
+ * link notifications, a timerfd (every 100 ms: audit flush, attempt
+ * expiry) and a signalfd (SIGINT, SIGTERM: flush, close, exit 0).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -70,102 +70,6 @@ uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-const char *link_name(const struct daemon *d, uint32_t ifindex)
-{
-	unsigned i;
-
-	if (!ifindex)	/* the mark of a link that is not there */
-		return NULL;
-	for (i = 0; i < d->n_links; i++)
-		if (d->ifindex[i] == ifindex)
-			return d->devs[i];
-	return NULL;
-}
-
-/* the index of link @name in d->devs, or -1 */
-static int link_find(const struct daemon *d, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < d->n_links; i++)
-		if (!strcmp(d->devs[i], name))
-			return i;
-	return -1;
-}
-
-uint32_t link_bit(const struct daemon *d, const char *name)
-{
-	int i = link_find(d, name);
-
-	return i < 0 ? 0 : 1u << i;
-}
-
-bool link_served(const struct daemon *d, const char *name)
-{
-	return link_find(d, name) >= 0;
-}
-
-uint32_t link_ifindex(const struct daemon *d, const char *name)
-{
-	int i = link_find(d, name);
-
-	return i < 0 ? 0 : d->ifindex[i];
-}
-
-/* A name the kernel could give a link (dev_valid_name()). */
-static bool ifname_valid(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len && len < IF_NAMESIZE && strcmp(name, ".") &&
-	       strcmp(name, "..") && !strpbrk(name, "/: \t\n\v\f\r");
-}
-
-/*
- * Resolve the --dev names, each once; a log line's worth of them.  A link
- * that does not exist yet is served once it does (the reconciliation
- * looks for it every RECONCILE_RETRY_MS).
- */
-static int resolve_links(struct daemon *d, char *desc, size_t size)
-{
-	size_t off = 0;
-	unsigned i;
-	int n;
-
-	for (i = 0; i < d->n_links; i++) {
-		if (!ifname_valid(d->devs[i])) {
-			log_err("--dev '%s': not a valid link name", d->devs[i]);
-			return -1;
-		}
-		if (link_find(d, d->devs[i]) != (int)i) {
-			log_err("--dev %s: given twice", d->devs[i]);
-			return -1;
-		}
-		d->ifindex[i] = if_nametoindex(d->devs[i]);
-		if (!d->ifindex[i] && errno != ENODEV) {
-			log_err("--dev %s: %s", d->devs[i], strerror(errno));
-			return -1;
-		}
-		if (d->ifindex[i] && link_name(d, d->ifindex[i]) != d->devs[i]) {
-			log_err("--dev %s: the link of --dev %s", d->devs[i],
-				link_name(d, d->ifindex[i]));
-			return -1;
-		}
-		if (!d->ifindex[i])
-			log_warn("--dev %s: no such link yet: served once it exists",
-				 d->devs[i]);
-		if (d->ifindex[i])
-			n = snprintf(desc + off, size - off, "%s%s (ifindex %u)",
-				     i ? ", " : "", d->devs[i], d->ifindex[i]);
-		else
-			n = snprintf(desc + off, size - off, "%s%s (not there)",
-				     i ? ", " : "", d->devs[i]);
-		if (n > 0 && (size_t)n < size - off)
-			off += n;
-	}
-	return 0;
 }
 
 static void usage(FILE *f)
@@ -390,7 +294,8 @@ static int setup_fds(struct daemon *d)
 	if (d->sfd < 0 || d->tfd < 0 || d->epfd < 0 ||
 	    timerfd_settime(d->tfd, 0, &its, NULL) ||
 	    epoll_add(d->epfd, d->sfd) || epoll_add(d->epfd, d->tfd) ||
-	    epoll_add(d->epfd, mnl_socket_get_fd(d->ev.sk))) {
+	    epoll_add(d->epfd, mnl_socket_get_fd(d->ev.sk)) ||
+	    epoll_add(d->epfd, mnl_socket_get_fd(d->rt))) {
 		log_err("event loop setup: %s", strerror(errno));
 		return -1;
 	}
@@ -400,6 +305,7 @@ static int setup_fds(struct daemon *d)
 static int run(struct daemon *d)
 {
 	int evfd = mnl_socket_get_fd(d->ev.sk);
+	int rtfd = mnl_socket_get_fd(d->rt);
 	struct epoll_event evs[8];
 	struct signalfd_siginfo si;
 	uint64_t ticks;
@@ -427,6 +333,9 @@ static int run(struct daemon *d)
 			} else if (fd == evfd) {
 				if (kern_recv(d) < 0)
 					return 1;
+			} else if (fd == rtfd) {
+				if (links_recv(d) < 0)
+					return 1;
 			}
 		}
 	}
@@ -444,7 +353,7 @@ int main(int argc, char **argv)
 	rc = parse_opts(&d, argc, argv);
 	if (rc)
 		return rc;
-	if (resolve_links(&d, links, sizeof(links)))
+	if (links_resolve(&d, links, sizeof(links)))
 		return 1;
 	if (store_open(d.db_path, &d.st, err, sizeof(err))) {
 		log_err("store: %s", err);
@@ -455,9 +364,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = 1;
-	/* the reference for later changes by aiotsecctl, then the SAs */
-	if (store_changed(d.st, &changed) || auth_reconcile(&d, true) ||
-	    setup_fds(&d))
+	/*
+	 * The reference for later changes by aiotsecctl; the link watch,
+	 * then the SAs: a link created from now on is seen either way.
+	 */
+	if (store_changed(d.st, &changed) || links_watch_open(&d) ||
+	    auth_reconcile(&d, true) || setup_fds(&d))
 		goto out;
 	log_info("serving %s, suite %u for command devices, %u-bit counters, %u attempts/s%s",
 		 links, d.suite, d.ctr_bits, d.max_rate,
@@ -465,6 +377,7 @@ int main(int argc, char **argv)
 	rc = run(&d);
 out:
 	auth_cleanup(&d);
+	links_watch_close(&d);
 	kern_close(&d);
 	store_close(d.st);
 	explicit_bzero(d.hn_key, sizeof(d.hn_key));

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aiotsecd: the links it serves (--dev), by name and by ifindex, and the
+ * rtnetlink watch that keeps their ifindexes current.  A served link that
+ * is deleted, or a link created (again) under a served name, starts a
+ * reconciliation at once: it forgets the sessions whose SAs went with a
+ * link and takes the new link up.  A link renamed keeps being served
+ * under its --dev name.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "aiotsecd.h"
+
+const char *link_name(const struct daemon *d, uint32_t ifindex)
+{
+	unsigned i;
+
+	if (!ifindex)	/* the mark of a link that is not there */
+		return NULL;
+	for (i = 0; i < d->n_links; i++)
+		if (d->ifindex[i] == ifindex)
+			return d->devs[i];
+	return NULL;
+}
+
+/* the index of link @name in d->devs, or -1 */
+static int link_find(const struct daemon *d, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_links; i++)
+		if (!strcmp(d->devs[i], name))
+			return i;
+	return -1;
+}
+
+uint32_t link_bit(const struct daemon *d, const char *name)
+{
+	int i = link_find(d, name);
+
+	return i < 0 ? 0 : 1u << i;
+}
+
+bool link_served(const struct daemon *d, const char *name)
+{
+	return link_find(d, name) >= 0;
+}
+
+uint32_t link_ifindex(const struct daemon *d, const char *name)
+{
+	int i = link_find(d, name);
+
+	return i < 0 ? 0 : d->ifindex[i];
+}
+
+/* A name the kernel could give a link (dev_valid_name()). */
+static bool ifname_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len && len < IF_NAMESIZE && strcmp(name, ".") &&
+	       strcmp(name, "..") && !strpbrk(name, "/: \t\n\v\f\r");
+}
+
+/*
+ * Resolve the --dev names, each once; a log line's worth of them.  A link
+ * that does not exist yet is served once it does (the watch sees it
+ * created).
+ */
+int links_resolve(struct daemon *d, char *desc, size_t size)
+{
+	size_t off = 0;
+	unsigned i;
+	int n;
+
+	for (i = 0; i < d->n_links; i++) {
+		if (!ifname_valid(d->devs[i])) {
+			log_err("--dev '%s': not a valid link name", d->devs[i]);
+			return -1;
+		}
+		if (link_find(d, d->devs[i]) != (int)i) {
+			log_err("--dev %s: given twice", d->devs[i]);
+			return -1;
+		}
+		d->ifindex[i] = if_nametoindex(d->devs[i]);
+		if (!d->ifindex[i] && errno != ENODEV) {
+			log_err("--dev %s: %s", d->devs[i], strerror(errno));
+			return -1;
+		}
+		if (d->ifindex[i] && link_name(d, d->ifindex[i]) != d->devs[i]) {
+			log_err("--dev %s: the link of --dev %s", d->devs[i],
+				link_name(d, d->ifindex[i]));
+			return -1;
+		}
+		if (!d->ifindex[i])
+			log_warn("--dev %s: no such link yet: served once it exists",
+				 d->devs[i]);
+		if (d->ifindex[i])
+			n = snprintf(desc + off, size - off, "%s%s (ifindex %u)",
+				     i ? ", " : "", d->devs[i], d->ifindex[i]);
+		else
+			n = snprintf(desc + off, size - off, "%s%s (not there)",
+				     i ? ", " : "", d->devs[i]);
+		if (n > 0 && (size_t)n < size - off)
+			off += n;
+	}
+	return 0;
+}
+
+
+int links_watch_open(struct daemon *d)
+{
+	d->rt = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!d->rt || mnl_socket_bind(d->rt, RTMGRP_LINK, MNL_SOCKET_AUTOPID)) {
+		log_err("link notifications: %s", strerror(errno));
+		links_watch_close(d);
+		return -1;
+	}
+	return 0;
+}
+
+void links_watch_close(struct daemon *d)
+{
+	if (d->rt)
+		mnl_socket_close(d->rt);
+	d->rt = NULL;
+}
+
+/*
+ * Whether a link notification changes what the daemon serves: a served
+ * link deleted, or a link under a served name that is not the one known
+ * (created, created again, or renamed to it).
+ */
+static bool link_msg_matters(const struct daemon *d,
+			     const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	int l;
+
+	if ((nlh->nlmsg_type != RTM_NEWLINK &&
+	     nlh->nlmsg_type != RTM_DELLINK) ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return false;
+	if (nlh->nlmsg_type == RTM_DELLINK)
+		return link_name(d, ifi->ifi_index);
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(a) != IFLA_IFNAME ||
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		l = link_find(d, mnl_attr_get_str(a));
+		return l >= 0 && d->ifindex[l] != (uint32_t)ifi->ifi_index;
+	}
+	return false;
+}
+
+int links_recv(struct daemon *d)
+{
+	static char buf[65536];
+	int fd = mnl_socket_get_fd(d->rt), n, i;
+	const struct nlmsghdr *nlh;
+	bool changed = false;
+
+	for (i = 0; i < KERN_RECV_BATCH; i++) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			if (errno == ENOBUFS) {
+				log_warn("link notifications lost (receive buffer overrun): reconciling");
+				changed = true;
+				continue;
+			}
+			log_err("link notifications: %s", strerror(errno));
+			return -errno;
+		}
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, n);
+		     nlh = mnl_nlmsg_next(nlh, &n))
+			changed |= link_msg_matters(d, nlh);
+	}
+	/* a failed dump is tried again by the timer */
+	if (changed)
+		auth_reconcile(d, false);
+	return 0;
+}
