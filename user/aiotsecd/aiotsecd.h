@@ -33,6 +33,7 @@
 #define KERN_RECV_BATCH		64	/* notifications read per wakeup */
 #define LINKS_MAX		16	/* --dev links served */
 #define RECONCILE_RETRY_MS	10000	/* a link that could not be dumped */
+#define LOST_NOTE_MS		10000	/* frames lost: logged at most then */
 #define DEFAULT_AUDIT_KEEP	1000000	/* audit rows kept */
 #define AUDIT_PRUNE_MS		60000	/* ... pruned this often, */
 #define AUDIT_PRUNE_BATCH	10000	/* ... so many rows a tick at most */
@@ -96,7 +97,8 @@ struct open_ent {
 	uint32_t ifindex, attempt;
 };
 
-#define ATT_BUCKETS	4096
+#define ATT_BUCKET_BITS	12
+#define ATT_BUCKETS	(1u << ATT_BUCKET_BITS)
 #define OPEN_BUCKETS	1024
 
 struct daemon {
@@ -118,11 +120,13 @@ struct daemon {
 
 	struct store *st;
 	struct nl req;			/* requests */
-	struct nl ev;			/* "frames" and "events" */
+	struct nl fr;			/* the "frames" group */
+	struct nl ev;			/* the "events" group */
 	struct mnl_socket *rt;		/* link notifications */
 	int epfd, tfd, sfd;
 
 	struct attempt *att_hash[ATT_BUCKETS];
+	uint64_t att_seed;		/* odd: the multiplier of att_hash */
 	struct attempt *att_head, *att_tail;
 	unsigned n_att;
 
@@ -134,8 +138,13 @@ struct daemon {
 	uint64_t audit_prune_ms;	/* next audit pruning, 0: first tick */
 	unsigned over_rate;		/* HELLOs over the global rate ... */
 	uint64_t over_rate_ms;		/* ... since this time, not audited */
-	bool events_lost;		/* a notification was dropped */
-	uint64_t reconcile_retry_ms;	/* a link's dump failed: again then */
+	bool events_lost;		/* an event was dropped */
+	uint64_t lost_reconcile_ms;	/* ... reconciled no sooner */
+	unsigned frames_lost;		/* overruns of the frames socket ... */
+	uint64_t frames_lost_ms;	/* ... logged no sooner */
+	uint64_t reconcile_retry_ms;	/* a link's dump or an SA's deletion
+					 * failed: again then */
+	bool sa_undeleted;		/* an SA the store forgot is left */
 	bool reconcile_start;		/* ... as a start-time one */
 };
 
@@ -195,13 +204,17 @@ int kern_sa_get(struct daemon *d, uint32_t ifindex, uint32_t sid,
 int kern_sa_dump(struct daemon *d, uint32_t ifindex,
 		 void (*cb)(struct daemon *d, const struct kern_sa *sa,
 			    void *arg), void *arg);
-/* Read and dispatch pending notifications of d->ev, KERN_RECV_BATCH at most. */
-int kern_recv(struct daemon *d);
+/*
+ * Read and dispatch pending notifications of d->fr (@frames) or d->ev,
+ * KERN_RECV_BATCH reads at most.
+ */
+int kern_recv(struct daemon *d, bool frames);
 
 /* auth.c */
 void auth_frame(struct daemon *d, const struct nlattr **tb);
 void auth_event(struct daemon *d, const struct nlattr **tb);
 void auth_tick(struct daemon *d);
+int auth_init(struct daemon *d);
 int auth_reconcile(struct daemon *d, bool start);
 void auth_cleanup(struct daemon *d);
 

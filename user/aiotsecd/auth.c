@@ -60,9 +60,14 @@ static int random_bytes(uint8_t *p, size_t n)
 
 /* ---- attempt table ----------------------------------------------- */
 
-static unsigned att_bucket(uint32_t id)
+/*
+ * The bucket of attempt ID @id, which the air chooses: multiply-shift
+ * with a random odd multiplier of this run, so that no one can pick IDs
+ * that share a bucket and make every lookup walk a long chain.
+ */
+static unsigned att_bucket(const struct daemon *d, uint32_t id)
 {
-	return (id * 2654435761u) >> 20 & (ATT_BUCKETS - 1);
+	return (d->att_seed * id) >> (64 - ATT_BUCKET_BITS);
 }
 
 /* The attempt @id on link @ifindex: the devices of two links pick theirs. */
@@ -71,7 +76,7 @@ static struct attempt *att_find(struct daemon *d, uint32_t ifindex,
 {
 	struct attempt *a;
 
-	for (a = d->att_hash[att_bucket(id)]; a; a = a->hnext)
+	for (a = d->att_hash[att_bucket(d, id)]; a; a = a->hnext)
 		if (a->id == id && a->ifindex == ifindex)
 			return a;
 	return NULL;
@@ -87,7 +92,7 @@ static struct attempt *att_elsewhere(struct daemon *d, uint32_t ifindex,
 {
 	struct attempt *a;
 
-	for (a = d->att_hash[att_bucket(id)]; a; a = a->hnext)
+	for (a = d->att_hash[att_bucket(d, id)]; a; a = a->hnext)
 		if (a->id == id && a->ifindex != ifindex && !a->rekey &&
 		    !memcmp(a->peer, peer, ETH_ALEN_))
 			return a;
@@ -130,7 +135,7 @@ static struct attempt *att_new(struct daemon *d, uint32_t ifindex,
 			       bool rekey)
 {
 	struct attempt *a;
-	unsigned b = att_bucket(id);
+	unsigned b = att_bucket(d, id);
 
 	if (!rekey && d->n_att >= ATTEMPT_MAX)
 		return NULL;
@@ -156,7 +161,7 @@ static void att_touch(struct daemon *d, struct attempt *a)
 
 static void att_free(struct daemon *d, struct attempt *a)
 {
-	struct attempt **pp = &d->att_hash[att_bucket(a->id)];
+	struct attempt **pp = &d->att_hash[att_bucket(d, a->id)];
 
 	while (*pp && *pp != a)
 		pp = &(*pp)->hnext;
@@ -168,9 +173,23 @@ static void att_free(struct daemon *d, struct attempt *a)
 	free(a);
 }
 
+/*
+ * @a has its answer (accepted or rejected): it keeps no secret it no
+ * longer needs (K, OPc, XRES, CK, IK) for the rest of its life.
+ */
+static void att_wipe(struct attempt *a)
+{
+	OPENSSL_cleanse(a->cred.k, sizeof(a->cred.k));
+	OPENSSL_cleanse(a->cred.opc, sizeof(a->cred.opc));
+	OPENSSL_cleanse(a->expect.xres, sizeof(a->expect.xres));
+	OPENSSL_cleanse(a->expect.ck, sizeof(a->expect.ck));
+	OPENSSL_cleanse(a->expect.ik, sizeof(a->expect.ik));
+}
+
 /* Close @a without an answer: it sends nothing more. */
 static void att_close(struct attempt *a)
 {
+	att_wipe(a);
 	a->state = ATT_REJECTED;
 	a->reply_len = 0;
 	a->next_tx = 0;
@@ -190,8 +209,25 @@ static int sa_delete(struct daemon *d, uint32_t ifindex, uint32_t sid)
 		a->next_tx = 0;
 		if (a->state != ATT_CONFIRMED)
 			a->state = ATT_REJECTED;
+		att_wipe(a);
 	}
 	return kern_sa_del(d, ifindex, sid);
+}
+
+/*
+ * The result of deleting an SA that the store forgets: a failure (-ENOENT
+ * is none) leaves an SA the store does not know, which the
+ * reconciliation deletes: it runs again in RECONCILE_RETRY_MS.
+ */
+static void sa_delete_check(struct daemon *d, uint32_t sid, int err)
+{
+	if (!err || err == -ENOENT)
+		return;
+	log_warn("deleting SA %08x: %s (again in %d s)", sid, strerror(-err),
+		 RECONCILE_RETRY_MS / 1000);
+	d->sa_undeleted = true;
+	if (!d->reconcile_retry_ms)
+		d->reconcile_retry_ms = now_ms() + RECONCILE_RETRY_MS;
 }
 
 /* Delete the SA @sid on whichever link holds it (-ENOENT: none). */
@@ -432,8 +468,10 @@ static void reject(struct daemon *d, uint32_t ifindex, uint32_t attempt,
 		store_audit(d->st, hint, mode_name(mode), "reject",
 			    aka_cause_name(cause));
 	}
-	if (a)
+	if (a) {
+		att_wipe(a);
 		a->state = ATT_REJECTED;
+	}
 	send_msg(d, ifindex, attempt, peer, &m, a);
 }
 
@@ -683,6 +721,7 @@ static void accept_rekey(struct daemon *d, struct attempt *a)
 		att_close(a);
 		return;
 	}
+	att_wipe(a);
 	a->state = ATT_ACCEPTED;
 	m.accept.sid = a->sid;
 	m.accept.suite = s.suite;
@@ -720,8 +759,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 			log_warn("%s: previous session %08x on %s, not served: its SA stays there",
 				 a->hint, old.sid, old.link);
 		/* else: the link is gone, with its SAs */
-		if (err && err != -ENOENT)
-			log_warn("deleting SA %08x: %s", old.sid, strerror(-err));
+		sa_delete_check(d, old.sid, err);
 		if (store_session_del(d->st, old.sid)) {
 			log_err("store: %s", store_errmsg(d->st));
 			break;
@@ -753,9 +791,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 		/* an SA the store does not know would outlive the device */
 		log_err("attempt %08x: %s: storing session %08x: %s", a->id,
 			a->hint, sid, store_errmsg(d->st));
-		err = sa_delete(d, a->ifindex, sid);
-		if (err && err != -ENOENT)
-			log_warn("deleting SA %08x: %s", sid, strerror(-err));
+		sa_delete_check(d, sid, sa_delete(d, a->ifindex, sid));
 		goto fail;
 	}
 	a->sid = sid;
@@ -769,12 +805,14 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 		 link_name(d, a->ifindex));
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "accept", NULL);
 	assign_tid(d, a);
+	att_wipe(a);
 	return;
 fail:
 	OPENSSL_cleanse(key, sizeof(key));
 	/* no cause fits an internal failure: the device times out */
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "error",
 		    NULL);
+	att_wipe(a);
 	a->state = ATT_REJECTED;
 	a->reply_len = 0;
 }
@@ -1268,11 +1306,7 @@ out:
 static void session_hard_expired(struct daemon *d, uint32_t ifindex,
 				 uint32_t sid)
 {
-	int err = sa_delete(d, ifindex, sid);
-
-	if (err && err != -ENOENT)
-		log_warn("session %08x: deleting the SA: %s", sid,
-			 strerror(-err));
+	sa_delete_check(d, sid, sa_delete(d, ifindex, sid));
 	store_session_del(d->st, sid);
 	log_info("session %08x: hard expiry: SA deleted from %s", sid,
 		 link_name(d, ifindex));
@@ -1324,6 +1358,7 @@ static void retransmit(struct daemon *d, struct attempt *a, uint64_t now)
 		log_info("rekey %08x: %s: timeout", a->id, a->hint);
 		store_audit(d->st, a->hint, mode_name(a->expect.mode),
 			    "reject", aka_cause_name(AKA_CAUSE_TIMEOUT));
+		att_wipe(a);
 		a->state = ATT_REJECTED;
 		return;
 	}
@@ -1370,8 +1405,16 @@ void auth_tick(struct daemon *d)
 		open_prune(d);
 		d->last_prune_ms = now;
 	}
-	if (d->events_lost) {
+	if (d->frames_lost && now >= d->frames_lost_ms) {
+		log_warn("frames lost to %u overruns of the receive buffer",
+			 d->frames_lost);
+		d->frames_lost = 0;
+		d->frames_lost_ms = now + LOST_NOTE_MS;
+	}
+	/* once a second at most, should the events keep overrunning */
+	if (d->events_lost && now >= d->lost_reconcile_ms) {
 		d->events_lost = false;
+		d->lost_reconcile_ms = now + 1000;
 		auth_reconcile(d, true);
 	} else if (d->reconcile_retry_ms && now >= d->reconcile_retry_ms) {
 		auth_reconcile(d, false);
@@ -1407,15 +1450,12 @@ static bool session_disabled(struct daemon *d, uint32_t ifindex,
 {
 	struct store_device dev;
 	bool disabled;
-	int err;
 
 	if (store_device_by_id(d->st, s->device, &dev))
 		return false;
 	disabled = dev.disabled;
 	if (disabled) {
-		err = sa_delete(d, ifindex, s->sid);
-		if (err && err != -ENOENT)
-			log_warn("deleting SA %08x: %s", s->sid, strerror(-err));
+		sa_delete_check(d, s->sid, sa_delete(d, ifindex, s->sid));
 		store_session_del(d->st, s->sid);
 		log_info("session %08x: %s is disabled: SA deleted", s->sid,
 			 dev.pid);
@@ -1463,10 +1503,10 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		return;
 	}
 	err = sa_delete(d, r->ifindex, sid);
+	sa_delete_check(d, sid, err);
 	if (err)
-		log_warn("deleting unknown SA %08x: %s", sid, strerror(-err));
-	else
-		r->deleted++;
+		return;
+	r->deleted++;
 	log_info("SA %08x of %s unknown to the store: deleted", sid,
 		 link_name(d, r->ifindex));
 }
@@ -1573,6 +1613,7 @@ int auth_reconcile(struct daemon *d, bool start)
 	 * for those on a link that could not be dumped, tried again later
 	 * (as a start-time one if this was), as is a link that is gone.
 	 */
+	d->sa_undeleted = false;
 	for (l = 0; l < d->n_links; l++) {
 		e = reconcile_link(d, l, &r);
 		if (e) {
@@ -1584,7 +1625,8 @@ int auth_reconcile(struct daemon *d, bool start)
 		}
 	}
 	d->reconcile_start = err && r.start;
-	d->reconcile_retry_ms = err ? now_ms() + RECONCILE_RETRY_MS : 0;
+	d->reconcile_retry_ms = err || d->sa_undeleted ?
+				now_ms() + RECONCILE_RETRY_MS : 0;
 	if (r.n)
 		qsort(r.kernel, r.n, sizeof(*r.kernel), cmp_sid);
 	/* a session whose SA the list lacks is not stale: none is forgotten */
@@ -1602,6 +1644,14 @@ int auth_reconcile(struct daemon *d, bool start)
 	free(st.sids);
 	free(r.kernel);
 	return err;
+}
+
+int auth_init(struct daemon *d)
+{
+	if (random_bytes((uint8_t *)&d->att_seed, sizeof(d->att_seed)))
+		return -1;
+	d->att_seed |= 1;
+	return 0;
 }
 
 void auth_cleanup(struct daemon *d)

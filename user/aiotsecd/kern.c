@@ -14,40 +14,54 @@
 
 #include "aiotsecd.h"
 
-int kern_open(struct daemon *d)
+/* A socket for the multicast group @name, with the --rcvbuf buffer. */
+static int notif_open(struct daemon *d, struct nl *nl, bool frames)
 {
+	const char *name = frames ? AIOTSEC_MCGRP_FRAMES : AIOTSEC_MCGRP_EVENTS;
 	int rcvbuf = d->rcvbuf, fd;
 	socklen_t len = sizeof(rcvbuf);
 
-	if (nl_genl_open(&d->req))
+	if (nl_genl_open(nl))
 		return -ENOENT;
-	d->req.quiet = true;	/* errors are logged here */
-	if (nl_genl_open(&d->ev)) {
-		nl_close(&d->req);
-		return -ENOENT;
-	}
-	fd = mnl_socket_get_fd(d->ev.sk);
+	fd = mnl_socket_get_fd(nl->sk);
 	/* past net.core.rmem_max if we may; SO_RCVBUF would clamp it again */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		       sizeof(rcvbuf)) &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
-		log_warn("notification socket: receive buffer of %d octets: %s",
+		log_warn("%s socket: receive buffer of %d octets: %s", name,
 			 rcvbuf, strerror(errno));
 	if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len))
-		log_debug("notification socket: receive buffer of %d octets",
+		log_debug("%s socket: receive buffer of %d octets", name,
 			  rcvbuf);
-	if (nl_join(&d->ev, d->ev.grp_frames, AIOTSEC_MCGRP_FRAMES) ||
-	    nl_join(&d->ev, d->ev.grp_events, AIOTSEC_MCGRP_EVENTS)) {
-		kern_close(d);
+	if (nl_join(nl, frames ? nl->grp_frames : nl->grp_events, name))
 		return -EPERM;
-	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return 0;
+}
+
+int kern_open(struct daemon *d)
+{
+	int err;
+
+	if (nl_genl_open(&d->req))
+		return -ENOENT;
+	d->req.quiet = true;	/* errors are logged here */
+	/*
+	 * Frames and events on sockets of their own: frames from the air
+	 * that overrun theirs cost no event, and so no reconciliation.
+	 */
+	err = notif_open(d, &d->fr, true);
+	if (!err)
+		err = notif_open(d, &d->ev, false);
+	if (err)
+		kern_close(d);
+	return err;
 }
 
 void kern_close(struct daemon *d)
 {
 	nl_close(&d->req);
+	nl_close(&d->fr);
 	nl_close(&d->ev);
 }
 
@@ -256,11 +270,12 @@ static void kern_msg(struct daemon *d, const struct nlmsghdr *nlh)
 	}
 }
 
-int kern_recv(struct daemon *d)
+int kern_recv(struct daemon *d, bool frames)
 {
 	static char buf[65536];
+	struct nl *nl = frames ? &d->fr : &d->ev;
+	int fd = mnl_socket_get_fd(nl->sk), n, i;
 	const struct nlmsghdr *nlh;
-	int fd = mnl_socket_get_fd(d->ev.sk), n, i;
 
 	/*
 	 * A batch at a time: the socket stays readable for the next round
@@ -274,6 +289,11 @@ int kern_recv(struct daemon *d)
 				continue;
 			if (errno == EAGAIN)
 				return 0;
+			if (errno == ENOBUFS && frames) {
+				/* the devices send theirs again */
+				d->frames_lost++;
+				continue;
+			}
 			if (errno == ENOBUFS) {
 				/* a soft expiry among them would never come again */
 				log_warn("notifications lost (receive buffer overrun): reconciling");

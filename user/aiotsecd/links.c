@@ -2,10 +2,9 @@
 /*
  * aiotsecd: the links it serves (--dev), by name and by ifindex, and the
  * rtnetlink watch that keeps their ifindexes current.  A served link that
- * is deleted, or a link created (again) under a served name, starts a
- * reconciliation at once: it forgets the sessions whose SAs went with a
- * link and takes the new link up.  A link renamed keeps being served
- * under its --dev name.
+ * is deleted, or a link created under a served name that has none,
+ * starts a reconciliation at once: it forgets the sessions whose SAs went
+ * with a deleted link and takes a new one up.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -133,30 +132,47 @@ void links_watch_close(struct daemon *d)
 	d->rt = NULL;
 }
 
+/* Whether @name is a served name whose link is not there. */
+static bool link_awaited(const struct daemon *d, const struct nlattr *name)
+{
+	int l;
+
+	if (mnl_attr_validate(name, MNL_TYPE_NUL_STRING) < 0)
+		return false;
+	l = link_find(d, mnl_attr_get_str(name));
+	return l >= 0 && !d->ifindex[l];
+}
+
 /*
  * Whether a link notification changes what the daemon serves: a served
- * link deleted, or a link under a served name that is not the one known
- * (created, created again, or renamed to it).
+ * link deleted, or a link created (or renamed, or given an alternative
+ * name) under a served name whose link is not there.  A served link is
+ * followed by its ifindex: renamed, it is still served, and a link that
+ * takes its old name is not.
  */
 static bool link_msg_matters(const struct daemon *d,
 			     const struct nlmsghdr *nlh)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
-	int l;
+	const struct nlattr *a, *alt;
 
 	if ((nlh->nlmsg_type != RTM_NEWLINK &&
 	     nlh->nlmsg_type != RTM_DELLINK) ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return false;
+	if (link_name(d, ifi->ifi_index))
+		return nlh->nlmsg_type == RTM_DELLINK;
 	if (nlh->nlmsg_type == RTM_DELLINK)
-		return link_name(d, ifi->ifi_index);
+		return false;
 	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
-		if (mnl_attr_get_type(a) != IFLA_IFNAME ||
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+		if (mnl_attr_get_type(a) == IFLA_IFNAME && link_awaited(d, a))
+			return true;
+		if (mnl_attr_get_type(a) != IFLA_PROP_LIST)
 			continue;
-		l = link_find(d, mnl_attr_get_str(a));
-		return l >= 0 && d->ifindex[l] != (uint32_t)ifi->ifi_index;
+		mnl_attr_for_each_nested(alt, a)
+			if (mnl_attr_get_type(alt) == IFLA_ALT_IFNAME &&
+			    link_awaited(d, alt))
+				return true;
 	}
 	return false;
 }

@@ -8,9 +8,10 @@
  *		 [--max-rate N] [--soft-limit FRAMES] [--hard-limit FRAMES]
  *		 [--rcvbuf OCTETS] [--audit-keep ROWS]
  *
- * Options, logging, and the one epoll loop: the notification socket, the
- * link notifications, a timerfd (every 100 ms: audit flush, attempt
- * expiry) and a signalfd (SIGINT, SIGTERM: flush, close, exit 0).
+ * Options, logging, and the one epoll loop: the sockets of the kernel's
+ * frames and events, the link notifications, a timerfd (every 100 ms:
+ * audit flush, attempt expiry) and a signalfd (SIGINT, SIGTERM: flush,
+ * close, exit 0).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -294,6 +295,7 @@ static int setup_fds(struct daemon *d)
 	if (d->sfd < 0 || d->tfd < 0 || d->epfd < 0 ||
 	    timerfd_settime(d->tfd, 0, &its, NULL) ||
 	    epoll_add(d->epfd, d->sfd) || epoll_add(d->epfd, d->tfd) ||
+	    epoll_add(d->epfd, mnl_socket_get_fd(d->fr.sk)) ||
 	    epoll_add(d->epfd, mnl_socket_get_fd(d->ev.sk)) ||
 	    epoll_add(d->epfd, mnl_socket_get_fd(d->rt))) {
 		log_err("event loop setup: %s", strerror(errno));
@@ -304,6 +306,7 @@ static int setup_fds(struct daemon *d)
 
 static int run(struct daemon *d)
 {
+	int frfd = mnl_socket_get_fd(d->fr.sk);
 	int evfd = mnl_socket_get_fd(d->ev.sk);
 	int rtfd = mnl_socket_get_fd(d->rt);
 	struct epoll_event evs[8];
@@ -330,8 +333,8 @@ static int run(struct daemon *d)
 			} else if (fd == d->tfd) {
 				if (read(d->tfd, &ticks, sizeof(ticks)) > 0)
 					auth_tick(d);
-			} else if (fd == evfd) {
-				if (kern_recv(d) < 0)
+			} else if (fd == frfd || fd == evfd) {
+				if (kern_recv(d, fd == frfd) < 0)
 					return 1;
 			} else if (fd == rtfd) {
 				if (links_recv(d) < 0)
@@ -353,7 +356,7 @@ int main(int argc, char **argv)
 	rc = parse_opts(&d, argc, argv);
 	if (rc)
 		return rc;
-	if (links_resolve(&d, links, sizeof(links)))
+	if (links_resolve(&d, links, sizeof(links)) || auth_init(&d))
 		return 1;
 	if (store_open(d.db_path, &d.st, err, sizeof(err))) {
 		log_err("store: %s", err);

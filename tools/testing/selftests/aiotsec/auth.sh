@@ -410,10 +410,10 @@ test_two_links() {
 }
 
 # a link named with --dev that does not exist yet: the daemon starts,
-# says so, and serves the link once it is created; a name given twice,
-# or one no link can have, is refused
+# says so, and serves the link once it is created, and after a rename; a
+# name given twice, or one no link can have, is refused
 test_link_later() {
-	local ns out
+	local ns out n
 	setup ns
 	start_daemon "$ns" --dev aiotR2
 	grep -q "dev aiotR2: no such link yet: served once it exists" "$tmp/log" ||
@@ -429,6 +429,18 @@ test_link_later() {
 		fail "no ACCEPT on the new link"
 	[ "$($CTL -n "$ns" sa show dev aiotR2 | grep -c '^aiotR2 sid')" = 1 ] ||
 		fail "no SA on the new link"
+	# renamed, the link is still served; one that takes its old name is
+	# not, and its notifications start no reconciliation
+	n=$(grep -c "reconciled with the kernel" "$tmp/log")
+	ip -n "$ns" link set aiotR2 down
+	ip -n "$ns" link set aiotR2 name aiotX
+	ip -n "$ns" link set aiotX up
+	reader_on_veth "$ns" veth4 veth5 aiotR2
+	out=$(probe "$ns" hello veth3 0000e002 --tid $TID_INV)
+	[[ $out == "type=challenge attempt=0000e002 "* ]] ||
+		fail "the renamed link: $out"
+	[ "$(grep -c "reconciled with the kernel" "$tmp/log")" = "$n" ] ||
+		fail "reconciled for a link under the old name: $(tail -n 3 "$tmp/log")"
 	stop_daemon
 	out=$(ip netns exec "$ns" timeout 5 "$DAEMON" --db "$tmp/db" \
 		--dev aiotR --dev aiotR 2>&1) && fail "a link given twice was taken"
@@ -520,29 +532,48 @@ test_reconcile_hard() {
 	session_gone "$ns" "$sid"
 }
 
-# Notifications that overran the daemon's socket buffer (the daemon
-# stopped, a burst of HELLOs filling its smallest buffer) are not waited
-# for: the daemon reconciles, and deletes the SA whose hard expiry was
-# among the lost notifications.
+# Frames and events on sockets of their own (--rcvbuf 4096, the daemon
+# stopped): frames from the air that overrun theirs are logged and cost
+# no reconciliation; events that overrun theirs (a burst of hard expiries
+# of SAs the store does not know) are reconciled, which also deletes the
+# SA whose hard expiry was among them.
 test_overrun() {
-	local ns out sid
+	local ns out sid n i
 	setup ns
 	start_daemon "$ns" --rcvbuf 4096
 	out=$(probe "$ns" auth veth1 0000b0f0 --tid $TID_INV --k $K --opc $OPC) ||
 		{ echo "$out"; fail "no full exchange"; }
 	[[ $(sed -n 2p <<<"$out") =~ sid=([0-9a-f]{8}) ]] || fail "no ACCEPT"
 	sid=${BASH_REMATCH[1]}
+	n=$(grep -c "reconciled with the kernel" "$tmp/log")
 	kill -STOP "$dpid"
 	probe "$ns" hello veth1 0000b0f1 --tid $TID_UNKNOWN --burst 30 \
 		--timeout 0.05 >/dev/null || true
+	kill -CONT "$dpid"
+	wait_for 5 grep -q "frames lost to [0-9]* overruns of the receive buffer" \
+		"$tmp/log" || fail "no frames overrun noticed"
+	out=$(probe "$ns" hello veth1 0000c0f2 --tid $TID_CMD)
+	[[ $out == "type=challenge attempt=0000c0f2 "* ]] ||
+		fail "no CHALLENGE after the overrun: $out"
+	[ "$(grep -c "reconciled with the kernel" "$tmp/log")" = "$n" ] ||
+		fail "a frames overrun was reconciled"
+	! grep -q "notifications lost" "$tmp/log" ||
+		fail "a frames overrun lost events"
+	head -c 16 /dev/urandom >"$tmp/sakey"
+	kill -STOP "$dpid"
+	for i in 1 2 3 4 5 6 7 8; do
+		$CTL -n "$ns" sa add dev aiotR sid "0x7$i" suite nia2 \
+			profile inventory key-file "$tmp/sakey"
+		hard_expire "$ns" "7$i"
+	done
 	hard_expire "$ns" "$sid"
 	kill -CONT "$dpid"
 	wait_for 5 grep -q "notifications lost (receive buffer overrun): reconciling" \
-		"$tmp/log" || fail "no overrun noticed"
+		"$tmp/log" || fail "no events overrun noticed"
 	wait_for 5 grep -q "session $sid: hard expiry: SA deleted from aiotR" "$tmp/log" ||
 		fail "hard-expired SA kept"
-	grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), 1 deleted" \
-		"$tmp/log" || fail "the reconciliation did not delete the SA"
+	wait_for 5 grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), 9 deleted" \
+		"$tmp/log" || fail "the reconciliation did not delete the SAs: $(grep reconciled "$tmp/log")"
 	session_gone "$ns" "$sid"
 }
 
@@ -567,5 +598,5 @@ run_test "auth: one daemon, two links; a device moves between them" with_daemon 
 run_test "auth: a link created after the daemon started" with_daemon test_link_later
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 run_test "auth: reconciliation deletes a hard-expired SA" with_daemon test_reconcile_hard
-run_test "auth: notifications lost to an overrun -> reconciled" with_daemon test_overrun
+run_test "auth: frames overrun: logged; events overrun: reconciled" with_daemon test_overrun
 tap_exit
