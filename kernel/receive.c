@@ -279,7 +279,8 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 	u32 low;
 
 	if (hdrlen != aiotsec_hdr_len(sa->ctr_bits) + short_form ||
-	    skb->len < hdrlen + (short_form ? short_len : 0) + sa->tag_len) {
+	    skb->len < hdrlen + (short_form ? short_len : 0) + sa->tag_len ||
+	    skb->len > hdrlen + AIOTSEC_MAX_PAYLOAD + sa->tag_len) {
 		aiotsec_link_count(adev, AIOTSEC_LINK_STAT_RX_MALFORMED);
 		goto drop_link;
 	}
@@ -413,6 +414,9 @@ rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 	}
 	if (ver)
 		short_len = hdr[hdrlen - 1];
+	/* no sender makes a longer frame: none is copied or verified */
+	if (skb->len > hdrlen + AIOTSEC_MAX_PAYLOAD + AIOTSEC_TAG_MAX)
+		goto malformed;
 
 	if (type == AIOTSEC_FT_AUTH) {
 		if (skb->len < hdrlen + (ver ? short_len : 0))

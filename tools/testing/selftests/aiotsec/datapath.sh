@@ -613,7 +613,7 @@ test_tap_headers() {
 # frame.  (The separately allocated buffer for longer messages has a
 # self-test of its own.)
 test_large() {
-	local s ns key out body got
+	local s ns key out body got frame malformed rxok
 	# xfer appends a 4-octet sequence number
 	body=$(head -c 1020 /dev/urandom | od -An -tx1 -v | tr -d ' \n')
 	for s in $SUITES; do
@@ -637,6 +637,17 @@ test_large() {
 			fail "$s: userspace refused the kernel's large frame"
 		[ "${got##* payload }" = "${body}a1a2a3a4" ] ||
 			fail "$s: userspace read another payload"
+		# a body one octet longer, rightly sealed: malformed, unopened
+		malformed=$(link_stat "$ns" aiotD rx-malformed)
+		rxok=$(sa_stat "$ns" aiotD rx-ok)
+		frame=$($FRAME protect "$s" "$key" --type inventory --sid $SID \
+			--dir down --counter 100 "${body}a1a2a3a4a5")
+		ip netns exec "$ns" $PKT inject veth0 \
+			"ffffffffffff02000000000188b5$frame"
+		wait_for 5 link_stat_is "$ns" aiotD rx-malformed \
+			$((malformed + 1)) || fail "$s: 1025-octet body not malformed"
+		expect_eq "$s: rx-ok" "$(sa_stat "$ns" aiotD rx-ok)" "$rxok"
+		expect_eq "$s: rx-bad-mac" "$(sa_stat "$ns" aiotD rx-bad-mac)" 0
 		cleanup_ns
 	done
 }
@@ -909,7 +920,7 @@ run_test "frames the lower device drops: not counted as sent, FRAME_SEND fails" 
 	test_lower_refuses
 run_test "module unload and netns deletion with live SAs" test_teardown_with_sas
 run_test "a tap on the lower device sees well-formed frames" test_tap_headers
-run_test "1024-octet bodies (the largest), every suite both ways" test_large
+run_test "1024-octet bodies (the largest), every suite both ways; 1025 malformed" test_large
 run_test "frames shared with a tap: opened on a copy, the tap's intact" \
 	test_shared_rx
 run_test "SA_SET: the SA changed, deleted, its link deleted, its next key promoted meanwhile" \
