@@ -1093,15 +1093,19 @@ static const struct genl_ops aiotsec_ops[] = {
 		.doit = aiotsec_nl_link_get,
 		.dumpit = aiotsec_nl_link_dump,
 	},
+	/*
+	 * The crypto API charges a key's transforms to no memory cgroup: a
+	 * user namespace must not be able to pin them (MACsec's rule).
+	 */
 	{
 		.cmd = AIOTSEC_CMD_SA_NEW,
 		.doit = aiotsec_nl_sa_new,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = AIOTSEC_CMD_SA_SET,
 		.doit = aiotsec_nl_sa_set,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = AIOTSEC_CMD_SA_DEL,

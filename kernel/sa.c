@@ -95,7 +95,10 @@ struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid)
 
 struct aiotsec_sa *aiotsec_sa_alloc(void)
 {
-	/* charged to the caller's memory cgroup, as the keys are */
+	/*
+	 * Charged to the caller's memory cgroup, as the keys are (not their
+	 * crypto transforms: hence GENL_ADMIN_PERM on SA_NEW and SA_SET).
+	 */
 	struct aiotsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 
 	if (!sa)

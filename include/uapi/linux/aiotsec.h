@@ -26,7 +26,10 @@
  * -----------------------------------------------------
  * Specified in Documentation/netlink/specs/aiotsec.yaml.  Every command
  * but LINK_GET needs CAP_NET_ADMIN in the network namespace of the link
- * (GENL_UNS_ADMIN_PERM); so does joining either multicast group.  Keys
+ * (GENL_UNS_ADMIN_PERM); so does joining either multicast group.  SA_NEW
+ * and SA_SET need it in the initial user namespace (GENL_ADMIN_PERM),
+ * as MACsec's commands do: the crypto transforms of a key are charged to
+ * no memory cgroup, and a user namespace must not pin them.  Keys
  * are write-only: no message from the kernel ever carries one.  Requests
  * are validated strictly, header included: a non-zero reserved field or
  * netlink flags other than REQUEST, ACK, ECHO and DUMP are refused

@@ -746,8 +746,8 @@ test_family() {
 	local want
 	nl family
 	want="version=1 maxattr=16 op.link-get=do,dump,has-policy"
-	want+=" op.sa-new=do,has-policy,uns-admin-perm"
-	want+=" op.sa-set=do,has-policy,uns-admin-perm"
+	want+=" op.sa-new=admin-perm,do,has-policy"
+	want+=" op.sa-set=admin-perm,do,has-policy"
 	want+=" op.sa-del=do,has-policy,uns-admin-perm"
 	want+=" op.sa-get=do,dump,has-policy,uns-admin-perm"
 	want+=" op.frame-send=do,has-policy,uns-admin-perm mcgrps=events,frames"
