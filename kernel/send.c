@@ -14,6 +14,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/etherdevice.h>
 #include <linux/skbuff.h>
 #include <asm/unaligned.h>
@@ -113,17 +114,28 @@ static int aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
 	return err;
 }
 
+/* FRAME_SEND waiting for the verdict on a frame sealed asynchronously */
+struct aiotsec_xmit_waiter {
+	struct completion done;
+	int err;
+};
+
 /* completion of a frame sealed asynchronously, in whatever context */
 static void aiotsec_xmit_done(struct aiotsec_crypt *c, int err)
 {
+	struct aiotsec_xmit_waiter *w = c->data;
 	netdevice_tracker tracker = c->dev_tracker;
 	struct net_device *dev = c->dev;
 
 	local_bh_disable();
 	rcu_read_lock();
-	aiotsec_xmit_finish(c, err);
+	err = aiotsec_xmit_finish(c, err);
 	rcu_read_unlock();
 	local_bh_enable();
+	if (w) {
+		w->err = err;
+		complete(&w->done);
+	}
 	/*
 	 * Last, after the softirqs local_bh_enable() may have run: the
 	 * device, and the module with it, may go away with this reference.
@@ -136,10 +148,13 @@ static void aiotsec_xmit_done(struct aiotsec_crypt *c, int err)
  * send it on the lower device, to @to if given (and then remember it as
  * the SA's peer), else to the SA's peer.  Consumes @skb.  Runs under RCU
  * with bottom halves disabled.  Returns 0 (sent, or on its way: the
- * sealing finishes asynchronously) or the reason it was dropped.
+ * sealing finishes asynchronously) or the reason it was dropped; with
+ * @w, -EINPROGRESS when the sealing finishes asynchronously, and @w gets
+ * the result then.
  */
 static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
-			   struct sk_buff *skb, u8 type, const u8 *to)
+			   struct sk_buff *skb, u8 type, const u8 *to,
+			   struct aiotsec_xmit_waiter *w)
 {
 	unsigned int bodylen = skb->len;
 	unsigned int hdrlen = aiotsec_tx_hdr_len(sa->ctr_bits, bodylen,
@@ -201,11 +216,12 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	c->tag_len = sa->tag_len;
 	c->dir = dir;
 	c->done = aiotsec_xmit_done;
+	c->data = w;
 	c->skb = skb;
 	c->dev = adev->dev;
 	err = aiotsec_crypt_run(c, true);
 	if (err == -EINPROGRESS)
-		return 0;
+		return w ? err : 0;
 	tracker = c->dev_tracker;
 	err = aiotsec_xmit_finish(c, err);
 	netdev_put(adev->dev, &tracker);
@@ -247,7 +263,7 @@ netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 	}
 	__skb_pull(skb, ETH_HLEN);
-	aiotsec_xmit_sa(adev, sa, skb, type, NULL);
+	aiotsec_xmit_sa(adev, sa, skb, type, NULL, NULL);
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
 
@@ -262,7 +278,9 @@ drop:
 /*
  * Send one frame for the daemon (AIOTSEC_CMD_FRAME_SEND): AUTH frames go
  * out unprotected to @peer (broadcast when NULL); every other type is
- * protected with the SA of @sid.  Process context.
+ * protected with the SA of @sid.  Process context: a frame sealed
+ * asynchronously is waited for, so that the lower device's verdict is
+ * the caller's.
  */
 int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 		       const u8 *payload, unsigned int len, const u8 *peer)
@@ -270,6 +288,7 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 	struct net_device *lower = adev->lower;
 	unsigned int head = ETH_HLEN + AIOTSEC_HDR_ROOM +
 			    LL_RESERVED_SPACE(lower);
+	struct aiotsec_xmit_waiter w;
 	struct aiotsec_sa *sa;
 	struct sk_buff *skb;
 	int err = 0;
@@ -292,16 +311,21 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 		return aiotsec_queue_xmit(skb);
 	}
 
+	init_completion(&w.done);
 	local_bh_disable();
 	rcu_read_lock();
 	sa = aiotsec_sa_lookup(adev, sid);
 	if (sa) {
-		err = aiotsec_xmit_sa(adev, sa, skb, type, peer);
+		err = aiotsec_xmit_sa(adev, sa, skb, type, peer, &w);
 	} else {
 		kfree_skb(skb);
 		err = -ENOENT;
 	}
 	rcu_read_unlock();
 	local_bh_enable();
+	if (err == -EINPROGRESS) {
+		wait_for_completion(&w.done);
+		err = w.err;
+	}
 	return err;
 }

@@ -65,8 +65,10 @@
  *			unprotected; every other type is protected with the
  *			SA of that SID.  -ENETDOWN while the link or its
  *			lower device is down; the lower device's refusal
- *			(-ENOBUFS, ...) when it drops the frame.  With
- *			PEER_MAC, the SA's peer becomes that address.
+ *			(-ENOBUFS, ...) when it drops the frame, also when
+ *			an asynchronous cipher sealed it (the command waits
+ *			for it).  With PEER_MAC, the SA's peer becomes that
+ *			address.
  * AIOTSEC_CMD_FRAME	notification on the "frames" group: a received AUTH
  *			frame, a frame for an unknown session (both
  *			unverified, rate-limited), or a CONTROL frame that

@@ -883,6 +883,26 @@ test_async() {
 	# completion through the callback per frame and side
 	[ $((after - before)) -ge 800 ] ||
 		fail "only $((after - before)) asynchronous completions"
+	# FRAME_SEND waits for a frame sealed asynchronously: the lower
+	# device's refusal is its answer, as it is for one sealed at once
+	pair ns
+	sa_both "$ns" aes-gcm command "$(keyfile k 16)"
+	ip netns exec "$ns" tc qdisc add dev veth0 clsact
+	ip netns exec "$ns" tc filter add dev veth0 egress matchall action drop
+	out=$($CTL -n "$ns" frame send dev aiotR type command sid $SID \
+		payload 01 2>&1) && fail "frame send succeeded: $out"
+	expect_eq "frame send, sealed asynchronously" "$out" \
+		"Error: No buffer space available"
+	expect_eq "tx-error" "$(sa_stat "$ns" aiotR tx-error)" 1
+	[ "$(cat "$DBG/async_completions")" -gt "$after" ] ||
+		fail "the frame was not sealed asynchronously"
+	ip netns exec "$ns" tc qdisc del dev veth0 clsact
+	$CTL -n "$ns" frame send dev aiotR type command sid $SID payload 01 ||
+		fail "frame send failed without the filter"
+	wait_for 5 stat_is "$ns" aiotD rx-ok 1 ||
+		fail "the frame sent asynchronously did not arrive"
+	ip netns del "$ns"
+	after=$(cat "$DBG/async_completions")
 	# frames in flight while the links, then the module, go away
 	pair ns
 	sa_both "$ns" aes-gcm command "$(keyfile k 16)"
@@ -927,6 +947,6 @@ run_test "SA_SET: the SA changed, deleted, its link deleted, its next key promot
 	test_install_meanwhile
 run_test "SA dumps: marked inconsistent by a change in their namespace only" \
 	test_dump_consistency
-run_test "asynchronous crypto (forced through cryptd): both ways, teardown in flight" test_async
+run_test "asynchronous crypto (forced through cryptd): both ways, FRAME_SEND, teardown in flight" test_async
 run_test "module loaded after the tests" load_module
 tap_exit
