@@ -161,6 +161,8 @@ void links_watch_close(struct daemon *d);
 int links_recv(struct daemon *d);
 /* The name of link @ifindex if the daemon serves it, else NULL. */
 const char *link_name(const struct daemon *d, uint32_t ifindex);
+/* link_name() for a log line: never NULL. */
+const char *link_label(const struct daemon *d, uint32_t ifindex);
 /* Whether the daemon serves the link named @name. */
 bool link_served(const struct daemon *d, const char *name);
 /* The ifindex of the served link @name, 0 if not served or gone. */

@@ -312,8 +312,8 @@ static void open_set(struct daemon *d, struct attempt *a)
 	      open_attempt(d, a->device, e->ifindex, e->attempt) : NULL;
 	if (old) {
 		log_info("attempt %08x on %s: %s: superseded by %08x on %s",
-			 old->id, link_name(d, old->ifindex), old->hint, a->id,
-			 link_name(d, a->ifindex));
+			 old->id, link_label(d, old->ifindex), old->hint, a->id,
+			 link_label(d, a->ifindex));
 		store_audit(d->st, old->hint, mode_name(old->expect.mode),
 			    "superseded", NULL);
 		att_close(old);
@@ -802,7 +802,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 	send_msg(d, a->ifindex, a->id, a->peer, &m, a);
 	log_info("attempt %08x: %s: accepted (%s), session %08x suite %u on %s",
 		 a->id, a->hint, mode_name(a->expect.mode), sid, suite,
-		 link_name(d, a->ifindex));
+		 link_label(d, a->ifindex));
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "accept", NULL);
 	assign_tid(d, a);
 	att_wipe(a);
@@ -1004,7 +1004,7 @@ static void on_auth(struct daemon *d, uint32_t ifindex, uint32_t id,
 	}
 	if (!a && att_elsewhere(d, ifindex, id, peer)) {
 		log_debug("attempt %08x: heard on %s too: ignored there", id,
-			  link_name(d, ifindex));
+			  link_label(d, ifindex));
 		return;
 	}
 	/* attempt ID 0 is invalid (protocol.rst) */
@@ -1309,7 +1309,7 @@ static void session_hard_expired(struct daemon *d, uint32_t ifindex,
 	sa_delete_check(d, sid, sa_delete(d, ifindex, sid));
 	store_session_del(d->st, sid);
 	log_info("session %08x: hard expiry: SA deleted from %s", sid,
-		 link_name(d, ifindex));
+		 link_label(d, ifindex));
 }
 
 void auth_event(struct daemon *d, const struct nlattr **tb)
@@ -1393,7 +1393,7 @@ void auth_tick(struct daemon *d)
 
 		if (a->state == ATT_CHALLENGED) {
 			log_info("attempt %08x on %s: %s: timeout", a->id,
-				 link_name(d, a->ifindex), a->hint);
+				 link_label(d, a->ifindex), a->hint);
 			store_audit(d->st, a->hint, mode_name(a->expect.mode),
 				    "reject", aka_cause_name(AKA_CAUSE_TIMEOUT));
 		}
@@ -1508,7 +1508,7 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		return;
 	r->deleted++;
 	log_info("SA %08x of %s unknown to the store: deleted", sid,
-		 link_name(d, r->ifindex));
+		 link_label(d, r->ifindex));
 }
 
 struct stale {

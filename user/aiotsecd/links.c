@@ -29,6 +29,13 @@ const char *link_name(const struct daemon *d, uint32_t ifindex)
 	return NULL;
 }
 
+const char *link_label(const struct daemon *d, uint32_t ifindex)
+{
+	const char *name = link_name(d, ifindex);
+
+	return name ? name : "a link gone";
+}
+
 /* the index of link @name in d->devs, or -1 */
 static int link_find(const struct daemon *d, const char *name)
 {
