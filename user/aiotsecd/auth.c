@@ -1594,8 +1594,11 @@ static int reconcile_link(struct daemon *d, unsigned l, struct reconcile *r)
 			if (!ifindex)
 				return 0;
 			err = -EINTR;	/* the new link's SAs, now */
+		} else if (err == -EINTR) {
+			/* an SA changed meanwhile: the dump may have missed one */
+			log_debug("%s: the SAs changed during their dump: again",
+				  d->devs[l]);
 		}
-		/* an SA changed meanwhile: the dump may have missed one */
 	} while (err == -EINTR && ++tries < 3);
 	return err;
 }

@@ -577,6 +577,43 @@ test_overrun() {
 	session_gone "$ns" "$sid"
 }
 
+dumps_held_since() {
+	local n
+	read -r n <"$DBG/dump_delays"
+	[ "$n" -gt "$1" ]
+}
+
+# The start-up dump of a link whose SAs change meanwhile (held in the
+# kernel by dump_delay_ms, one SA deleted under it) is marked
+# inconsistent: the daemon dumps again and reconciles with that.
+test_dump_retry() {
+	local ns i n0
+	[ -w "$DBG/dump_delay_ms" ] || { no_knob dump_delay_ms; return; }
+	trap 'echo 0 >"$DBG/dump_delay_ms"; stop_daemon; cleanup_ns' EXIT
+	setup ns
+	head -c 16 /dev/urandom >"$tmp/sakey"
+	# more than one part of a dump
+	for i in $(seq 1 300); do
+		$CTL -n "$ns" sa add dev aiotR sid "$i" suite nia2 \
+			profile inventory key-file "$tmp/sakey"
+	done
+	read -r n0 <"$DBG/dump_delays"
+	echo 3000 >"$DBG/dump_delay_ms"
+	ip netns exec "$ns" "$DAEMON" --db "$tmp/db" --dev aiotR \
+		--log-level debug 2>"$tmp/log" &
+	dpid=$!
+	wait_for 10 dumps_held_since "$n0" || fail "the daemon's dump was not held"
+	echo 0 >"$DBG/dump_delay_ms"
+	$CTL -n "$ns" sa del dev aiotR sid 1
+	wait_for 15 grep -q "serving aiotR" "$tmp/log" ||
+		fail "aiotsecd did not start: $(cat "$tmp/log")"
+	grep -q "aiotR: the SAs changed during their dump: again" "$tmp/log" ||
+		fail "no second dump: $(grep -v "unknown to the store" "$tmp/log")"
+	grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), 299 deleted" \
+		"$tmp/log" || fail "$(grep reconciled "$tmp/log")"
+	[ -z "$($CTL -n "$ns" sa show dev aiotR)" ] || fail "SAs left"
+}
+
 # in run_test's subshell: the daemon goes with the test's namespaces
 with_daemon() {
 	trap 'stop_daemon; cleanup_ns' EXIT
@@ -598,5 +635,6 @@ run_test "auth: one daemon, two links; a device moves between them" with_daemon 
 run_test "auth: a link created after the daemon started" with_daemon test_link_later
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 run_test "auth: reconciliation deletes a hard-expired SA" with_daemon test_reconcile_hard
+run_test "auth: a dump the SAs changed under is taken again" with_daemon test_dump_retry
 run_test "auth: frames overrun: logged; events overrun: reconciled" with_daemon test_overrun
 tap_exit

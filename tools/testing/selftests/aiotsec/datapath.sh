@@ -689,17 +689,6 @@ test_shared_rx() {
 }
 
 # debugfs knobs of the module: every crypto step forced through cryptd
-DBG=/sys/kernel/debug/aiotsec
-
-# the knobs are in a module built with make AIOTSEC_DEBUG=1: without
-# them a test skips, or fails when AIOTSEC_REQUIRE_KNOBS is set (make
-# check, which builds that module)
-no_knob() {
-	echo "no $DBG/$1: the module was not built with AIOTSEC_DEBUG=1"
-	[ -z "${AIOTSEC_REQUIRE_KNOBS:-}" ] || return 1
-	return "$ksft_skip"
-}
-
 async_off() {
 	[ -w "$DBG/force_async" ] && echo 0 >"$DBG/force_async" || true
 }

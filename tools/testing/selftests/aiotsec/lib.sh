@@ -85,6 +85,18 @@ reader_on_veth() {
 	ip -n "$1" link set "$4" up
 }
 
+# The test knobs of the module (debugfs)
+DBG=/sys/kernel/debug/aiotsec
+
+# the knobs are in a module built with make AIOTSEC_DEBUG=1: without
+# them a test skips, or fails when AIOTSEC_REQUIRE_KNOBS is set (make
+# check, which builds that module)
+no_knob() {
+	echo "no $DBG/$1: the module was not built with AIOTSEC_DEBUG=1"
+	[ -z "${AIOTSEC_REQUIRE_KNOBS:-}" ] || return 1
+	return "$ksft_skip"
+}
+
 cleanup_ns() {
 	local ns
 	for ns in "${tap_ns[@]}"; do
