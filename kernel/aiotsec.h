@@ -7,6 +7,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
+#include <linux/completion.h>
 #include <linux/ratelimit.h>
 #include <linux/refcount.h>
 #include <linux/scatterlist.h>
@@ -346,6 +347,20 @@ static inline void aiotsec_crypt_free(struct aiotsec_crypt *c)
 }
 
 int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc);
+
+/* Process context waiting for the result of a sealing or an opening. */
+struct aiotsec_crypt_waiter {
+	struct completion done;
+	int err;
+};
+
+static inline void aiotsec_crypt_waiter_wake(struct aiotsec_crypt_waiter *w,
+					     int err)
+{
+	w->err = err;
+	complete(&w->done);
+}
+
 int aiotsec_crypt_wait(struct aiotsec_crypt *c, bool enc, bool force_async);
 int aiotsec_crypto_init(void);
 void aiotsec_crypto_exit(void);

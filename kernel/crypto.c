@@ -405,17 +405,9 @@ int aiotsec_crypt_run(struct aiotsec_crypt *c, bool enc)
 					   READ_ONCE(aiotsec_force_async));
 }
 
-struct aiotsec_crypt_waiter {
-	struct completion done;
-	int err;
-};
-
 static void aiotsec_crypt_wake(struct aiotsec_crypt *c, int err)
 {
-	struct aiotsec_crypt_waiter *w = c->data;
-
-	w->err = err;
-	complete(&w->done);
+	aiotsec_crypt_waiter_wake(c->data, err);
 }
 
 /*

@@ -415,7 +415,8 @@ rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 	if (ver)
 		short_len = hdr[hdrlen - 1];
 	/* no sender makes a longer frame: none is copied or verified */
-	if (skb->len > hdrlen + AIOTSEC_MAX_PAYLOAD + AIOTSEC_TAG_MAX)
+	if (skb->len > hdrlen + AIOTSEC_MAX_PAYLOAD +
+		       (type == AIOTSEC_FT_AUTH ? 0 : AIOTSEC_TAG_MAX))
 		goto malformed;
 
 	if (type == AIOTSEC_FT_AUTH) {

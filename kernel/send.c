@@ -14,7 +14,6 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/completion.h>
 #include <linux/etherdevice.h>
 #include <linux/skbuff.h>
 #include <asm/unaligned.h>
@@ -114,16 +113,10 @@ static int aiotsec_xmit_finish(struct aiotsec_crypt *c, int err)
 	return err;
 }
 
-/* FRAME_SEND waiting for the verdict on a frame sealed asynchronously */
-struct aiotsec_xmit_waiter {
-	struct completion done;
-	int err;
-};
-
 /* completion of a frame sealed asynchronously, in whatever context */
 static void aiotsec_xmit_done(struct aiotsec_crypt *c, int err)
 {
-	struct aiotsec_xmit_waiter *w = c->data;
+	struct aiotsec_crypt_waiter *w = c->data;
 	netdevice_tracker tracker = c->dev_tracker;
 	struct net_device *dev = c->dev;
 
@@ -132,10 +125,8 @@ static void aiotsec_xmit_done(struct aiotsec_crypt *c, int err)
 	err = aiotsec_xmit_finish(c, err);
 	rcu_read_unlock();
 	local_bh_enable();
-	if (w) {
-		w->err = err;
-		complete(&w->done);
-	}
+	if (w)		/* FRAME_SEND waits for the lower device's verdict */
+		aiotsec_crypt_waiter_wake(w, err);
 	/*
 	 * Last, after the softirqs local_bh_enable() may have run: the
 	 * device, and the module with it, may go away with this reference.
@@ -154,7 +145,7 @@ static void aiotsec_xmit_done(struct aiotsec_crypt *c, int err)
  */
 static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 			   struct sk_buff *skb, u8 type, const u8 *to,
-			   struct aiotsec_xmit_waiter *w)
+			   struct aiotsec_crypt_waiter *w)
 {
 	unsigned int bodylen = skb->len;
 	unsigned int hdrlen = aiotsec_tx_hdr_len(sa->ctr_bits, bodylen,
@@ -244,7 +235,9 @@ netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	u8 type;
 	u32 sid;
 
-	if (!pskb_may_pull(skb, ETH_HLEN))
+	/* a packet socket may send a VLAN's 4 octets past the MTU */
+	if (!pskb_may_pull(skb, ETH_HLEN) ||
+	    skb->len > ETH_HLEN + AIOTSEC_MAX_PAYLOAD)
 		goto malformed;
 	dst = skb->data;
 	type = dst[1];
@@ -288,7 +281,7 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 	struct net_device *lower = adev->lower;
 	unsigned int head = ETH_HLEN + AIOTSEC_HDR_ROOM +
 			    LL_RESERVED_SPACE(lower);
-	struct aiotsec_xmit_waiter w;
+	struct aiotsec_crypt_waiter w;
 	struct aiotsec_sa *sa;
 	struct sk_buff *skb;
 	int err = 0;

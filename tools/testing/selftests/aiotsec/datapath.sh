@@ -613,7 +613,7 @@ test_tap_headers() {
 # frame.  (The separately allocated buffer for longer messages has a
 # self-test of its own.)
 test_large() {
-	local s ns key out body got frame malformed rxok
+	local s ns key out body got frame malformed rxok txok
 	# xfer appends a 4-octet sequence number
 	body=$(head -c 1020 /dev/urandom | od -An -tx1 -v | tr -d ' \n')
 	for s in $SUITES; do
@@ -637,17 +637,32 @@ test_large() {
 			fail "$s: userspace refused the kernel's large frame"
 		[ "${got##* payload }" = "${body}a1a2a3a4" ] ||
 			fail "$s: userspace read another payload"
-		# a body one octet longer, rightly sealed: malformed, unopened
+		# sealed in userspace: a 1024-octet body opens; one octet
+		# longer is malformed, unopened
 		malformed=$(link_stat "$ns" aiotD rx-malformed)
 		rxok=$(sa_stat "$ns" aiotD rx-ok)
 		frame=$($FRAME protect "$s" "$key" --type inventory --sid $SID \
-			--dir down --counter 100 "${body}a1a2a3a4a5")
+			--dir down --counter 100 "${body}a1a2a3a4")
+		ip netns exec "$ns" $PKT inject veth0 \
+			"ffffffffffff02000000000188b5$frame"
+		wait_for 5 stat_is "$ns" aiotD rx-ok $((rxok + 1)) ||
+			fail "$s: the 1024-octet body sealed in userspace not opened"
+		frame=$($FRAME protect "$s" "$key" --type inventory --sid $SID \
+			--dir down --counter 101 "${body}a1a2a3a4a5")
 		ip netns exec "$ns" $PKT inject veth0 \
 			"ffffffffffff02000000000188b5$frame"
 		wait_for 5 link_stat_is "$ns" aiotD rx-malformed \
 			$((malformed + 1)) || fail "$s: 1025-octet body not malformed"
-		expect_eq "$s: rx-ok" "$(sa_stat "$ns" aiotD rx-ok)" "$rxok"
+		expect_eq "$s: rx-ok" "$(sa_stat "$ns" aiotD rx-ok)" $((rxok + 1))
 		expect_eq "$s: rx-bad-mac" "$(sa_stat "$ns" aiotD rx-bad-mac)" 0
+		# a packet socket may write a VLAN's 4 octets past the MTU: a
+		# 1028-octet body is not sent
+		txok=$(sa_stat "$ns" aiotR tx-ok)
+		ip netns exec "$ns" $PKT inject aiotR \
+			"020100001234020000000001""8100${body}a1a2a3a4a5a6a7a8"
+		wait_for 5 link_stat_is "$ns" aiotR tx-malformed 1 ||
+			fail "$s: a 1028-octet body not malformed on transmit"
+		expect_eq "$s: tx-ok" "$(sa_stat "$ns" aiotR tx-ok)" "$txok"
 		cleanup_ns
 	done
 }
@@ -798,14 +813,8 @@ dump_held() {
 	echo 3000 >"$DBG/dump_delay_ms"
 	$CTL -n "$1" sa show dev "$2" >"$3" 2>"$4" &
 	held_pid=$!
-	wait_for 10 dump_delayed || fail "sa show was not held"
+	wait_for 10 dumps_held_since "$held_n0" || fail "sa show was not held"
 	echo 0 >"$DBG/dump_delay_ms"
-}
-
-dump_delayed() {
-	local n
-	read -r n <"$DBG/dump_delays"
-	[ "$n" -gt "$held_n0" ]
 }
 
 # An SA dump that spans several parts is marked inconsistent
@@ -929,7 +938,7 @@ run_test "frames the lower device drops: not counted as sent, FRAME_SEND fails" 
 	test_lower_refuses
 run_test "module unload and netns deletion with live SAs" test_teardown_with_sas
 run_test "a tap on the lower device sees well-formed frames" test_tap_headers
-run_test "1024-octet bodies (the largest), every suite both ways; 1025 malformed" test_large
+run_test "1024-octet bodies (the largest), every suite both ways; longer malformed" test_large
 run_test "frames shared with a tap: opened on a copy, the tap's intact" \
 	test_shared_rx
 run_test "SA_SET: the SA changed, deleted, its link deleted, its next key promoted meanwhile" \

@@ -97,6 +97,13 @@ no_knob() {
 	return "$ksft_skip"
 }
 
+# dumps_held_since N: dump_delay_ms has held more SA dumps than N
+dumps_held_since() {
+	local n
+	read -r n <"$DBG/dump_delays"
+	[ "$n" -gt "$1" ]
+}
+
 cleanup_ns() {
 	local ns
 	for ns in "${tap_ns[@]}"; do
