@@ -23,7 +23,7 @@
 #define ATTEMPT_LIFETIME_MS	30000	/* state of an open attempt */
 #define ATTEMPT_MAX		65536	/* attempts kept at once */
 #define DEFAULT_MAX_RATE	200	/* attempts per second in total */
-/* the notification socket: bursts of events while the daemon is busy */
+/* frames and events sockets: bursts while the daemon is busy */
 #define DEFAULT_RCVBUF		(4 << 20)
 #define TICK_MS			100	/* audit flush and expiry period */
 #define RETX_FIRST_MS		1000	/* network retransmissions: 1 s, */
@@ -115,7 +115,7 @@ struct daemon {
 	unsigned max_rate;
 	uint64_t soft_limit;		/* SA key limits, 0: the kernel's */
 	uint64_t hard_limit;
-	int rcvbuf;			/* notification socket, octets */
+	int rcvbuf;			/* frames and events sockets, octets */
 	uint64_t audit_keep;		/* audit rows kept, 0: all */
 
 	struct store *st;
@@ -139,6 +139,8 @@ struct daemon {
 	unsigned over_rate;		/* HELLOs over the global rate ... */
 	uint64_t over_rate_ms;		/* ... since this time, not audited */
 	bool events_lost;		/* an event was dropped */
+	bool links_lost;		/* a link notification was dropped */
+	bool links_changed;		/* links_recv(): reconcile */
 	uint64_t lost_reconcile_ms;	/* ... reconciled no sooner */
 	unsigned frames_lost;		/* overruns of the frames socket ... */
 	uint64_t frames_lost_ms;	/* ... logged no sooner */
@@ -207,9 +209,14 @@ int kern_sa_dump(struct daemon *d, uint32_t ifindex,
 		 void (*cb)(struct daemon *d, const struct kern_sa *sa,
 			    void *arg), void *arg);
 /*
- * Read and dispatch pending notifications of d->fr (@frames) or d->ev,
- * KERN_RECV_BATCH reads at most.
+ * Read the pending messages of netlink socket @fd, KERN_RECV_BATCH reads
+ * at most, and pass each to @msg; *@overruns counts the reads that
+ * found the receive buffer overrun.  0 or a negative errno.
  */
+int notif_recv(struct daemon *d, int fd,
+	       void (*msg)(struct daemon *d, const struct nlmsghdr *nlh),
+	       unsigned *overruns);
+/* notif_recv() of d->fr (@frames) or d->ev, dispatched to auth.c */
 int kern_recv(struct daemon *d, bool frames);
 
 /* auth.c */

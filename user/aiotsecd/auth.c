@@ -221,7 +221,8 @@ static int sa_delete(struct daemon *d, uint32_t ifindex, uint32_t sid)
  */
 static void sa_delete_check(struct daemon *d, uint32_t sid, int err)
 {
-	if (!err || err == -ENOENT)
+	/* none, or its link went with it */
+	if (!err || err == -ENOENT || err == -ENODEV)
 		return;
 	log_warn("deleting SA %08x: %s (again in %d s)", sid, strerror(-err),
 		 RECONCILE_RETRY_MS / 1000);
@@ -1411,11 +1412,15 @@ void auth_tick(struct daemon *d)
 		d->frames_lost = 0;
 		d->frames_lost_ms = now + LOST_NOTE_MS;
 	}
-	/* once a second at most, should the events keep overrunning */
-	if (d->events_lost && now >= d->lost_reconcile_ms) {
+	/* once a second at most, should the sockets keep overrunning */
+	if ((d->events_lost || d->links_lost) &&
+	    now >= d->lost_reconcile_ms) {
+		bool start = d->events_lost;
+
 		d->events_lost = false;
+		d->links_lost = false;
 		d->lost_reconcile_ms = now + 1000;
-		auth_reconcile(d, true);
+		auth_reconcile(d, start);
 	} else if (d->reconcile_retry_ms && now >= d->reconcile_retry_ms) {
 		auth_reconcile(d, false);
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * aiotsecd: generic netlink requests to the aiotsec module (the helpers
- * of aiotsecctl's nl.c, linked in) and the notification socket.
+ * of aiotsecctl's nl.c, linked in) and the sockets of its frames and
+ * events.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -270,12 +271,13 @@ static void kern_msg(struct daemon *d, const struct nlmsghdr *nlh)
 	}
 }
 
-int kern_recv(struct daemon *d, bool frames)
+int notif_recv(struct daemon *d, int fd,
+	       void (*msg)(struct daemon *d, const struct nlmsghdr *nlh),
+	       unsigned *overruns)
 {
 	static char buf[65536];
-	struct nl *nl = frames ? &d->fr : &d->ev;
-	int fd = mnl_socket_get_fd(nl->sk), n, i;
 	const struct nlmsghdr *nlh;
+	int n, i;
 
 	/*
 	 * A batch at a time: the socket stays readable for the next round
@@ -289,15 +291,8 @@ int kern_recv(struct daemon *d, bool frames)
 				continue;
 			if (errno == EAGAIN)
 				return 0;
-			if (errno == ENOBUFS && frames) {
-				/* the devices send theirs again */
-				d->frames_lost++;
-				continue;
-			}
 			if (errno == ENOBUFS) {
-				/* a soft expiry among them would never come again */
-				log_warn("notifications lost (receive buffer overrun): reconciling");
-				d->events_lost = true;
+				(*overruns)++;
 				continue;
 			}
 			log_err("netlink receive: %s", strerror(errno));
@@ -305,7 +300,24 @@ int kern_recv(struct daemon *d, bool frames)
 		}
 		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, n);
 		     nlh = mnl_nlmsg_next(nlh, &n))
-			kern_msg(d, nlh);
+			msg(d, nlh);
 	}
 	return 0;
+}
+
+int kern_recv(struct daemon *d, bool frames)
+{
+	unsigned overruns = 0;
+	int err;
+
+	err = notif_recv(d, mnl_socket_get_fd(frames ? d->fr.sk : d->ev.sk),
+			 kern_msg, &overruns);
+	/* frames lost: the devices send theirs again */
+	d->frames_lost += frames ? overruns : 0;
+	if (!frames && overruns) {
+		/* a soft expiry among them would never come again */
+		log_warn("notifications lost (receive buffer overrun): reconciling");
+		d->events_lost = true;
+	}
+	return err;
 }

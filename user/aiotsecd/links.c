@@ -163,9 +163,11 @@ static bool link_msg_matters(const struct daemon *d,
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a, *alt;
 
+	/* AF_BRIDGE and the like speak of a port, not of the link */
 	if ((nlh->nlmsg_type != RTM_NEWLINK &&
 	     nlh->nlmsg_type != RTM_DELLINK) ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi) ||
+	    ifi->ifi_family != AF_UNSPEC)
 		return false;
 	if (link_name(d, ifi->ifi_index))
 		return nlh->nlmsg_type == RTM_DELLINK;
@@ -184,34 +186,27 @@ static bool link_msg_matters(const struct daemon *d,
 	return false;
 }
 
+/* d->links_changed: a reconciliation after this batch */
+static void link_msg(struct daemon *d, const struct nlmsghdr *nlh)
+{
+	if (link_msg_matters(d, nlh))
+		d->links_changed = true;
+}
+
 int links_recv(struct daemon *d)
 {
-	static char buf[65536];
-	int fd = mnl_socket_get_fd(d->rt), n, i;
-	const struct nlmsghdr *nlh;
-	bool changed = false;
+	unsigned overruns = 0;
+	int err;
 
-	for (i = 0; i < KERN_RECV_BATCH; i++) {
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			if (errno == ENOBUFS) {
-				log_warn("link notifications lost (receive buffer overrun): reconciling");
-				changed = true;
-				continue;
-			}
-			log_err("link notifications: %s", strerror(errno));
-			return -errno;
-		}
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, n);
-		     nlh = mnl_nlmsg_next(nlh, &n))
-			changed |= link_msg_matters(d, nlh);
+	d->links_changed = false;
+	err = notif_recv(d, mnl_socket_get_fd(d->rt), link_msg, &overruns);
+	if (overruns) {
+		/* the timer reconciles, at most once a second */
+		log_warn("link notifications lost (receive buffer overrun): reconciling");
+		d->links_lost = true;
 	}
 	/* a failed dump is tried again by the timer */
-	if (changed)
+	if (d->links_changed)
 		auth_reconcile(d, false);
-	return 0;
+	return err;
 }
