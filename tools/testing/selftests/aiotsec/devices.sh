@@ -287,8 +287,11 @@ test_rekey_loss() {
 	local ns n=20
 	setup ns $n
 	start_daemon "$ns" --soft-limit 64
+	# the default end of the run (30 s) came a few seconds after the
+	# last rekey when the machine was busy: room to finish, the same
+	# 20 s of lingering once every device has
 	sim "$ns" --devices "$tmp/devices.csv" --frames 300 --interval 10 \
-		--loss 0.1 --seed 7 --linger 20 ||
+		--loss 0.1 --seed 7 --linger 20 --timeout 60 ||
 		fail "simulator: not every device reached its outcome"
 	[ "$(jnum rekeys)" -ge $n ] ||
 		fail "only $(jnum rekeys) rekeys for $n devices"
