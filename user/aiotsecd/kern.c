@@ -15,7 +15,7 @@
 
 #include "aiotsecd.h"
 
-/* A socket for the multicast group @name, with the --rcvbuf buffer. */
+/* @nl joined to the frames (@frames) or the events group; --rcvbuf. */
 static int notif_open(struct daemon *d, struct nl *nl, bool frames)
 {
 	const char *name = frames ? AIOTSEC_MCGRP_FRAMES : AIOTSEC_MCGRP_EVENTS;
