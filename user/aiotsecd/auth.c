@@ -174,23 +174,24 @@ static void att_free(struct daemon *d, struct attempt *a)
 }
 
 /*
- * @a has its answer (accepted or rejected): it keeps no secret it no
- * longer needs (K, OPc, XRES, CK, IK) for the rest of its life.
+ * @a has its answer, @state (ATT_ACCEPTED, ATT_CONFIRMED, ATT_REJECTED):
+ * it keeps no secret it no longer needs (K, OPc, XRES, CK, IK) for the
+ * rest of its life.
  */
-static void att_wipe(struct attempt *a)
+static void att_settle(struct attempt *a, uint8_t state)
 {
 	OPENSSL_cleanse(a->cred.k, sizeof(a->cred.k));
 	OPENSSL_cleanse(a->cred.opc, sizeof(a->cred.opc));
 	OPENSSL_cleanse(a->expect.xres, sizeof(a->expect.xres));
 	OPENSSL_cleanse(a->expect.ck, sizeof(a->expect.ck));
 	OPENSSL_cleanse(a->expect.ik, sizeof(a->expect.ik));
+	a->state = state;
 }
 
 /* Close @a without an answer: it sends nothing more. */
 static void att_close(struct attempt *a)
 {
-	att_wipe(a);
-	a->state = ATT_REJECTED;
+	att_settle(a, ATT_REJECTED);
 	a->reply_len = 0;
 	a->next_tx = 0;
 }
@@ -207,9 +208,8 @@ static int sa_delete(struct daemon *d, uint32_t ifindex, uint32_t sid)
 		if (a->sid != sid || a->ifindex != ifindex || !a->next_tx)
 			continue;
 		a->next_tx = 0;
-		if (a->state != ATT_CONFIRMED)
-			a->state = ATT_REJECTED;
-		att_wipe(a);
+		att_settle(a, a->state == ATT_CONFIRMED ? ATT_CONFIRMED :
+							  ATT_REJECTED);
 	}
 	return kern_sa_del(d, ifindex, sid);
 }
@@ -469,10 +469,8 @@ static void reject(struct daemon *d, uint32_t ifindex, uint32_t attempt,
 		store_audit(d->st, hint, mode_name(mode), "reject",
 			    aka_cause_name(cause));
 	}
-	if (a) {
-		att_wipe(a);
-		a->state = ATT_REJECTED;
-	}
+	if (a)
+		att_settle(a, ATT_REJECTED);
 	send_msg(d, ifindex, attempt, peer, &m, a);
 }
 
@@ -722,8 +720,7 @@ static void accept_rekey(struct daemon *d, struct attempt *a)
 		att_close(a);
 		return;
 	}
-	att_wipe(a);
-	a->state = ATT_ACCEPTED;
+	att_settle(a, ATT_ACCEPTED);
 	m.accept.sid = a->sid;
 	m.accept.suite = s.suite;
 	m.accept.ctr_bits = a->ctr_bits;
@@ -796,7 +793,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 		goto fail;
 	}
 	a->sid = sid;
-	a->state = ATT_ACCEPTED;
+	att_settle(a, ATT_ACCEPTED);
 	m.accept.sid = sid;
 	m.accept.suite = suite;
 	m.accept.ctr_bits = d->ctr_bits;
@@ -806,15 +803,13 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 		 link_label(d, a->ifindex));
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "accept", NULL);
 	assign_tid(d, a);
-	att_wipe(a);
 	return;
 fail:
 	OPENSSL_cleanse(key, sizeof(key));
 	/* no cause fits an internal failure: the device times out */
 	store_audit(d->st, a->hint, mode_name(a->expect.mode), "error",
 		    NULL);
-	att_wipe(a);
-	a->state = ATT_REJECTED;
+	att_settle(a, ATT_REJECTED);
 	a->reply_len = 0;
 }
 
@@ -1359,8 +1354,7 @@ static void retransmit(struct daemon *d, struct attempt *a, uint64_t now)
 		log_info("rekey %08x: %s: timeout", a->id, a->hint);
 		store_audit(d->st, a->hint, mode_name(a->expect.mode),
 			    "reject", aka_cause_name(AKA_CAUSE_TIMEOUT));
-		att_wipe(a);
-		a->state = ATT_REJECTED;
+		att_settle(a, ATT_REJECTED);
 		return;
 	}
 	a->ntx++;
