@@ -29,6 +29,8 @@
 #define RETX_FIRST_MS		1000	/* network retransmissions: 1 s, */
 #define RETX_MAX_MS		8000	/* doubling up to 8 s, */
 #define RETX_TRIES		4	/* four times */
+/* copies of one device message answered: each send of it, duplicated */
+#define ANSWER_COPIES_MAX	(2 * (RETX_TRIES + 1))
 #define STORE_CHECK_MS		1000	/* look for aiotsecctl's changes */
 #define KERN_RECV_BATCH		64	/* notifications read per wakeup */
 #define LINKS_MAX		16	/* --dev links served */
@@ -76,6 +78,9 @@ struct attempt {
 	uint8_t rekey_phase;		/* ... of this key phase */
 	uint8_t ctr_bits;		/* rekey: the SA's */
 	uint8_t ntx;			/* network retransmissions so far */
+	uint8_t copies;			/* of the device's last message,
+					 * answered (ANSWER_COPIES_MAX)
+					 */
 	uint64_t next_tx;		/* next one (monotonic ms), 0: none */
 	struct aka_cred cred;
 	struct aka_hello hello;

@@ -431,6 +431,7 @@ static int send_msg(struct daemon *d, uint32_t ifindex, uint32_t attempt,
 	 */
 	memcpy(a->reply, buf, len);
 	a->reply_len = len;
+	a->copies = 1;
 	if (!a->rekey) {
 		send_auth(d, a->ifindex, attempt, peer, buf, len);
 		return 0;
@@ -451,6 +452,33 @@ static void resend(struct daemon *d, struct attempt *a)
 		send_ctrl(d, a, a->reply, a->reply_len);
 	else
 		send_auth(d, a->ifindex, a->id, a->peer, a->reply, a->reply_len);
+}
+
+/*
+ * May a copy of the device's last message get the answer again?  The
+ * device sends a message at most RETX_TRIES + 1 times, and the air may
+ * duplicate each: more copies are someone replaying it, and each answer
+ * would spend the reader's air time on them.
+ */
+static bool answer_again(struct attempt *a)
+{
+	if (a->copies < ANSWER_COPIES_MAX) {
+		a->copies++;
+		return true;
+	}
+	if (a->copies == ANSWER_COPIES_MAX) {
+		a->copies++;	/* said once */
+		log_info("attempt %08x: %s: %d copies of a message answered: no more",
+			 a->id, a->hint, ANSWER_COPIES_MAX);
+	}
+	return false;
+}
+
+/* Answer a copy of the device's last message: the answer already sent. */
+static void repeat_answer(struct daemon *d, struct attempt *a)
+{
+	if (answer_again(a))
+		resend(d, a);
 }
 
 /*
@@ -571,7 +599,7 @@ static void on_hello(struct daemon *d, uint32_t ifindex, uint32_t id,
 	a = att_find(d, ifindex, id);
 	if (a) {
 		log_debug("attempt %08x: HELLO again: same answer", id);
-		resend(d, a);
+		repeat_answer(d, a);
 		return;
 	}
 	/* over the global rate, no state is kept: a flood fills nothing */
@@ -863,6 +891,8 @@ static void on_response(struct daemon *d, uint32_t ifindex, uint32_t id,
 	case ATT_ACCEPTED:
 		if (!CRYPTO_memcmp(r->res, a->res, AKA_RES_LEN)) {
 			log_debug("attempt %08x: RESPONSE again: ACCEPT again", id);
+			if (!answer_again(a))
+				return;
 			resend(d, a);
 			if (a->ctrl_len)
 				send_tid_assign(d, a);
@@ -875,7 +905,7 @@ static void on_response(struct daemon *d, uint32_t ifindex, uint32_t id,
 			       a->expect.mode, AKA_CAUSE_REPLAYED_RESPONSE);
 		return;
 	default:
-		resend(d, a);
+		repeat_answer(d, a);
 		return;
 	}
 	if (aka_net_check_response(&a->expect, r->res)) {
@@ -917,12 +947,12 @@ static void on_sync_failure(struct daemon *d, uint32_t ifindex, uint32_t id,
 	 * first of an attempt is logged (and audited), the others not.
 	 */
 	if (a->state != ATT_CHALLENGED) {
-		resend(d, a);
+		repeat_answer(d, a);
 		return;
 	}
 	if (a->expect.mode != AKA_MODE_MUTUAL || a->resynced) {
 		if (a->resynced && !memcmp(a->auts, s->auts, AKA_AUTS_LEN)) {
-			resend(d, a);
+			repeat_answer(d, a);
 		} else if (!a->unauth_noted) {
 			log_info("attempt %08x: %s: SYNC_FAILURE %s: ignored",
 				 id, a->hint, a->resynced ?
@@ -1046,7 +1076,7 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 
 	if (a->state != ATT_REKEY_REQUESTED) {
 		if (!memcmp(h->rand_d, a->hello.rand_d, AKA_RAND_LEN))
-			resend(d, a);	/* the device missed our answer */
+			repeat_answer(d, a);	/* it missed our answer */
 		return;
 	}
 	if (h->id_type != AKA_ID_TID) {

@@ -109,6 +109,24 @@ test_retransmit() {
 	[ "$(sqn_of cmd-1)" = 2 ] || fail "a retransmitted HELLO used another SQN"
 }
 
+# A HELLO replayed over and over: the attempt answers ANSWER_COPIES_MAX
+# (10) copies, then none; another attempt of the device is answered.
+test_repeat_bound() {
+	local ns out n
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" hello veth1 00000043 --tid $TID_CMD --repeat 13 \
+		--timeout 0.5) || true
+	n=$(grep -c "^type=challenge attempt=00000043 " <<<"$out" || true)
+	[ "$n" = 10 ] || fail "$n answers to 13 copies of a HELLO, not 10"
+	[ "$(sort -u <<<"$out" | wc -l)" = 1 ] || fail "answers differ: $out"
+	[ "$(grep -c "attempt 00000043: .*answered: no more" "$tmp/log")" = 1 ] ||
+		fail "the end of the answers not logged once: $(cat "$tmp/log")"
+	out=$(probe "$ns" hello veth1 00000044 --tid $TID_CMD)
+	[[ $out == "type=challenge attempt=00000044 "* ]] ||
+		fail "the device's next attempt not answered: $out"
+}
+
 test_unknown() {
 	local ns out
 	setup ns
@@ -620,6 +638,7 @@ with_daemon() {
 tap_plan "$(grep -c '^run_test ' "$0")"
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
+run_test "auth: a HELLO copied over and over: 10 answers, no more" with_daemon test_repeat_bound
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
 run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon test_malformed_replayed
 run_test "auth: one open challenge per device, no lockout; global rate" with_daemon test_rate
