@@ -229,7 +229,7 @@ void auth_frame(struct daemon *d, const struct nlattr **tb);
 void auth_event(struct daemon *d, const struct nlattr **tb);
 void auth_tick(struct daemon *d);
 int auth_init(struct daemon *d);
-int auth_reconcile(struct daemon *d, bool start);
+void auth_reconcile(struct daemon *d, bool start);
 void auth_cleanup(struct daemon *d);
 
 #endif /* AIOTSECD_H */

@@ -1585,14 +1585,6 @@ static int collect_stale(const struct store_session *s, void *arg)
 }
 
 /*
- * The kernel's SAs against the store: an SA whose session the store does
- * not know (its device was deleted, or it predates the store) or whose
- * device is disabled is deleted; a stored session without an SA is
- * forgotten.  At start and after notifications were lost (@start: also
- * rekey the SAs whose soft expiry came while no daemon listened, or got
- * lost), and whenever aiotsecctl changed the store.
- */
-/*
  * Dump the SAs of link @l into @r; 0, or the error that kept them from
  * being listed.  A link deleted meanwhile took its SAs with it: it has
  * none, and one created again under its name is taken up.
@@ -1632,13 +1624,22 @@ static int reconcile_link(struct daemon *d, unsigned l, struct reconcile *r)
 	return err;
 }
 
-int auth_reconcile(struct daemon *d, bool start)
+/*
+ * The kernel's SAs against the store: an SA whose session the store does
+ * not know (its device was deleted, or it predates the store) or whose
+ * device is disabled is deleted; a stored session without an SA is
+ * forgotten.  At start and after notifications were lost (@start: also
+ * rekey the SAs whose soft expiry came while no daemon listened, or got
+ * lost), and whenever aiotsecctl changed the store.  A link whose SAs
+ * could not be dumped is judged again RECONCILE_RETRY_MS later.
+ */
+void auth_reconcile(struct daemon *d, bool start)
 {
 	struct reconcile r = { .start = start || d->reconcile_start };
 	struct stale st = { .d = d, .r = &r };
-	int err = 0, e;
 	unsigned l;
 	size_t i;
+	int err;
 
 	/*
 	 * The SAs of every link: a session on none of them is stale, but
@@ -1647,17 +1648,16 @@ int auth_reconcile(struct daemon *d, bool start)
 	 */
 	d->sa_undeleted = false;
 	for (l = 0; l < d->n_links; l++) {
-		e = reconcile_link(d, l, &r);
-		if (e) {
+		err = reconcile_link(d, l, &r);
+		if (err) {
 			log_err("dumping the SAs of %s: %s (again in %d s)",
-				d->devs[l], strerror(-e),
+				d->devs[l], strerror(-err),
 				RECONCILE_RETRY_MS / 1000);
 			r.failed |= 1u << l;
-			err = e;
 		}
 	}
-	d->reconcile_start = err && r.start;
-	d->reconcile_retry_ms = err || d->sa_undeleted ?
+	d->reconcile_start = r.failed && r.start;
+	d->reconcile_retry_ms = r.failed || d->sa_undeleted ?
 				now_ms() + RECONCILE_RETRY_MS : 0;
 	if (r.n)
 		qsort(r.kernel, r.n, sizeof(*r.kernel), cmp_sid);
@@ -1671,11 +1671,11 @@ int auth_reconcile(struct daemon *d, bool start)
 	if (st.elsewhere)
 		log_warn("%zu stored sessions are on links not served: kept",
 			 st.elsewhere);
-	log_info("reconciled with the kernel: %u SAs kept (%u past their soft limit: rekeyed), %u deleted, %zu stale sessions removed",
-		 r.kept, r.rekeys, r.deleted, st.n);
+	log_info("reconciled with the kernel: %u SAs kept (%u past their soft limit: rekeyed), %u deleted, %zu stale sessions removed%s",
+		 r.kept, r.rekeys, r.deleted, st.n,
+		 r.failed ? "; not the links that could not be dumped" : "");
 	free(st.sids);
 	free(r.kernel);
-	return err;
 }
 
 int auth_init(struct daemon *d)

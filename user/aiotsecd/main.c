@@ -371,8 +371,11 @@ int main(int argc, char **argv)
 	 * The reference for later changes by aiotsecctl; the link watch,
 	 * then the SAs: a link created from now on is seen either way.
 	 */
-	if (store_changed(d.st, &changed) || links_watch_open(&d) ||
-	    auth_reconcile(&d, true) || setup_fds(&d))
+	if (store_changed(d.st, &changed) || links_watch_open(&d))
+		goto out;
+	/* a link whose SAs could not be dumped is tried again in a while */
+	auth_reconcile(&d, true);
+	if (setup_fds(&d))
 		goto out;
 	log_info("serving %s, suite %u for command devices, %u-bit counters, %u attempts/s%s",
 		 links, d.suite, d.ctr_bits, d.max_rate,

@@ -21,6 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 CTL=$AIOTSEC_TOP/user/aiotsecctl/aiotsecctl
 DAEMON=$AIOTSEC_TOP/user/aiotsecd/aiotsecd
 PROBE="python3 $here/authprobe.py"
+NLRAW="python3 $here/nlraw.py"
 
 # MILENAGE test set 1 (TS 35.208); any key does for HELLO -> CHALLENGE
 K=465b5ce8b199b49faa5f0a2ee238a6bc
@@ -75,6 +76,18 @@ audit_has() {
 
 sqn_of() {
 	$CTL device list --db "$tmp/db" | awk -v p="$1" '$1 == p { print $5 }'
+}
+
+# add_sas NS COUNT: SAs 1..COUNT on aiotR (nia2, inventory, one random
+# key), through one netlink socket: one aiotsecctl each takes minutes
+add_sas() {
+	local key out i
+	key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+	out=$(for i in $(seq 1 "$2"); do
+		echo "sa-new ifname=aiotR sa=(sid=$i,suite=nia2,profile=inventory,key=$key)"
+	done | $NLRAW --netns "$1" --batch)
+	[ "$(grep -c '^ok$' <<<"$out")" = "$2" ] ||
+		fail "adding $2 SAs: $(grep -v '^ok$' <<<"$out" | head -3)"
 }
 
 test_challenge() {
@@ -599,16 +612,11 @@ test_overrun() {
 # kernel by dump_delay_ms, one SA deleted under it) is marked
 # inconsistent: the daemon dumps again and reconciles with that.
 test_dump_retry() {
-	local ns i n0 t0
+	local ns n0 t0
 	[ -w "$DBG/dump_delay_ms" ] || { no_knob dump_delay_ms; return; }
 	trap 'echo 0 >"$DBG/dump_delay_ms"; stop_daemon; cleanup_ns' EXIT
 	setup ns
-	head -c 16 /dev/urandom >"$tmp/sakey"
-	# more than one part of a dump
-	for i in $(seq 1 300); do
-		$CTL -n "$ns" sa add dev aiotR sid "$i" suite nia2 \
-			profile inventory key-file "$tmp/sakey"
-	done
+	add_sas "$ns" 300	# more than one part of a dump
 	read -r n0 <"$DBG/dump_delays"
 	echo 5000 >"$DBG/dump_delay_ms"
 	ip netns exec "$ns" "$DAEMON" --db "$tmp/db" --dev aiotR \
@@ -627,6 +635,46 @@ test_dump_retry() {
 	grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), 299 deleted" \
 		"$tmp/log" || fail "$(grep reconciled "$tmp/log")"
 	[ -z "$($CTL -n "$ns" sa show dev aiotR)" ] || fail "SAs left"
+}
+
+# Every dump at start changed under it, three in a row: the daemon serves
+# all the same, deletes nothing and forgets no session, and reconciles
+# 10 s later.  An SA deleted during each hold makes each dump inconsistent.
+test_dump_fails_start() {
+	local ns n sid=0 left
+	[ -w "$DBG/dump_delay_ms" ] || { no_knob dump_delay_ms; return; }
+	trap 'echo 0 >"$DBG/dump_delay_ms"; stop_daemon; cleanup_ns' EXIT
+	setup ns
+	add_sas "$ns" 300
+	read -r n <"$DBG/dump_delays"
+	echo 1000 >"$DBG/dump_delay_ms"
+	ip netns exec "$ns" "$DAEMON" --db "$tmp/db" --dev aiotR \
+		--log-level debug 2>"$tmp/log" &
+	dpid=$!
+	held_or_failed() {
+		grep -q "dumping the SAs of aiotR" "$tmp/log" ||
+			dumps_held_since "$n"
+	}
+	while wait_for 10 held_or_failed; do
+		grep -q "dumping the SAs of aiotR" "$tmp/log" && break
+		read -r n <"$DBG/dump_delays"
+		sid=$((sid + 1))
+		$CTL -n "$ns" sa del dev aiotR sid "$sid"
+	done
+	echo 0 >"$DBG/dump_delay_ms"
+	grep -q "dumping the SAs of aiotR: Interrupted system call (again in 10 s)" \
+		"$tmp/log" || fail "no failed dump: $(grep -v unknown "$tmp/log")"
+	wait_for 10 grep -q "serving aiotR" "$tmp/log" ||
+		fail "aiotsecd did not start: $(grep -v unknown "$tmp/log")"
+	grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), 0 deleted, 0 stale sessions removed; not the links that could not be dumped" \
+		"$tmp/log" || fail "$(grep reconciled "$tmp/log")"
+	left=$((300 - sid))
+	[ "$($CTL -n "$ns" sa show dev aiotR | grep -c '^aiotR sid')" = "$left" ] ||
+		fail "SAs deleted before a dump succeeded"
+	wait_for 15 grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), $left deleted, 0 stale sessions removed$" \
+		"$tmp/log" || fail "not reconciled again: $(grep reconciled "$tmp/log")"
+	[ -z "$($CTL -n "$ns" sa show dev aiotR)" ] || fail "SAs left"
+	kill -0 "$dpid" || fail "aiotsecd exited"
 }
 
 # in run_test's subshell: the daemon goes with the test's namespaces
@@ -652,5 +700,6 @@ run_test "auth: a link created after the daemon started" with_daemon test_link_l
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
 run_test "auth: reconciliation deletes a hard-expired SA" with_daemon test_reconcile_hard
 run_test "auth: a dump the SAs changed under is taken again" with_daemon test_dump_retry
+run_test "auth: no dump at start: served all the same, reconciled later" with_daemon test_dump_fails_start
 run_test "auth: frames overrun: logged; events overrun: reconciled" with_daemon test_overrun
 tap_exit
