@@ -25,6 +25,7 @@ static void device_usage(FILE *f)
 		"       " PROG_NAME " device { disable | enable } PID [--db PATH]\n"
 		"       " PROG_NAME " [-j] device list [--db PATH]\n"
 		"       " PROG_NAME " device import FILE [--db PATH]\n"
+		"\"--\" ends the options (a PID that starts with \"--\").\n"
 		"PATH defaults to " STORE_DEFAULT_PATH "; FILE \"-\" is standard input.\n"
 		"CSV lines: pid,k_hex,opc_hex,profile,tid_hex[,amf_hex]; '#' starts a comment.\n"
 		"Or JSON: [{\"pid\": ..., \"k\": HEX, \"opc\": HEX, \"profile\": ..., \"tid\": HEX|null}, ...]\n");
@@ -36,17 +37,22 @@ struct dev_opt {
 };
 
 /*
- * Parse "POSITIONAL --opt VALUE ..." (options anywhere); @pos receives
- * the one positional argument, if @pos is not NULL.
+ * Parse "POSITIONAL --opt VALUE ..." (options anywhere, "--" ends them);
+ * @pos receives the one positional argument, if @pos is not NULL.
  */
 static int dev_args(const char *ctx, int argc, char **argv, const char **pos,
 		    const struct dev_opt *o)
 {
 	const struct dev_opt *p;
+	bool opts_end = false;
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "--", 2)) {
+		if (!opts_end && !strcmp(argv[i], "--")) {
+			opts_end = true;
+			continue;
+		}
+		if (opts_end || strncmp(argv[i], "--", 2)) {
 			if (!pos || *pos)
 				return usage_error(ctx, "unexpected argument \"%s\"",
 						   argv[i]);
@@ -69,11 +75,14 @@ static int dev_args(const char *ctx, int argc, char **argv, const char **pos,
 	return 0;
 }
 
-static int dev_open(const char *db, struct store **st)
+/* Open the store; only the commands that add devices create it. */
+static int dev_open(const char *db, bool create, struct store **st)
 {
+	const char *path = db ? db : STORE_DEFAULT_PATH;
 	char err[512];
 
-	if (store_open(db ? db : STORE_DEFAULT_PATH, st, err, sizeof(err)))
+	if (create ? store_open(path, st, err, sizeof(err)) :
+		     store_open_existing(path, st, err, sizeof(err)))
 		return error("store: %s", err);
 	return 0;
 }
@@ -125,7 +134,7 @@ static int device_add(int argc, char **argv)
 	spec.opc = opc.octets;
 	spec.opc_len = opc.len;
 	spec.profile = profile;
-	err = dev_open(db, &st);
+	err = dev_open(db, true, &st);
 	if (err)
 		goto out;
 	if (store_device_add(st, &spec))
@@ -146,7 +155,7 @@ static int device_pid_op(int argc, char **argv, const char *ctx,
 	struct store *st;
 	int err;
 
-	err = dev_args(ctx, argc, argv, &pid, o) ?: dev_open(db, &st);
+	err = dev_args(ctx, argc, argv, &pid, o) ?: dev_open(db, false, &st);
 	if (err)
 		return err;
 	if (op(st, pid))
@@ -248,7 +257,7 @@ static int device_list(int argc, char **argv)
 	struct list_ctx c;
 	int err;
 
-	err = dev_args(ctx, argc, argv, NULL, o) ?: dev_open(db, &c.st);
+	err = dev_args(ctx, argc, argv, NULL, o) ?: dev_open(db, false, &c.st);
 	if (err)
 		return err;
 	if (opts.json)
@@ -272,7 +281,7 @@ static int device_import(int argc, char **argv)
 	unsigned n = 0;
 	int err;
 
-	err = dev_args(ctx, argc, argv, &file, o) ?: dev_open(db, &st);
+	err = dev_args(ctx, argc, argv, &file, o) ?: dev_open(db, true, &st);
 	if (err)
 		return err;
 	if (store_device_import(st, file, &n))

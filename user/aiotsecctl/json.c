@@ -13,18 +13,62 @@
 static bool json_started[JSON_MAX_DEPTH];
 static unsigned int json_depth;
 
-static void json_put_string(const char *s)
+/* Octets of the UTF-8 sequence at @s, or 0 where @s is not UTF-8. */
+static size_t utf8_len(const unsigned char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	unsigned int cp;
+	size_t n, i;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		/* the terminating NUL is no continuation octet either */
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string; an octet that is not UTF-8 (an interface name may hold
+ * any) becomes U+FFFD, so that the document stays valid.
+ */
+static void json_put_string(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	putchar('"');
+	while (*s) {
+		if (*s == '"' || *s == '\\') {
+			printf("\\%c", *s++);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			printf("\\u%04x", *s++);
+		} else {
+			n = utf8_len(s);
+			if (n)
+				fwrite(s, 1, n, stdout);
+			else
+				fputs("\\ufffd", stdout);
+			s += n ? n : 1;
+		}
 	}
 	putchar('"');
 }
@@ -127,7 +171,6 @@ void json_hex(const char *key, const uint8_t *buf, size_t len)
 void json_end_document(void)
 {
 	putchar('\n');
-	fflush(stdout);
 	json_depth = 0;
 	json_started[0] = false;
 }

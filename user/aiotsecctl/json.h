@@ -24,7 +24,7 @@ void json_hex(const char *key, const uint8_t *buf, size_t len);
 /* a string with the printf-formatted text */
 void json_stringf(const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* end of a top-level document: newline, flush */
+/* end of a top-level document: a newline (monitor flushes each) */
 void json_end_document(void);
 
 #endif /* AIOTSECCTL_JSON_H */

@@ -109,8 +109,9 @@ static bool is_help(const char *s)
 
 static int run_object(const struct object *obj, int argc, char **argv)
 {
-	const char *name = argc > 0 ? argv[0] : obj->default_cmd;
 	const struct subcmd *c;
+	const char *name;
+	int skip = 1;
 
 	if (argc > 0 && is_help(argv[0])) {
 		obj->usage(stdout);
@@ -118,11 +119,18 @@ static int run_object(const struct object *obj, int argc, char **argv)
 	}
 	if (obj->fn)
 		return obj->fn(argc, argv);
+	/* no command, or an option first ("device --db PATH"): the default */
+	if (!argc || (argv[0][0] == '-' && obj->default_cmd)) {
+		name = obj->default_cmd;
+		skip = 0;
+	} else {
+		name = argv[0];
+	}
 	if (!name)
 		return usage_error(obj->name, "missing command");
 	for (c = obj->cmds; c->name; c++)
 		if (!strcmp(name, c->name))
-			return c->fn(argc > 0 ? argc - 1 : 0, argv + (argc > 0));
+			return c->fn(argc - skip, argv + skip);
 	return usage_error(obj->name, "unknown command \"%s\"", argv[0]);
 }
 
@@ -188,8 +196,12 @@ int main(int argc, char **argv)
 			return err;
 	}
 	err = run_object(objects[i], argc - 1, argv + 1);
+	/* ferror(): a write that failed in an earlier flush */
 	if (fflush(stdout) && !err) {
 		error("writing output: %s", strerror(errno));
+		err = EXIT_FAIL;
+	} else if (ferror(stdout) && !err) {
+		error("writing output failed");
 		err = EXIT_FAIL;
 	}
 	return err;

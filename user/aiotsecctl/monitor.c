@@ -99,7 +99,10 @@ static void monitor_frame(const struct nlattr **tb)
 		json_u64("ifindex", attr_uint(tb, AIOTSEC_A_IFINDEX));
 		json_u64("sid", sid);
 		json_u64("counter", counter);
-		json_string("from", from);
+		if (tb[AIOTSEC_A_PEER_MAC])
+			json_string("from", from);
+		else
+			json_null("from");
 		json_u64("len", len);
 		json_bool("verified", verified);
 		json_hex("payload", payload, len);

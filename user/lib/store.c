@@ -214,8 +214,8 @@ out:
 	return err;
 }
 
-int store_open(const char *path, struct store **out, char *errbuf,
-	       size_t errlen)
+static int store_open_at(const char *path, bool create, struct store **out,
+			 char *errbuf, size_t errlen)
 {
 	struct store *st;
 	int fd, err;
@@ -228,7 +228,7 @@ int store_open(const char *path, struct store **out, char *errbuf,
 		return -ENOMEM;
 	}
 	/* the file holds keys: create it private before SQLite does */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 	if (fd < 0) {
 		err = -errno;
 		if (errbuf)
@@ -259,6 +259,17 @@ fail:
 	sqlite3_close(st->db);
 	free(st);
 	return err;
+}
+
+int store_open(const char *path, struct store **st, char *err, size_t errlen)
+{
+	return store_open_at(path, true, st, err, errlen);
+}
+
+int store_open_existing(const char *path, struct store **st, char *err,
+			size_t errlen)
+{
+	return store_open_at(path, false, st, err, errlen);
 }
 
 void store_close(struct store *st)
@@ -295,6 +306,14 @@ const char *store_profile_name(uint8_t profile)
 	return "unknown";
 }
 
+static bool pid_printable(const char *pid)
+{
+	for (; *pid; pid++)
+		if (*pid < 0x21 || *pid > 0x7e)
+			return false;
+	return true;
+}
+
 static int device_insert(struct store *st, const struct store_device_spec *d)
 {
 	static const uint8_t amf_default[AKA_AMF_LEN] = {
@@ -309,6 +328,10 @@ static int device_insert(struct store *st, const struct store_device_spec *d)
 	if (!plen || plen > AKA_PID_MAX)
 		return st_err(st, -EINVAL, "PID must be 1 to %d octets",
 			      AKA_PID_MAX);
+	/* printed by aiotsecctl and in logs: nothing a terminal acts on */
+	if (!pid_printable(d->pid))
+		return st_err(st, -EINVAL,
+			      "PID must be printable ASCII without spaces");
 	if (d->k_len != AKA_KEY_LEN)
 		return st_err(st, -EINVAL, "K must be %d octets, not %zu",
 			      AKA_KEY_LEN, d->k_len);
@@ -777,9 +800,15 @@ static char *read_all(FILE *f, size_t max, size_t *cap)
 				errno = EFBIG;
 				break;
 			}
-			p = realloc(buf, *cap ? 2 * *cap : 65536);
+			/* not realloc(): the old buffer is wiped, not left */
+			p = malloc(*cap ? 2 * *cap : 65536);
 			if (!p)
 				break;
+			if (buf) {
+				memcpy(p, buf, len);
+				explicit_bzero(buf, *cap);
+				free(buf);
+			}
 			buf = p;
 			*cap = *cap ? 2 * *cap : 65536;
 		}
@@ -811,6 +840,8 @@ int store_device_import(struct store *st, const char *path, unsigned *count)
 	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	if (!f)
 		return st_err(st, -errno, "%s: %s", path, strerror(errno));
+	/* K and OPc go straight into read_all()'s buffer, which is wiped */
+	setvbuf(f, NULL, _IONBF, 0);
 	text = read_all(f, STORE_IMPORT_MAX, &cap);
 	err = text ? 0 : st_err(st, -errno, "%s: %s", path, strerror(errno));
 	if (f != stdin)

@@ -51,7 +51,9 @@ struct store_device {
 
 /* What store_device_add() takes; lengths are checked. */
 struct store_device_spec {
-	const char *pid;		/* 1 to AKA_PID_MAX octets */
+	const char *pid;		/* 1 to AKA_PID_MAX octets, printable
+					 * ASCII without spaces
+					 */
 	const uint8_t *k;
 	size_t k_len;			/* must be AKA_KEY_LEN */
 	const uint8_t *opc;
@@ -84,6 +86,9 @@ struct store_audit_entry {
  * @path.  On failure *@st is NULL and @err (if not NULL) holds why.
  */
 int store_open(const char *path, struct store **st, char *err, size_t errlen);
+/* The same, but a database that is not there is an error (-ENOENT). */
+int store_open_existing(const char *path, struct store **st, char *err,
+			size_t errlen);
 /* Flush the audit buffer, checkpoint and close; NULL is allowed. */
 void store_close(struct store *st);
 const char *store_errmsg(const struct store *st);

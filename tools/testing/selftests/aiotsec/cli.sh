@@ -266,6 +266,13 @@ assert all(v == 0 for v in sas[0]["stats"].values()), sas
 '
 	"$CTL" -n "$ns" link add aiot1 link veth1
 	expect_out "[]" ctl -j sa show dev aiot1
+	# a name that is not UTF-8 (the kernel allows any octets): valid JSON
+	ip -n "$ns" link set aiot1 name $'ai\xff\xc3('
+	ctl -j link show | python3 -c '
+import json, sys
+names = [l["dev"] for l in json.loads(sys.stdin.buffer.read())]
+assert sorted(names) == ["aiot0", "ai\ufffd\ufffd("], names
+'
 }
 
 test_sa_options() {
@@ -596,6 +603,24 @@ m-1 profile command sqn 1 amf 8000 tid - tid-previous -" "$CTL" device list --db
 		"$CTL" device disable nobody --db "$db"
 	expect_fail 1 'Error: device del: no device with PID "j-1"' \
 		"$CTL" device del j-1 --db "$db"
+	# list is the default, also before an option
+	[ "$("$CTL" device --db "$db")" = "$("$CTL" device list --db "$db")" ] ||
+		fail "device --db PATH is not device list"
+	# only add and import create a store: a mistyped path is an error
+	expect_fail 1 "Error: store: $tmpd/typo.db: No such file or directory" \
+		"$CTL" device list --db "$tmpd/typo.db"
+	[ ! -e "$tmpd/typo.db" ] || fail "device list created a store"
+	# nothing a terminal acts on, nothing that breaks JSON
+	expect_fail 1 'Error: device add: PID must be printable ASCII without spaces' \
+		"$CTL" device add $'m-\e[31m' --k-file "$K16" --opc-file "$K16B" \
+		--profile command --db "$db"
+	# "--" ends the options: a PID may start with "--"
+	"$CTL" device add --profile command --k-file "$K16" --opc-file "$K16B" \
+		--db "$db" -- --m-3
+	"$CTL" device del --db "$db" -- --m-3
+	# a failed write of -j output is an error too
+	expect_fail 1 'Error: writing output: No space left on device' \
+		sh -c '"$0" -j device list --db "$1" >/dev/full' "$CTL" "$db"
 }
 
 test_not_loaded() {
