@@ -54,6 +54,7 @@ const struct nl_attr_space aiotsec_genl_space = SPACE(genl_attrs);
 
 static const struct nl_attr_desc aiotsec_data_attrs[] = {
 	[IFLA_AIOTSEC_ROLE] = { "ROLE" },
+	[IFLA_AIOTSEC_MAX_SAS] = { "MAX_SAS" },
 };
 
 static const struct nl_attr_space aiotsec_data_space =

@@ -106,7 +106,7 @@ int key_read(const char *path, struct key *key)
 	int fd, ret = 0;
 	ssize_t len;
 
-	key->len = 0;
+	key_wipe(key);
 	if (!strcmp(path, "-")) {
 		fd = STDIN_FILENO;
 	} else {

@@ -65,13 +65,15 @@ static int link_req_parse(const char *ctx, struct link_req *r)
 }
 
 /*
- * An rtnetlink request of @type for link @name: with @r (RTM_NEWLINK),
- * what was given, in IFLA_LINKINFO of kind "aiotsec".
+ * An rtnetlink request of @type for link @ifindex, or if 0 for @name:
+ * with @r (RTM_NEWLINK), what was given, in IFLA_LINKINFO of kind
+ * "aiotsec".
  */
-static int link_rtnl(const char *name, uint16_t type, uint16_t flags,
-		     const struct link_req *r)
+static int link_rtnl(const char *name, uint32_t ifindex, uint16_t type,
+		     uint16_t flags, const struct link_req *r)
 {
 	struct nlattr *info, *data;
+	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh;
 	struct nl nl;
 	int err;
@@ -80,7 +82,11 @@ static int link_rtnl(const char *name, uint16_t type, uint16_t flags,
 	if (err)
 		return err;
 	nlh = nl_rtnl_req(&nl, type, flags);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/* by index: with a name too, RTM_NEWLINK would rename */
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_index = ifindex;
+	if (!ifindex)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (r) {
 		if (r->lower_idx)
 			mnl_attr_put_u32(nlh, IFLA_LINK, r->lower_idx);
@@ -133,39 +139,58 @@ static int link_add(int argc, char **argv)
 	if (!r.lower_idx)
 		return error("cannot find lower device \"%s\": %s", lower,
 			     strerror(errno));
-	return link_rtnl(name, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &r);
+	return link_rtnl(name, 0, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &r);
 }
 
-/* Fail unless @name is an aiotsec link: never delete another device. */
-static int link_check_aiotsec(const char *name)
+static int link_ifindex_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[AIOTSEC_A_MAX + 1];
+
+	nl_parse_msg(nlh, sizeof(struct genlmsghdr), tb, AIOTSEC_A_MAX);
+	if (tb[AIOTSEC_A_IFINDEX])
+		*(uint32_t *)data = nl_get_uint(tb[AIOTSEC_A_IFINDEX]);
+	return 0;
+}
+
+/*
+ * Fail unless @name is an aiotsec link, else give its ifindex: the
+ * request that follows names that, and so never reaches another device
+ * that took the name meanwhile.
+ */
+static int link_check_aiotsec(const char *name, uint32_t *ifindex)
 {
 	struct nlmsghdr *nlh;
 	struct nl nl;
 	int err;
 
+	*ifindex = 0;
 	err = nl_genl_open(&nl);
 	if (err)
 		return err;
 	nlh = nl_genl_req(&nl, AIOTSEC_CMD_LINK_GET, 0);
 	mnl_attr_put_strz(nlh, AIOTSEC_A_IFNAME, name);
-	err = nl_talk(&nl, nlh, NULL, NULL);
+	err = nl_talk(&nl, nlh, link_ifindex_cb, ifindex);
 	nl_close(&nl);
+	if (!err && !*ifindex)
+		return error("%s: no ifindex in the kernel's answer", name);
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
 static int link_del(int argc, char **argv)
 {
 	static const char ctx[] = "link del";
+	uint32_t ifindex;
 	int err;
 
 	if (argc < 1)
 		return usage_error(ctx, "missing NAME");
 	if (argc > 1)
 		return usage_error(ctx, "unknown argument \"%s\"", argv[1]);
-	err = check_ifname(ctx, argv[0]) ?: link_check_aiotsec(argv[0]);
+	err = check_ifname(ctx, argv[0]) ?:
+	      link_check_aiotsec(argv[0], &ifindex);
 	if (err)
 		return err;
-	return link_rtnl(argv[0], RTM_DELLINK, 0, NULL);
+	return link_rtnl(argv[0], ifindex, RTM_DELLINK, 0, NULL);
 }
 
 static int link_set(int argc, char **argv)
@@ -176,6 +201,7 @@ static int link_set(int argc, char **argv)
 		{ "max-sas", &r.max_sas, NULL },
 		{ NULL },
 	};
+	uint32_t ifindex;
 	int err;
 
 	if (argc < 1)
@@ -184,10 +210,10 @@ static int link_set(int argc, char **argv)
 	      parse_kw_args(ctx, argc - 1, argv + 1, kws) ?:
 	      arg_require(ctx, "max-sas", r.max_sas) ?:
 	      link_req_parse(ctx, &r) ?:
-	      link_check_aiotsec(argv[0]);
+	      link_check_aiotsec(argv[0], &ifindex);
 	if (err)
 		return err;
-	return link_rtnl(argv[0], RTM_NEWLINK, 0, &r);
+	return link_rtnl(argv[0], ifindex, RTM_NEWLINK, 0, &r);
 }
 
 static void link_print_stats_text(const struct nlattr *nest)

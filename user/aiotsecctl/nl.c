@@ -35,9 +35,14 @@ static int nl_open(struct nl *nl, int bus)
 		nl_close(nl);
 		return EXIT_FAIL;
 	}
-	/* extended acks; errors do not echo the request (keys) back */
+	/* extended acks; errors must not echo the request (keys) back */
 	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one,
+				  sizeof(one)) < 0) {
+		error("netlink: NETLINK_CAP_ACK: %s", strerror(errno));
+		nl_close(nl);
+		return EXIT_FAIL;
+	}
 	nl->portid = mnl_socket_get_portid(nl->sk);
 	nl->seq = time(NULL);
 	return 0;
@@ -244,9 +249,10 @@ static void nl_report(struct nl *nl, const struct nlmsghdr *req,
 
 		nest = nl->space;
 		if (tb[NLMSGERR_ATTR_MISS_NEST] &&
-		    !nl_name_offset(nl, req,
-				    mnl_attr_get_u32(tb[NLMSGERR_ATTR_MISS_NEST]),
-				    miss, sizeof(miss), &nest))
+		    (mnl_attr_get_payload_len(tb[NLMSGERR_ATTR_MISS_NEST]) != 4 ||
+		     !nl_name_offset(nl, req,
+				     mnl_attr_get_u32(tb[NLMSGERR_ATTR_MISS_NEST]),
+				     miss, sizeof(miss), &nest)))
 			nest = NULL;
 		nl_path_add_type(miss, sizeof(miss), nest,
 				 nl_get_uint(tb[NLMSGERR_ATTR_MISS_TYPE]));

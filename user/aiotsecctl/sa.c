@@ -40,42 +40,49 @@ struct sa_args {
 	const char *dev, *sid, *suite, *profile, *key_file, *tag_len,
 		   *ctr_bits, *window, *soft, *hard, *peer;
 	bool key_switch;
+	/* parsed */
+	uint32_t window_v;
+	uint64_t soft_v, hard_v;
+	uint8_t mac[MAC_LEN];
 };
 
-/* Put the optional attributes common to add and set into the SA nest. */
-static int sa_put_common(const char *ctx, struct nlmsghdr *nlh,
-			 const struct sa_args *a)
+/* A SID of an SA: 0 is none (the kernel's policy says so too). */
+static int arg_sid(const char *ctx, const char *s, uint32_t *sid)
 {
-	uint8_t mac[MAC_LEN];
-	uint64_t v64;
-	uint32_t v32;
-	int err;
+	int err = arg_u32(ctx, "sid", s, sid);
 
-	if (a->window) {
-		err = arg_u32(ctx, "replay-window", a->window, &v32);
-		if (err)
-			return err;
-		mnl_attr_put_u32(nlh, AIOTSEC_SA_A_REPLAY_WINDOW, v32);
-	}
-	if (a->soft) {
-		err = arg_u64(ctx, "soft-limit", a->soft, UINT64_MAX, &v64);
-		if (err)
-			return err;
-		mnl_attr_put_u64(nlh, AIOTSEC_SA_A_SOFT_LIMIT, v64);
-	}
-	if (a->hard) {
-		err = arg_u64(ctx, "hard-limit", a->hard, UINT64_MAX, &v64);
-		if (err)
-			return err;
-		mnl_attr_put_u64(nlh, AIOTSEC_SA_A_HARD_LIMIT, v64);
-	}
-	if (a->peer) {
-		err = arg_mac(ctx, "peer-mac", a->peer, mac);
-		if (err)
-			return err;
-		mnl_attr_put(nlh, AIOTSEC_SA_A_PEER_MAC, MAC_LEN, mac);
-	}
-	return 0;
+	if (!err && !*sid)
+		return usage_error(ctx, "sid 0 is no session (1 to %u)",
+				   UINT32_MAX);
+	return err;
+}
+
+/*
+ * Parse the options common to add and set: all of them before netlink,
+ * so that a usage error is one (exit status 2), module or not.
+ */
+static int sa_parse_common(const char *ctx, struct sa_args *a)
+{
+	return (a->window ? arg_u32(ctx, "replay-window", a->window,
+				    &a->window_v) : 0) ?:
+	       (a->soft ? arg_u64(ctx, "soft-limit", a->soft, UINT64_MAX,
+				  &a->soft_v) : 0) ?:
+	       (a->hard ? arg_u64(ctx, "hard-limit", a->hard, UINT64_MAX,
+				  &a->hard_v) : 0) ?:
+	       (a->peer ? arg_mac(ctx, "peer-mac", a->peer, a->mac) : 0);
+}
+
+/* Put the optional attributes common to add and set into the SA nest. */
+static void sa_put_common(struct nlmsghdr *nlh, const struct sa_args *a)
+{
+	if (a->window)
+		mnl_attr_put_u32(nlh, AIOTSEC_SA_A_REPLAY_WINDOW, a->window_v);
+	if (a->soft)
+		mnl_attr_put_u64(nlh, AIOTSEC_SA_A_SOFT_LIMIT, a->soft_v);
+	if (a->hard)
+		mnl_attr_put_u64(nlh, AIOTSEC_SA_A_HARD_LIMIT, a->hard_v);
+	if (a->peer)
+		mnl_attr_put(nlh, AIOTSEC_SA_A_PEER_MAC, MAC_LEN, a->mac);
 }
 
 static int sa_check_dev(const char *ctx, const char *dev)
@@ -128,13 +135,14 @@ static int sa_add(int argc, char **argv)
 	      arg_require(ctx, "profile", a.profile) ?:
 	      arg_require(ctx, "key-file", a.key_file) ?:
 	      sa_check_dev(ctx, a.dev) ?:
-	      arg_u32(ctx, "sid", a.sid, &sid) ?:
+	      arg_sid(ctx, a.sid, &sid) ?:
 	      arg_enum(ctx, "suite", a.suite, suite_names,
 		       NAMES_N(suite_names), &suite) ?:
 	      arg_enum(ctx, "profile", a.profile, profile_names,
 		       NAMES_N(profile_names), &profile) ?:
 	      (a.tag_len ? arg_u8(ctx, "tag-len", a.tag_len, &tag_len) : 0) ?:
-	      (a.ctr_bits ? arg_u8(ctx, "ctr-bits", a.ctr_bits, &ctr_bits) : 0);
+	      (a.ctr_bits ? arg_u8(ctx, "ctr-bits", a.ctr_bits, &ctr_bits) : 0) ?:
+	      sa_parse_common(ctx, &a);
 	if (err)
 		return err;
 
@@ -151,9 +159,7 @@ static int sa_add(int argc, char **argv)
 		mnl_attr_put_u8(nlh, AIOTSEC_SA_A_TAG_LEN, tag_len);
 	if (a.ctr_bits)
 		mnl_attr_put_u8(nlh, AIOTSEC_SA_A_CTR_BITS, ctr_bits);
-	err = sa_put_common(ctx, nlh, &a);
-	if (err)
-		goto err_close;
+	sa_put_common(nlh, &a);
 
 	/* the key last: nothing can fail between reading and sending it */
 	err = key_read(a.key_file, &key) ?:
@@ -198,7 +204,8 @@ static int sa_set(int argc, char **argv)
 	      arg_require(ctx, "dev", a.dev) ?:
 	      arg_require(ctx, "sid", a.sid) ?:
 	      sa_check_dev(ctx, a.dev) ?:
-	      arg_u32(ctx, "sid", a.sid, &sid);
+	      arg_sid(ctx, a.sid, &sid) ?:
+	      sa_parse_common(ctx, &a);
 	if (err)
 		return err;
 	if (a.key_switch && !a.key_file)
@@ -213,9 +220,7 @@ static int sa_set(int argc, char **argv)
 	mnl_attr_put_strz(nlh, AIOTSEC_A_IFNAME, a.dev);
 	nest = mnl_attr_nest_start(nlh, AIOTSEC_A_SA);
 	mnl_attr_put_u32(nlh, AIOTSEC_SA_A_SID, sid);
-	err = sa_put_common(ctx, nlh, &a);
-	if (err)
-		goto err_close;
+	sa_put_common(nlh, &a);
 	if (a.key_file) {
 		/* the kernel checks the length against the SA's suite */
 		err = key_read(a.key_file, &key);
@@ -253,7 +258,7 @@ static int sa_del(int argc, char **argv)
 	      arg_require(ctx, "dev", dev) ?:
 	      arg_require(ctx, "sid", sid_s) ?:
 	      sa_check_dev(ctx, dev) ?:
-	      arg_u32(ctx, "sid", sid_s, &sid);
+	      arg_sid(ctx, sid_s, &sid);
 	if (err)
 		return err;
 	err = nl_genl_open(&nl);
@@ -358,10 +363,12 @@ static void sa_print_text(const char *dev, const struct nlattr **tb)
 	if (tb[AIOTSEC_SA_A_PEER_MAC] &&
 	    mnl_attr_get_payload_len(tb[AIOTSEC_SA_A_PEER_MAC]) == MAC_LEN)
 		format_mac(mnl_attr_get_payload(tb[AIOTSEC_SA_A_PEER_MAC]), peer);
-	printf("%s sid 0x%08llx suite %s profile %s tag-len %llu ctr-bits %llu replay-window %llu\n",
-	       dev, (unsigned long long)attr_uint(tb, AIOTSEC_SA_A_SID),
+	/* one name_of() a call: an unknown value's name is a static buffer */
+	printf("%s sid 0x%08llx suite %s", dev,
+	       (unsigned long long)attr_uint(tb, AIOTSEC_SA_A_SID),
 	       name_of(suite_names, NAMES_N(suite_names),
-		       attr_uint(tb, AIOTSEC_SA_A_SUITE)),
+		       attr_uint(tb, AIOTSEC_SA_A_SUITE)));
+	printf(" profile %s tag-len %llu ctr-bits %llu replay-window %llu\n",
 	       name_of(profile_names, NAMES_N(profile_names),
 		       attr_uint(tb, AIOTSEC_SA_A_PROFILE)),
 	       (unsigned long long)attr_uint(tb, AIOTSEC_SA_A_TAG_LEN),
@@ -456,7 +463,7 @@ static int sa_show(int argc, char **argv)
 
 	err = parse_kw_args(ctx, argc, argv, kws) ?:
 	      (dev ? sa_check_dev(ctx, dev) : 0) ?:
-	      (sid_s ? arg_u32(ctx, "sid", sid_s, &show.sid) : 0);
+	      (sid_s ? arg_sid(ctx, sid_s, &show.sid) : 0);
 	if (err)
 		return err;
 	show.by_sid = sid_s;

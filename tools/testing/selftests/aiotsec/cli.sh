@@ -630,6 +630,12 @@ test_not_loaded() {
 		"$CTL" link show
 	expect_fail 1 "Error: the aiotsec module is not loaded (generic netlink family aiotsec not found)" \
 		"$CTL" sa show
+	# usage errors are found before netlink is asked for anything
+	expect_fail 2 "$(usage_err 'sa add: peer-mac "zz" is not a MAC address (xx:xx:xx:xx:xx:xx)')" \
+		"$CTL" sa add dev aiot0 sid 1 suite nia2 profile inventory \
+		key-file "$K16" peer-mac zz
+	expect_fail 2 "$(usage_err 'sa set: replay-window "abc" is not a number (decimal or 0x hex)')" \
+		"$CTL" sa set dev aiot0 sid 1 replay-window abc
 	load_module
 }
 
@@ -695,8 +701,8 @@ run_test "bad input: soft-limit above hard-limit" bad_input 1 \
 run_test "bad input: replay-window 1 (policy), attribute named" bad_input 1 \
 	"Error: integer out of range (attribute SA.REPLAY_WINDOW)" \
 	sa add dev aiot0 sid 1 suite aes-gcm profile inventory key-file "$K16" replay-window 1
-run_test "bad input: SID 0 (policy), attribute named" bad_input 1 \
-	"Error: integer out of range (attribute SA.SID)" \
+run_test "bad input: SID 0" bad_input 2 \
+	"$(usage_err 'sa add: sid 0 is no session (1 to 4294967295)')" \
 	sa add dev aiot0 sid 0 suite aes-gcm profile inventory key-file "$K16"
 run_test "bad input: dev not an aiotsec link" bad_input 1 \
 	"Error: aiotsec: device is not an aiotsec link (IFINDEX/IFNAME) (attribute IFNAME)" \
