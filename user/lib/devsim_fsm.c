@@ -687,6 +687,16 @@ static void on_challenge(struct dsim *s, struct dsim_dev *d,
 		s->ops.send(s->arg, d, d->tx, d->tx_len);
 		return;
 	}
+	/*
+	 * One CHALLENGE an attempt, a second only after our SYNC_FAILURE
+	 * (waiting for a challenge again): another one now is forged or
+	 * stale, and answering it would replace the keys of the RESPONSE
+	 * the network may be accepting.
+	 */
+	if (d->state == DSIM_WAIT_ACCEPT) {
+		s->tot.rx_unexpected++;
+		return;
+	}
 	memcpy(d->chal, body, len);
 	d->chal_len = len;
 
@@ -983,6 +993,7 @@ static void on_rekey_accept(struct dsim *s, struct dsim_dev *d,
 
 	if (d->rk_state != DSIM_RK_WAIT_ACCEPT)
 		return;		/* repeated: we switched already */
+	/* no key from it: the rekey ends, the current key stays */
 	if (a->sid != d->sid || a->suite != d->suite ||
 	    a->ctr_bits != d->ctr_bits) {
 		rk_end(s, d, "rekey ACCEPT for another SA");

@@ -1074,6 +1074,56 @@ static void test_retransmission_timing(void)
 	rig_free(&r);
 }
 
+/*
+ * A one-way CHALLENGE carries nothing the device can check: one forged
+ * with the attempt ID (sent in clear) and another RAND_n, heard after
+ * the genuine one was answered, must not replace the keys of the
+ * RESPONSE that the network is accepting.
+ */
+static void test_forged_challenge(void)
+{
+	struct dsim_config c = cfg_frames(1);
+	uint8_t rand_n[AKA_RAND_LEN], msg[AKA_MSG_MAX], f[DSIM_FRAME_MAX];
+	struct aka_cred nobody = { .profile = AIOTSEC_PROFILE_INVENTORY };
+	struct aka_net_expect ex;
+	struct aka_msg forged;
+	unsigned long unexpected;
+	struct dsim_dev *d;
+	ssize_t len, fl;
+	struct rig r;
+
+	rig_init(&r, 1, AIOTSEC_PROFILE_INVENTORY, &c, false);
+	d = &r.s.devs[0];
+	dsim_schedule(&r.s, d, 0);
+	dsim_run_timers(&r.s, 0);
+	rig_up(&r);		/* HELLO: the network's CHALLENGE queued */
+	rig_down(&r);		/* CHALLENGE: the RESPONSE queued */
+	ok(d->state == DSIM_WAIT_ACCEPT && r.up.n == 1,
+	   "forged CHALLENGE: the genuine one answered");
+	RAND_bytes(rand_n, sizeof(rand_n));
+	if (aka_net_challenge(&nobody, 1, rand_n, AKA_MODE_ONE_WAY, &forged,
+			      &ex))
+		abort();
+	len = aka_msg_encode(&forged, msg, sizeof(msg));
+	fl = len < 0 ? len :
+	     aiot_frame_protect(NULL, AIOTSEC_FT_AUTH, 0, 16,
+				AIOT_DIR_DOWNLINK, d->attempt, 0, msg,
+				(size_t)len, f, sizeof(f));
+	if (fl < 0)
+		abort();
+	unexpected = r.s.tot.rx_unexpected;
+	dsim_rx(&r.s, f, (size_t)fl, r.now);
+	ok(r.s.tot.rx_unexpected == unexpected + 1 && r.up.n == 1 &&
+	   d->state == DSIM_WAIT_ACCEPT,
+	   "forged CHALLENGE: not answered, counted as unexpected");
+	rig_run(&r, 100000);
+	ok(d->outcome == DSIM_OUT_AUTH && d->tid_assigned &&
+	   d->frames_bad == 0 && r.n.devs[0].bad == 0 &&
+	   dsim_dev_expected(&r.s, d, true),
+	   "forged CHALLENGE: the genuine ACCEPT keys the SA, T-ID verified");
+	rig_free(&r);
+}
+
 static void test_suci(void)
 {
 	struct dsim_config c = cfg_frames(1);
@@ -1600,6 +1650,7 @@ int main(void)
 	test_reject();
 	test_one_way_refused();
 	test_retransmission_timing();
+	test_forged_challenge();
 	test_suci();
 	test_attacks();
 	test_heap();
