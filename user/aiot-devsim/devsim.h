@@ -28,8 +28,6 @@ struct io {
 	int fd;
 	int ifindex;
 	uint8_t mac[6];
-	uint8_t peer[6];	/* the reader: learnt, broadcast until known */
-	bool peer_known;
 	double loss, reorder;	/* probabilities, 0 to 1 */
 	uint64_t rng;
 	uint64_t now;
@@ -43,7 +41,9 @@ struct io {
 int io_open(struct io *io, const char *ifname, double loss, double reorder,
 	    uint64_t seed);
 void io_close(struct io *io);
-void io_send(struct io *io, const uint8_t *frame, size_t len);
+/* @frame to @dst, the reader's address (NULL: broadcast) */
+void io_send(struct io *io, const uint8_t *dst, const uint8_t *frame,
+	     size_t len);
 /* Read every frame waiting and pass it to @s. */
 void io_recv(struct io *io, struct dsim *s);
 /* Send the held frames that are due. */

@@ -50,7 +50,6 @@ int io_open(struct io *io, const char *ifname, double loss, double reorder,
 	io->loss = loss;
 	io->reorder = reorder;
 	io->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
-	memset(io->peer, 0xff, sizeof(io->peer));
 
 	io->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC,
 			htons(ETH_P_AIOT));
@@ -126,8 +125,12 @@ static void xmit(struct io *io, const uint8_t *eth, size_t len)
 		io->tx++;
 }
 
-void io_send(struct io *io, const uint8_t *frame, size_t len)
+void io_send(struct io *io, const uint8_t *dst, const uint8_t *frame,
+	     size_t len)
 {
+	static const uint8_t broadcast[6] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
 	uint8_t eth[14 + DSIM_FRAME_MAX];
 	struct held_frame *h;
 
@@ -137,7 +140,7 @@ void io_send(struct io *io, const uint8_t *frame, size_t len)
 		io->tx_lost++;
 		return;
 	}
-	memcpy(eth, io->peer, 6);
+	memcpy(eth, dst ? dst : broadcast, 6);
 	memcpy(eth + 6, io->mac, 6);
 	eth[12] = ETH_P_AIOT >> 8;
 	eth[13] = ETH_P_AIOT & 0xff;
@@ -229,10 +232,8 @@ void io_recv(struct io *io, struct dsim *s)
 			io->rx_lost++;
 			continue;
 		}
-		if (!io->peer_known && !(buf[6] & 1)) {
-			memcpy(io->peer, buf + 6, 6);
-			io->peer_known = true;
-		}
-		dsim_rx(s, buf + 14, (size_t)n - 14, io->now);
+		/* a group address is no reader's */
+		dsim_rx(s, buf + 14, (size_t)n - 14,
+			buf[6] & 1 ? NULL : buf + 6, io->now);
 	}
 }

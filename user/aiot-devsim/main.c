@@ -86,8 +86,7 @@ static void ops_send(void *arg, struct dsim_dev *d, const uint8_t *frame,
 {
 	struct ctx *c = arg;
 
-	(void)d;
-	io_send(&c->io, frame, len);
+	io_send(&c->io, d->reader_known ? d->reader : NULL, frame, len);
 }
 
 static void ops_event(void *arg, struct dsim_dev *d, const char *what)

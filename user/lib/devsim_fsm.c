@@ -1071,7 +1071,8 @@ static void on_tid_assign(struct dsim *s, struct dsim_dev *d,
 }
 
 static void rx_protected(struct dsim *s, const struct aiot_hdr *h,
-			 const uint8_t *frame, size_t len, uint64_t now)
+			 const uint8_t *frame, size_t len, const uint8_t *src,
+			 uint64_t now)
 {
 	struct dsim_dev *d = sid_find(s, h->sid);
 	uint8_t body[DSIM_FRAME_MAX];
@@ -1096,6 +1097,11 @@ static void rx_protected(struct dsim *s, const struct aiot_hdr *h,
 		return;
 	}
 	d->frames_rx++;
+	/* before any answer: it goes to the reader that sent this */
+	if (src) {
+		memcpy(d->reader, src, sizeof(d->reader));
+		d->reader_known = true;
+	}
 	switch (h->type) {
 	case AIOTSEC_FT_CONTROL:
 		if (aka_ctrl_decode(body, (size_t)n, &c)) {
@@ -1137,7 +1143,8 @@ static void rx_protected(struct dsim *s, const struct aiot_hdr *h,
 	}
 }
 
-void dsim_rx(struct dsim *s, const uint8_t *frame, size_t len, uint64_t now)
+void dsim_rx(struct dsim *s, const uint8_t *frame, size_t len,
+	     const uint8_t *src, uint64_t now)
 {
 	struct aiot_hdr h;
 	int hl = aiot_hdr_parse(frame, len, &h);
@@ -1155,7 +1162,7 @@ void dsim_rx(struct dsim *s, const uint8_t *frame, size_t len, uint64_t now)
 		rx_auth(s, &h, frame + hl, aiot_hdr_auth_len(&h, len), now);
 		return;
 	}
-	rx_protected(s, &h, frame, len, now);
+	rx_protected(s, &h, frame, len, src, now);
 }
 
 /* ---- end of the run and results --------------------------------------- */

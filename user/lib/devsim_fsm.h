@@ -103,6 +103,9 @@ struct dsim_dev {
 	uint8_t tid[AKA_TID_LEN];
 	uint8_t tid_start[AKA_TID_LEN];	/* T-ID when the run started */
 	bool had_tid;
+	/* the reader: the sender of the last frame that verified */
+	uint8_t reader[6];
+	bool reader_known;
 
 	enum dsim_state state;
 	enum dsim_outcome outcome;
@@ -216,8 +219,14 @@ void dsim_free(struct dsim *s);
 /* Start @d's first attempt at time @at (ms). */
 void dsim_schedule(struct dsim *s, struct dsim_dev *d, uint64_t at);
 
-/* A received frame (security header onwards), at @now. */
-void dsim_rx(struct dsim *s, const uint8_t *frame, size_t len, uint64_t now);
+/*
+ * A received frame (security header onwards) from @src (the lower
+ * layer's 6-octet address, NULL if none), at @now.  A device takes @src
+ * as the reader's address from a frame of its SA that verified, never
+ * from one that did not: a forged frame cannot move its uplink.
+ */
+void dsim_rx(struct dsim *s, const uint8_t *frame, size_t len,
+	     const uint8_t *src, uint64_t now);
 
 /* Fire every timer due at @now. */
 void dsim_run_timers(struct dsim *s, uint64_t now);

@@ -660,6 +660,7 @@ struct rig {
 	uint64_t now;
 	uint64_t hello_times[16];	/* auth sends of device 0 */
 	unsigned int nhello;
+	const uint8_t *src;		/* the reader's address, if any */
 };
 
 static void rig_send(void *arg, struct dsim_dev *d, const uint8_t *f,
@@ -778,7 +779,8 @@ static void rig_flush(struct rig *r)
 				r->n.drop_down--;
 				continue;
 			}
-			dsim_rx(&r->s, down.f[i].b, down.f[i].len, r->now);
+			dsim_rx(&r->s, down.f[i].b, down.f[i].len, r->src,
+				r->now);
 		}
 		free(up.f);
 		free(down.f);
@@ -806,7 +808,7 @@ static void rig_down(struct rig *r)
 
 	memset(&r->down, 0, sizeof(r->down));
 	for (i = 0; i < down.n; i++)
-		dsim_rx(&r->s, down.f[i].b, down.f[i].len, r->now);
+		dsim_rx(&r->s, down.f[i].b, down.f[i].len, r->src, r->now);
 	free(down.f);
 }
 
@@ -914,11 +916,11 @@ static void test_mutual_command(void)
 						(const uint8_t *)"W", 1, f,
 						sizeof(f));
 
-		dsim_rx(&r.s, f, (size_t)fl, r.now);
+		dsim_rx(&r.s, f, (size_t)fl, NULL, r.now);
 		ok(d->commands == 2 && d->frames_bad == 1,
 		   "mutual: replayed COMMAND dropped");
 		f[fl - 1] ^= 1;
-		dsim_rx(&r.s, f, (size_t)fl, r.now);
+		dsim_rx(&r.s, f, (size_t)fl, NULL, r.now);
 		ok(d->frames_bad == 2, "mutual: forged COMMAND dropped");
 	}
 	rig_free(&r);
@@ -1007,7 +1009,7 @@ static void test_one_way_refused(void)
 				       AIOT_DIR_DOWNLINK, d->attempt, 0, m,
 				       (size_t)n, f, sizeof(f));
 		r.up.n = 0;
-		dsim_rx(&r.s, f, (size_t)n, 10);
+		dsim_rx(&r.s, f, (size_t)n, NULL, 10);
 	}
 	ok(d->outcome == DSIM_OUT_REFUSED &&
 	   d->cause == AKA_CAUSE_MAC_FAILURE,
@@ -1112,7 +1114,7 @@ static void test_forged_challenge(void)
 	if (fl < 0)
 		abort();
 	unexpected = r.s.tot.rx_unexpected;
-	dsim_rx(&r.s, f, (size_t)fl, r.now);
+	dsim_rx(&r.s, f, (size_t)fl, NULL, r.now);
 	ok(r.s.tot.rx_unexpected == unexpected + 1 && r.up.n == 1 &&
 	   d->state == DSIM_WAIT_ACCEPT,
 	   "forged CHALLENGE: not answered, counted as unexpected");
@@ -1121,6 +1123,51 @@ static void test_forged_challenge(void)
 	   d->frames_bad == 0 && r.n.devs[0].bad == 0 &&
 	   dsim_dev_expected(&r.s, d, true),
 	   "forged CHALLENGE: the genuine ACCEPT keys the SA, T-ID verified");
+	rig_free(&r);
+}
+
+/* The reader's address: from frames of the SA that verified, only. */
+static void test_reader_address(void)
+{
+	static const uint8_t reader[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0, 0x66 };
+	struct dsim_config c = cfg_frames(1);
+	uint8_t key[32] = {}, f[DSIM_FRAME_MAX];
+	unsigned int bad;
+	struct dsim_dev *d;
+	struct aiot_key k;
+	struct rig r;
+	ssize_t fl;
+
+	rig_init(&r, 1, AIOTSEC_PROFILE_INVENTORY, &c, false);
+	d = &r.s.devs[0];
+	r.src = reader;
+	dsim_schedule(&r.s, d, 0);
+	dsim_run_timers(&r.s, 0);
+	rig_up(&r);
+	rig_down(&r);		/* the CHALLENGE, an AUTH frame */
+	ok(d->state == DSIM_WAIT_ACCEPT && !d->reader_known,
+	   "reader address: not taken from an AUTH frame");
+	rig_run(&r, 100000);
+	ok(d->outcome == DSIM_OUT_AUTH && d->reader_known &&
+	   !memcmp(d->reader, reader, sizeof(reader)),
+	   "reader address: from the T-ID-ASSIGN, which verified");
+	/* the SA's SID and counter space, a key that is not the SA's */
+	if (aiot_key_init(&k, d->suite,
+			  d->suite == AIOTSEC_SUITE_AES_CCM ? 8 : 0, key,
+			  d->suite == AIOTSEC_SUITE_NIA2_NEA2 ? 32 : 16))
+		abort();
+	fl = aiot_frame_protect(&k, AIOTSEC_FT_CONTROL, 0, d->ctr_bits,
+				AIOT_DIR_DOWNLINK, d->sid, 100,
+				(const uint8_t *)"x", 1, f, sizeof(f));
+	aiot_key_free(&k);
+	if (fl < 0)
+		abort();
+	bad = d->frames_bad;
+	dsim_rx(&r.s, f, (size_t)fl, other, r.now);
+	ok(d->frames_bad == bad + 1 &&
+	   !memcmp(d->reader, reader, sizeof(reader)),
+	   "reader address: not from a frame that does not verify");
 	rig_free(&r);
 }
 
@@ -1651,6 +1698,7 @@ int main(void)
 	test_one_way_refused();
 	test_retransmission_timing();
 	test_forged_challenge();
+	test_reader_address();
 	test_suci();
 	test_attacks();
 	test_heap();
