@@ -124,7 +124,7 @@ int devices_load(const char *path, size_t count, struct dsim *s,
 	struct entry *v = NULL, *nv;
 	size_t n = 0, cap = 0, i;
 	unsigned int lineno = 0;
-	char line[1024];
+	char line[1024], iobuf[BUFSIZ];
 	int ret = -EINVAL;
 	FILE *f = fopen(path, "r");
 
@@ -132,6 +132,8 @@ int devices_load(const char *path, size_t count, struct dsim *s,
 		fprintf(stderr, "aiot-devsim: %s: %s\n", path, strerror(errno));
 		return -errno;
 	}
+	/* K and OPc pass through these buffers: ours, wiped at the end */
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
 	while (fgets(line, sizeof(line), f)) {
 		char *l = str_trim(line);
 
@@ -141,13 +143,19 @@ int devices_load(const char *path, size_t count, struct dsim *s,
 		if (count && n == count)
 			break;
 		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			nv = realloc(v, cap * sizeof(*v));
+			/* not realloc(): the old copy of the keys is wiped */
+			nv = malloc((cap ? 2 * cap : 256) * sizeof(*v));
 			if (!nv) {
 				ret = -ENOMEM;
 				goto out;
 			}
+			if (v) {
+				memcpy(nv, v, n * sizeof(*v));
+				OPENSSL_cleanse(v, cap * sizeof(*v));
+				free(v);
+			}
 			v = nv;
+			cap = cap ? 2 * cap : 256;
 		}
 		if (parse_line(l, &v[n], path, lineno))
 			goto out;
@@ -179,6 +187,8 @@ out:
 		OPENSSL_cleanse(v, cap * sizeof(*v));
 	free(v);
 	fclose(f);
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
+	OPENSSL_cleanse(line, sizeof(line));
 	return ret;
 }
 

@@ -300,7 +300,7 @@ int main(int argc, char **argv)
 	}
 	if (timeout < 0)
 		timeout = 30 + (double)s.ndevs / rate;
-	/* a lossy air loses T-ID-ASSIGNs that nobody repeats */
+	/* a lossy air may lose every T-ID-ASSIGN within --tid-wait */
 	strict_tid = loss == 0;
 
 	signal(SIGINT, on_signal);

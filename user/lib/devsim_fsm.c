@@ -327,6 +327,8 @@ static void drop_session(struct dsim_dev *d)
 	drop_key(d, 1);
 	d->key_ok = false;
 	d->rk_state = DSIM_RK_NONE;
+	OPENSSL_cleanse(d->rk_ck, sizeof(d->rk_ck));
+	OPENSSL_cleanse(d->rk_ik, sizeof(d->rk_ik));
 }
 
 /* Key phase @phase of the session with @key; 0 or a negative errno. */
@@ -420,6 +422,9 @@ static void fail(struct dsim *s, struct dsim_dev *d, enum dsim_outcome o,
 {
 	d->outcome = o;
 	d->cause = cause;
+	/* the keys of an attempt that failed serve nothing */
+	OPENSSL_cleanse(d->ck, sizeof(d->ck));
+	OPENSSL_cleanse(d->ik, sizeof(d->ik));
 	att_del(s, d);
 	/* a rejected replay attempt leaves the first session up */
 	finish(s, d, d->key_ok ? DSIM_LISTEN : DSIM_DONE, now);
