@@ -260,7 +260,7 @@ int state_load(const char *path, struct dsim *s)
 			}
 			d->has_tid = true;
 		}
-		v = strtoull(sqn, &end, 0);
+		v = strtoull(sqn, &end, 10);
 		if (*end || v > AKA_SQN_MAX) {
 			fprintf(stderr, "%s:%u: bad SQN\n", path, lineno);
 			continue;

@@ -784,6 +784,9 @@ static int unprotect_parse(const struct aiot_key *k, int dir,
 			return -EPROTO;
 		*bodylen = (size_t)h->body_len;
 	}
+	/* the largest MTU, as the kernel's receive path */
+	if (*bodylen > AIOTSEC_MAX_PAYLOAD)
+		return -EPROTO;
 	return 0;
 }
 

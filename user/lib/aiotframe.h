@@ -246,7 +246,9 @@ ssize_t aiot_frame_protect_form(const struct aiot_key *k,
  * @frame.  The caller picks @k by the SID and key phase of the header
  * (aiot_hdr_parse()); the SID is authenticated.  @dir is the
  * direction the receiver accepts (-1: either); a frame in the other one,
- * an AUTH frame or a frame too short for its tag is -EPROTO.  With
+ * an AUTH frame, a frame too short for its tag or with a body longer
+ * than AIOTSEC_MAX_PAYLOAD is -EPROTO (aiot_frame_protect() builds
+ * those, for tests of receivers).  With
  * @replay the full counter is recovered from its rx_next, checked against
  * the window and recorded once the frame verified; without, the counter
  * is the on-air field.  @hdr (may be NULL) receives the header and

@@ -292,6 +292,32 @@ static void test_roundtrip(const struct cfg *c)
 	aiot_key_free(&k);
 }
 
+/* The body's bound: 1024 octets open, 1025 are malformed (-EPROTO). */
+static void test_body_bound(const struct cfg *c)
+{
+	static uint8_t body[AIOTSEC_MAX_PAYLOAD + 1], frame[2048], out[2048];
+	ssize_t fl, n1024, n1025;
+	struct aiot_key k;
+
+	key_or_bail(&k, c, K16, K16B);
+	fill(body, sizeof(body), 7);
+	fl = aiot_frame_protect(&k, AIOTSEC_FT_INVENTORY, 0, 32, 0, 9, 1,
+				body, AIOTSEC_MAX_PAYLOAD, frame,
+				sizeof(frame));
+	n1024 = fl < 0 ? fl : aiot_frame_unprotect(&k, 0, NULL, frame,
+						    (size_t)fl, NULL, NULL,
+						    out, sizeof(out));
+	fl = aiot_frame_protect(&k, AIOTSEC_FT_INVENTORY, 0, 32, 0, 9, 2,
+				body, sizeof(body), frame, sizeof(frame));
+	n1025 = fl < 0 ? fl : aiot_frame_unprotect(&k, 0, NULL, frame,
+						    (size_t)fl, NULL, NULL,
+						    out, sizeof(out));
+	ok(n1024 == AIOTSEC_MAX_PAYLOAD && n1025 == -EPROTO,
+	   DESC("%s: a 1024-octet body opens, 1025 octets are malformed",
+		c->name));
+	aiot_key_free(&k);
+}
+
 static void test_protect_unprotect(const struct cfg *c)
 {
 	const uint8_t msg[] = "READ 0001";
@@ -904,6 +930,7 @@ int main(void)
 	for (size_t i = 0; i < NCFG; i++) {
 		test_roundtrip(&cfgs[i]);
 		test_protect_unprotect(&cfgs[i]);
+		test_body_bound(&cfgs[i]);
 		test_bitflips(&cfgs[i]);
 		test_wrong_key(&cfgs[i]);
 		test_counter_limits(&cfgs[i]);
