@@ -466,7 +466,8 @@ static inline bool aiotsec_frame_type_allowed(const struct aiotsec_sa *sa,
 /* send.c */
 netdev_tx_t aiotsec_start_xmit(struct sk_buff *skb, struct net_device *dev);
 int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
-		       const u8 *payload, unsigned int len, const u8 *peer);
+		       const u8 *payload, unsigned int len, const u8 *peer,
+		       struct aiotsec_crypt_waiter *w);
 
 /* receive.c */
 rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb);

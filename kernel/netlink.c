@@ -952,6 +952,7 @@ static int aiotsec_nl_frame_send(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **attrs = info->attrs;
+	struct aiotsec_crypt_waiter w;
 	struct aiotsec_dev *adev;
 	const u8 *peer = NULL;
 	u8 type;
@@ -994,12 +995,21 @@ static int aiotsec_nl_frame_send(struct sk_buff *skb, struct genl_info *info)
 		err = aiotsec_send_frame(adev, type,
 					 nla_get_u32(attrs[AIOTSEC_A_SID]),
 					 nla_data(attrs[AIOTSEC_A_PAYLOAD]),
-					 nla_len(attrs[AIOTSEC_A_PAYLOAD]), peer);
+					 nla_len(attrs[AIOTSEC_A_PAYLOAD]), peer,
+					 &w);
 		if (err == -ENETDOWN)
 			NL_SET_ERR_MSG(extack,
 				       "aiotsec: the lower device is down");
 	}
 	mutex_unlock(&adev->lock);
+	/*
+	 * Sealed asynchronously: its verdict, without the lock (the link's
+	 * deletion takes it under RTNL); the frame holds its own references.
+	 */
+	if (err == -EINPROGRESS) {
+		wait_for_completion(&w.done);
+		err = w.err;
+	}
 	switch (err) {
 	case -ENOENT:
 		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_SID],

@@ -271,17 +271,19 @@ drop:
 /*
  * Send one frame for the daemon (AIOTSEC_CMD_FRAME_SEND): AUTH frames go
  * out unprotected to @peer (broadcast when NULL); every other type is
- * protected with the SA of @sid.  Process context: a frame sealed
- * asynchronously is waited for, so that the lower device's verdict is
- * the caller's.
+ * protected with the SA of @sid.  Process context, with the link's lock
+ * held.  Returns the lower device's verdict, or -EINPROGRESS when the
+ * frame is being sealed asynchronously: then @w gets the verdict, which
+ * the caller waits for (wait_for_completion(&@w->done)) once it dropped
+ * the lock, so that no link deletion waits for the crypto.
  */
 int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
-		       const u8 *payload, unsigned int len, const u8 *peer)
+		       const u8 *payload, unsigned int len, const u8 *peer,
+		       struct aiotsec_crypt_waiter *w)
 {
 	struct net_device *lower = adev->lower;
 	unsigned int head = ETH_HLEN + AIOTSEC_HDR_ROOM +
 			    LL_RESERVED_SPACE(lower);
-	struct aiotsec_crypt_waiter w;
 	struct aiotsec_sa *sa;
 	struct sk_buff *skb;
 	int err = 0;
@@ -304,21 +306,17 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 		return aiotsec_queue_xmit(skb);
 	}
 
-	init_completion(&w.done);
+	init_completion(&w->done);
 	local_bh_disable();
 	rcu_read_lock();
 	sa = aiotsec_sa_lookup(adev, sid);
 	if (sa) {
-		err = aiotsec_xmit_sa(adev, sa, skb, type, peer, &w);
+		err = aiotsec_xmit_sa(adev, sa, skb, type, peer, w);
 	} else {
 		kfree_skb(skb);
 		err = -ENOENT;
 	}
 	rcu_read_unlock();
 	local_bh_enable();
-	if (err == -EINPROGRESS) {
-		wait_for_completion(&w.done);
-		err = w.err;
-	}
 	return err;
 }
