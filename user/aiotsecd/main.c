@@ -248,6 +248,13 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 					c == 'S' ? "soft-limit" : "hard-limit");
 				return 2;
 			}
+			/* the kernel would refuse every inventory SA */
+			if (u > NIA2_KEY_FRAMES) {
+				log_err("--%s: at most %llu (the frames of a nia2 key, which inventory devices use)",
+					c == 'S' ? "soft-limit" : "hard-limit",
+					NIA2_KEY_FRAMES);
+				return 2;
+			}
 			*(c == 'S' ? &d->soft_limit : &d->hard_limit) = u;
 			break;
 		case 'h':

@@ -483,6 +483,21 @@ test_link_later() {
 		fail "$out"
 }
 
+# options the kernel would refuse for every SA: refused at once (exit 2)
+test_bad_limits() {
+	local out rc=0
+	out=$("$DAEMON" --db "$tmp/db" --dev aiotR --hard-limit 4294967297 \
+		2>&1) || rc=$?
+	[ "$rc" = 2 ] || fail "--hard-limit 2^32 + 1: exit status $rc"
+	[[ $out == *"--hard-limit: at most 4294967296 (the frames of a nia2 key, which inventory devices use)"* ]] ||
+		fail "$out"
+	rc=0
+	out=$("$DAEMON" --db "$tmp/db" --dev aiotR --soft-limit 5 \
+		--hard-limit 4 2>&1) || rc=$?
+	[ "$rc" = 2 ] && [[ $out == *"--soft-limit above --hard-limit"* ]] ||
+		fail "soft above hard: exit status $rc: $out"
+}
+
 # the link's max-sas reached: a correct RESPONSE gets no SA and no
 # answer (the device times out), audited as an error
 test_max_sas() {
@@ -695,6 +710,7 @@ run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_acc
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
 run_test "auth: link max-sas reached -> no SA, no answer, audited" with_daemon test_max_sas
+run_test "auth: limits no nia2 key can have are refused" test_bad_limits
 run_test "auth: one daemon, two links; a device moves between them" with_daemon test_two_links
 run_test "auth: a link created after the daemon started" with_daemon test_link_later
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit
