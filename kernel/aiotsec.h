@@ -58,9 +58,10 @@
  * @flags: AIOTSEC_KEY_SOFT_SENT, AIOTSEC_KEY_HARD_SENT: events sent;
  *	AIOTSEC_KEY_NEXT: installed after the transmitting key and not yet
  *	used for transmission, the first frame it authenticates promotes it
- * @rx_lock: protects @rx_next and @window
+ * @rx_lock: serialises the updates of @rx_next and @window
  * @window_words: length of @window
- * @rx_next: highest counter received and verified, plus one; 0: none yet
+ * @rx_next: highest counter received and verified, plus one; 0: none yet.
+ *	Read without the lock, hence atomic64_t: no torn read on 32 bits
  * @rcu: drops the slot's reference after a grace period
  * @phase: the key-phase bit that selects this slot on air
  * @req_len: octets of a frame's context that the transforms' largest
@@ -83,7 +84,7 @@ struct aiotsec_key {
 	unsigned long flags;
 	spinlock_t rx_lock; /* see @rx_lock above */
 	u32 window_words;
-	u64 rx_next;
+	atomic64_t rx_next;
 	struct rcu_head rcu;
 	u8 phase;
 	u16 req_len;
@@ -116,7 +117,7 @@ struct aiotsec_dev;
  * @keys: the two key slots, indexed by key phase
  * @tx_phase: key phase used for transmission
  * @peer: lower-device address of the peer (broadcast until known),
- *	packed in the low 48 bits
+ *	packed in the low 48 bits; atomic64_t as @rx_next is
  * @link: the link that holds this SA
  * @refs: one for the link's table (dropped an RCU grace period after the
  *	SA leaves it), one for each key
@@ -143,7 +144,7 @@ struct aiotsec_sa {
 	u8 ctr_bits;
 	struct aiotsec_key __rcu *keys[2];
 	u8 tx_phase;
-	u64 peer;
+	atomic64_t peer;
 	struct aiotsec_dev *link;
 	/* control path */
 	refcount_t refs;
@@ -433,12 +434,12 @@ static inline void aiotsec_key_check_limits(struct aiotsec_sa *sa,
 
 static inline void aiotsec_sa_set_peer(struct aiotsec_sa *sa, const u8 *mac)
 {
-	WRITE_ONCE(sa->peer, ether_addr_to_u64(mac));
+	atomic64_set(&sa->peer, ether_addr_to_u64(mac));
 }
 
 static inline void aiotsec_sa_get_peer(const struct aiotsec_sa *sa, u8 *mac)
 {
-	u64_to_ether_addr(READ_ONCE(sa->peer), mac);
+	u64_to_ether_addr(atomic64_read(&sa->peer), mac);
 }
 
 /*

@@ -676,7 +676,7 @@ static int aiotsec_put_key(struct sk_buff *skb, struct aiotsec_sa *sa,
 {
 	struct nlattr *nest = nla_nest_start(skb, key->phase + 1);
 	u64 tx = atomic64_read(&key->tx_counter);
-	u64 rx_next = READ_ONCE(key->rx_next);
+	u64 rx_next = atomic64_read(&key->rx_next);
 
 	if (!nest ||
 	    nla_put_u8(skb, AIOTSEC_KEY_A_PHASE, key->phase) ||

@@ -133,7 +133,7 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 	if (test_bit(AIOTSEC_KEY_NEXT, &key->flags))
 		aiotsec_key_promote(sa, key);
 	aiotsec_key_check_limits(sa, key, c->counter);
-	if (READ_ONCE(sa->peer) != ether_addr_to_u64(src))
+	if (atomic64_read(&sa->peer) != ether_addr_to_u64(src))
 		aiotsec_sa_set_peer(sa, src);
 	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_OK, 1);
 	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_BYTES, c->bodylen);
@@ -295,7 +295,7 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 	}
 	low = sa->ctr_bits == 32 ? get_unaligned_be32(hdr + 5) :
 				   get_unaligned_be16(hdr + 5);
-	ctr = aiotsec_counter_recover(READ_ONCE(key->rx_next), low,
+	ctr = aiotsec_counter_recover(atomic64_read(&key->rx_next), low,
 				      sa->ctr_bits);
 	/*
 	 * Only counted: the counter is not verified, and an expiry event

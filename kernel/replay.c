@@ -67,7 +67,7 @@ static enum aiotsec_replay aiotsec_window_classify(const struct aiotsec_key *key
 /* Cheap check before any cryptography; takes no lock. */
 enum aiotsec_replay aiotsec_replay_check(struct aiotsec_key *key, u64 ctr)
 {
-	return aiotsec_window_classify(key, READ_ONCE(key->rx_next), ctr);
+	return aiotsec_window_classify(key, atomic64_read(&key->rx_next), ctr);
 }
 
 /*
@@ -82,7 +82,7 @@ enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr)
 	u64 next, cur, top, i;
 
 	spin_lock(&key->rx_lock);
-	next = key->rx_next;
+	next = atomic64_read(&key->rx_next);
 	ret = aiotsec_window_classify(key, next, ctr);
 	if (ret != AIOTSEC_REPLAY_OK)
 		goto out;
@@ -99,7 +99,7 @@ enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr)
 			for (i = cur + 1; i <= top; i++)
 				key->window[i & (ring - 1)] = 0;
 		}
-		WRITE_ONCE(key->rx_next, ctr + 1);
+		atomic64_set(&key->rx_next, ctr + 1);
 	}
 	__set_bit(ctr & (ring * BITS_PER_LONG - 1), key->window);
 out:

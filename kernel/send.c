@@ -189,9 +189,9 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	if (to) {
 		/* the daemon named the peer: it is the SA's from now on */
 		peer = ether_addr_to_u64(to);
-		WRITE_ONCE(sa->peer, peer);
+		atomic64_set(&sa->peer, peer);
 	} else {
-		peer = READ_ONCE(sa->peer);
+		peer = atomic64_read(&sa->peer);
 	}
 	aiotsec_push_eth(skb, adev->lower, peer);
 
