@@ -389,6 +389,20 @@ struct aiotsec_limits {
 
 u32 aiotsec_generation_read(struct net *net);
 void aiotsec_generation_bump(struct net *net);
+
+/*
+ * Links and SAs alive, for the tests (debugfs live_links, live_sas;
+ * CONFIG_AIOTSEC_DEBUG only): an object that outlives its namespace is
+ * a leak they can see.
+ */
+extern atomic_t aiotsec_live_links, aiotsec_live_sas;
+
+static inline void aiotsec_live_add(atomic_t *live, int n)
+{
+	if (IS_ENABLED(CONFIG_AIOTSEC_DEBUG))
+		atomic_add(n, live);
+}
+
 int aiotsec_sa_init(void);
 void aiotsec_sa_exit(void);
 struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid);

@@ -52,6 +52,7 @@ static int aiotsec_dev_init(struct net_device *dev)
 	ratelimit_set_flags(&adev->rl_unknown_frames, RATELIMIT_MSG_ON_RELEASE);
 
 	netdev_hold(adev->lower, &adev->lower_tracker, GFP_KERNEL);
+	aiotsec_live_add(&aiotsec_live_links, 1);
 	return 0;
 
 err_stats:
@@ -79,6 +80,7 @@ static void aiotsec_dev_destructor(struct net_device *dev)
 	free_percpu(adev->stats);
 	free_percpu(dev->tstats);
 	netdev_put(adev->lower, &adev->lower_tracker);
+	aiotsec_live_add(&aiotsec_live_links, -1);
 }
 
 static int aiotsec_dev_open(struct net_device *dev)

@@ -16,6 +16,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
@@ -93,6 +94,8 @@ struct aiotsec_sa *aiotsec_sa_lookup(struct aiotsec_dev *adev, u32 sid)
 	return rhashtable_lookup(&adev->sa_table, &sid, aiotsec_sa_params);
 }
 
+atomic_t aiotsec_live_links, aiotsec_live_sas;
+
 struct aiotsec_sa *aiotsec_sa_alloc(void)
 {
 	/*
@@ -105,13 +108,16 @@ struct aiotsec_sa *aiotsec_sa_alloc(void)
 		return NULL;
 	refcount_set(&sa->refs, 1);
 	spin_lock_init(&sa->key_lock);
+	aiotsec_live_add(&aiotsec_live_sas, 1);
 	return sa;
 }
 
 void aiotsec_sa_put(struct aiotsec_sa *sa)
 {
-	if (refcount_dec_and_test(&sa->refs))
+	if (refcount_dec_and_test(&sa->refs)) {
 		kfree(sa);
+		aiotsec_live_add(&aiotsec_live_sas, -1);
+	}
 }
 
 /*
@@ -274,6 +280,13 @@ void aiotsec_key_promote(struct aiotsec_sa *sa, struct aiotsec_key *key)
 
 int __init aiotsec_sa_init(void)
 {
+	if (IS_ENABLED(CONFIG_AIOTSEC_DEBUG)) {
+		/* removed with the directory, by aiotsec_crypto_exit() */
+		debugfs_create_atomic_t("live_links", 0400, aiotsec_debugfs,
+					&aiotsec_live_links);
+		debugfs_create_atomic_t("live_sas", 0400, aiotsec_debugfs,
+					&aiotsec_live_sas);
+	}
 	return register_pernet_subsys(&aiotsec_net_ops);
 }
 

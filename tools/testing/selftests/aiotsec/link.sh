@@ -175,16 +175,37 @@ test_netns_move() {
 		fail "aiot0 survived the deletion of its lower's namespace"
 }
 
+# live_is NAME N: the debugfs count NAME (live_links, live_sas) is N
+live_is() {
+	[ "$(cat "$DBG/$1")" = "$2" ]
+}
+
+# The namespace goes with a link and its SAs (one with two keys): every
+# object is freed (the module's counts of live links and SAs come back).
 test_netns_delete() {
-	local ns refs
+	local ns links sas key
+	load_module
+	[ -r "$DBG/live_sas" ] || { no_knob live_sas; return; }
+	read -r links <"$DBG/live_links"
+	read -r sas <"$DBG/live_sas"
 	ns_with_veth ns
 	ip -n "$ns" link add aiot0 link veth0 type aiotsec
 	ip -n "$ns" link set aiot0 up
+	key=$(mktemp)
+	head -c 16 /dev/urandom >"$key"
+	$CTL -n "$ns" sa add dev aiot0 sid 1 suite aes-gcm profile inventory \
+		key-file "$key"
+	$CTL -n "$ns" sa add dev aiot0 sid 2 suite nia2 profile inventory \
+		key-file "$key"
+	$CTL -n "$ns" sa set dev aiot0 sid 2 key-file "$key"
+	rm -f "$key"
+	live_is live_links $((links + 1)) && live_is live_sas $((sas + 2)) ||
+		fail "the counts did not move: links $(cat "$DBG/live_links"), SAs $(cat "$DBG/live_sas")"
 	ip netns del "$ns"
-	wait_for 10 sh -c '[ "$(cat /sys/module/aiotsec/refcnt)" = 0 ]' || {
-		refs=$(cat /sys/module/aiotsec/refcnt)
-		fail "module still has $refs references after netns deletion"
-	}
+	wait_for 20 live_is live_links "$links" ||
+		fail "$(($(cat "$DBG/live_links") - links)) links left after the namespace went"
+	wait_for 20 live_is live_sas "$sas" ||
+		fail "$(($(cat "$DBG/live_sas") - sas)) SAs left after the namespace went"
 }
 
 test_tx_without_sa() {
@@ -229,7 +250,7 @@ run_test "changelink: max-sas changes, the role does not" test_changelink
 run_test "MTU bounded by the lower device" test_mtu
 run_test "lower device removal removes the link" test_lower_removal
 run_test "netns move, then lower netns deleted" test_netns_move
-run_test "netns deleted with a link present" test_netns_delete
+run_test "netns deleted with a link and SAs: every one freed" test_netns_delete
 run_test "TX without a security association drops and counts" test_tx_without_sa
 run_test "module unload with links present" test_unload_with_links
 tap_exit
