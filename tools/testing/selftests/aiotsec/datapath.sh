@@ -143,15 +143,19 @@ json_get() {
 	echo "${BASH_REMATCH[1]}"
 }
 
-# capture NS IFACE COUNT CMD...: run CMD while capturing COUNT frames
+# capture NS IFACE COUNT CMD...: run CMD while capturing COUNT frames (at
+# most; one hex line each).  Fails when the capture or CMD does: in a
+# command substitution errexit is off, so each step returns by itself.
 capture() {
-	local ns=$1 iface=$2 count=$3 ready=$tmp/ready.$RANDOM
+	local ns=$1 iface=$2 count=$3 ready=$tmp/ready.$RANDOM cpid
 	shift 3
 	ip netns exec "$ns" $PKT capture "$iface" "$count" --timeout 10 \
 		--ready "$ready" >"$tmp/cap" &
-	wait_for 10 test -e "$ready" || fail "capture did not start"
-	"$@"
-	wait $! || true
+	cpid=$!
+	wait_for 10 test -e "$ready" ||
+		{ kill "$cpid"; fail "capture did not start"; return 1; }
+	"$@" || { kill "$cpid"; fail "$* failed"; return 1; }
+	wait "$cpid" || { fail "the capture failed"; return 1; }
 	cat "$tmp/cap"
 }
 
@@ -184,6 +188,8 @@ test_exchange() {
 	# no plaintext on the wire (the body "hello" is ciphered) unless nia2
 	out=$(capture "$ns" veth1 1 ip netns exec "$ns" $PKT send aiotR \
 		$INV_TO_DEV 68656c6c6f)
+	[ -n "$out" ] && [ "$(wc -l <<<"$out")" = 1 ] ||
+		fail "not the one frame on the wire: $out"
 	case $out in
 	*68656c6c6f*) [ "$suite" = nia2 ] || fail "plaintext on the wire: $out" ;;
 	*) [ "$suite" != nia2 ] || fail "nia2 frame should carry the body in clear" ;;
