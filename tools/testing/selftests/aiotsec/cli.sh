@@ -300,16 +300,21 @@ test_sa_options() {
 }
 
 test_sa_no_keys() {
-	local ns
+	local ns out
 	ns_with_link ns
 	ctl sa add dev aiot0 sid 1 suite nia2-nea2 profile command key-file "$K32"
 	ctl sa add dev aiot0 sid 2 suite aes-gcm profile inventory key-file "$K16"
 	ctl sa add dev aiot0 sid 3 suite aes-ccm profile inventory key-file "$K16RAW"
 	ctl sa set dev aiot0 sid 2 key-file "$K16B"
-	no_key_in "$(ctl sa show)"
-	no_key_in "$(ctl -s sa show)"
-	no_key_in "$(ctl -j -s sa show)"
-	no_key_in "$(ctl sa show dev aiot0 sid 1)"
+	# each output on its own: errexit sees an aiotsecctl that fails
+	out=$(ctl sa show)
+	no_key_in "$out"
+	out=$(ctl -s sa show)
+	no_key_in "$out"
+	out=$(ctl -j -s sa show)
+	no_key_in "$out"
+	out=$(ctl sa show dev aiot0 sid 1)
+	no_key_in "$out"
 	# nor as raw octets
 	if ctl -s -j sa show | LC_ALL=C grep -q $'\xa0\xa1'; then
 		fail "raw key octets in the output"
@@ -603,6 +608,20 @@ m-1 profile command sqn 1 amf 8000 tid - tid-previous -" "$CTL" device list --db
 		"$CTL" device disable nobody --db "$db"
 	expect_fail 1 'Error: device del: no device with PID "j-1"' \
 		"$CTL" device del j-1 --db "$db"
+	# CSV import: all or nothing, the line named; then all
+	cat >"$tmpd/devices.csv" <<-EOF
+	# pid,k,opc,profile,tid[,amf]
+	c-1,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,inventory,-
+	c-2,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e,command,cc000000000000000000000000000002,9000
+	EOF
+	expect_fail 1 "Error: device import: $tmpd/devices.csv: line 3: OPc must be 16 octets, not 15 (nothing imported)" \
+		"$CTL" device import "$tmpd/devices.csv" --db "$db"
+	sed -i 's/1e,command/1e1f,command/' "$tmpd/devices.csv"
+	expect_fail 0 "2 devices imported" \
+		"$CTL" device import "$tmpd/devices.csv" --db "$db"
+	expect_out "c-1 profile inventory sqn 1 amf 8000 tid - tid-previous -
+c-2 profile command sqn 1 amf 9000 tid cc000000000000000000000000000002 tid-previous -" \
+		sh -c '"$0" device list --db "$1" | grep "^c-"' "$CTL" "$db"
 	# list is the default, also before an option
 	[ "$("$CTL" device --db "$db")" = "$("$CTL" device list --db "$db")" ] ||
 		fail "device --db PATH is not device list"

@@ -106,6 +106,7 @@ stat_is() {
 monitor() {
 	$CTL -n "$1" -j monitor "${3:-events}" >"$2" 2>&1 &
 	monitor_pid=$!
+	tap_pids+=("$monitor_pid")
 	wait_for 10 ip netns exec "$1" awk -v pid="$monitor_pid" \
 		'$2 == 16 && $3 == pid && $4 != "00000000" { found = 1 }
 		 END { exit !found }' /proc/net/netlink ||
@@ -433,7 +434,7 @@ test_rollover() {
 }
 
 test_limits() {
-	local ns key out
+	local ns key out frame hdr=ffffffffffff02000000000288b5
 	pair ns
 	key=$(keyfile k 16)
 	monitor "$ns" "$tmp/mon"
@@ -443,7 +444,15 @@ test_limits() {
 		key-file "$key" hard-limit 8
 	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 4 --timeout 2)
 	expect_eq "received" "$(json_get "$out" received)" 4
-	grep -q soft-expire "$tmp/mon" && fail "soft-expire before the limit"
+	# a marker event after them (a frame for an unknown session): once
+	# it is in, a soft-expire of those four would be in before it
+	frame=$($FRAME protect aes-gcm "$key" --type command --sid 0x4242 \
+		--dir down --counter 0 a1)
+	ip netns exec "$ns" $PKT inject veth0 "$hdr$frame"
+	wait_for 5 grep -q unknown-session "$tmp/mon" ||
+		fail "no unknown-session marker: $(cat "$tmp/mon")"
+	! grep -q soft-expire "$tmp/mon" ||
+		fail "soft-expire before the limit: $(cat "$tmp/mon")"
 	out=$(xfer "$ns" aiotR aiotD $CMD_TO_DEV 8 --timeout 1)
 	# counters 4..7 arrive; 8 and 9 reach the device's hard limit; 10+
 	# never leave the reader

@@ -104,8 +104,15 @@ dumps_held_since() {
 	[ "$n" -gt "$1" ]
 }
 
+# Background helpers of a test (tap_pids): killed at its end, before its
+# namespaces go, which a helper's socket in them would keep alive.
+tap_pids=()
 cleanup_ns() {
-	local ns
+	local ns pid
+	for pid in "${tap_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	tap_pids=()
 	for ns in "${tap_ns[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
