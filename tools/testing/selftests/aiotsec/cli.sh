@@ -643,6 +643,8 @@ c-2 profile command sqn 1 amf 9000 tid cc000000000000000000000000000002 tid-prev
 }
 
 test_not_loaded() {
+	# loaded again whatever happens: the later tests need it
+	trap 'load_module >/dev/null 2>&1 || true; cleanup_ns' EXIT
 	wait_for 10 rmmod aiotsec 2>/dev/null ||
 		fail "cannot unload the module: refcnt $(cat /sys/module/aiotsec/refcnt)"
 	expect_fail 1 "Error: the aiotsec module is not loaded (generic netlink family aiotsec not found)" \

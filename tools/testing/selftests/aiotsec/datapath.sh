@@ -601,12 +601,14 @@ test_teardown_with_sas() {
 # a packet tap on the lower device sees each protected frame with its
 # headers in place (the core complains of a "buggy" protocol otherwise)
 test_tap_headers() {
-	local ns log mark="aiotsec-test: tap $$.$RANDOM"
+	local ns log tpid mark="aiotsec-test: tap $$.$RANDOM"
 	pair ns
 	sa_both "$ns" aes-gcm command "$(keyfile k 16)"
 	echo "$mark" >/dev/kmsg
 	ip netns exec "$ns" tcpdump -i veth0 -c 3 -w "$tmp/tap.pcap" \
 		ether proto 0x88b5 2>"$tmp/tap.err" &
+	tpid=$!
+	tap_pids+=("$tpid")
 	wait_for 10 grep -q listening "$tmp/tap.err" || fail "tcpdump did not start"
 	# from the upper device, and from the daemon's FRAME_SEND (an
 	# unprotected AUTH frame and a protected CONTROL frame)
@@ -614,8 +616,12 @@ test_tap_headers() {
 	$CTL -n "$ns" frame send dev aiotR type auth sid 0x77 payload 0101
 	$CTL -n "$ns" frame send dev aiotR type control sid $SID payload 0202
 	# tcpdump -c 3 ends once it has seen the three
-	wait_for 10 sh -c "! kill -0 $! 2>/dev/null" ||
+	wait_for 10 sh -c "! kill -0 $tpid 2>/dev/null" ||
 		fail "the tap did not see 3 frames"
+	wait "$tpid" || fail "tcpdump failed: $(cat "$tmp/tap.err")"
+	# one line per frame with its ethertype (and its octets after it)
+	[ "$(tcpdump -r "$tmp/tap.pcap" 2>/dev/null | grep -c '(0x88b5)')" = 3 ] ||
+		fail "not 3 frames in the capture: $(tcpdump -r "$tmp/tap.pcap" 2>&1)"
 	log=$(dmesg)
 	log=${log#*"$mark"}
 	[[ $log != *"protocol 88b5 is buggy"* ]] ||

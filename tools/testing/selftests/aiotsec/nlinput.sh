@@ -687,6 +687,8 @@ test_frame_peer_mac() {
 
 # shellcheck disable=SC2086
 test_frame_link_down() {
+	# up again whatever happens: the later cases share the link
+	trap 'ip -n "$NS" link set aiot0 up; cleanup_ns' EXIT
 	ip -n "$NS" link set aiot0 down
 	refused 'errno=ENETDOWN msg="aiotsec: the link is down"' \
 		$FS frame-type=inventory sid=0x10 payload=01
