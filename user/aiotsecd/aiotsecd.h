@@ -80,9 +80,8 @@ struct attempt {
 	uint8_t rekey_phase;		/* ... of this key phase */
 	uint8_t ctr_bits;		/* rekey: the SA's */
 	uint8_t ntx;			/* network retransmissions so far */
-	uint8_t copies;			/* of the device's last message,
-					 * answered (ANSWER_COPIES_MAX)
-					 */
+	/* copies answered again since the last new answer, by message type */
+	uint8_t copies[AKA_MSG_REJECT + 1];
 	uint64_t next_tx;		/* next one (monotonic ms), 0: none */
 	struct aka_cred cred;
 	struct aka_hello hello;

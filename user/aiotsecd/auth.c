@@ -431,7 +431,7 @@ static int send_msg(struct daemon *d, uint32_t ifindex, uint32_t attempt,
 	 */
 	memcpy(a->reply, buf, len);
 	a->reply_len = len;
-	a->copies = 1;
+	memset(a->copies, 0, sizeof(a->copies));
 	if (!a->rekey) {
 		send_auth(d, a->ifindex, attempt, peer, buf, len);
 		return 0;
@@ -455,29 +455,34 @@ static void resend(struct daemon *d, struct attempt *a)
 }
 
 /*
- * May a copy of the device's last message get the answer again?  The
+ * May a copy of a device message of @type get the answer again?  The
  * device sends a message at most RETX_TRIES + 1 times, and the air may
  * duplicate each: more copies are someone replaying it, and each answer
- * would spend the reader's air time on them.
+ * would spend the reader's air time on them.  Each type counts apart, so
+ * that a replayed HELLO cannot use up the answers of a RESPONSE that
+ * the device repeats because it lost the ACCEPT.  The first copy of a
+ * message got the new answer: ANSWER_COPIES_MAX - 1 more.
  */
-static bool answer_again(struct attempt *a)
+static bool answer_again(struct attempt *a, uint8_t type)
 {
-	if (a->copies < ANSWER_COPIES_MAX) {
-		a->copies++;
+	uint8_t *n = &a->copies[type < sizeof(a->copies) ? type : 0];
+
+	if (*n < ANSWER_COPIES_MAX - 1) {
+		(*n)++;
 		return true;
 	}
-	if (a->copies == ANSWER_COPIES_MAX) {
-		a->copies++;	/* said once */
-		log_info("attempt %08x: %s: %d copies of a message answered: no more",
-			 a->id, a->hint, ANSWER_COPIES_MAX);
+	if (*n == ANSWER_COPIES_MAX - 1) {
+		(*n)++;		/* said once */
+		log_info("attempt %08x: %s: %d copies of message %u answered: no more",
+			 a->id, a->hint, ANSWER_COPIES_MAX, type);
 	}
 	return false;
 }
 
-/* Answer a copy of the device's last message: the answer already sent. */
-static void repeat_answer(struct daemon *d, struct attempt *a)
+/* Answer a copy of a device message of @type: the answer already sent. */
+static void repeat_answer(struct daemon *d, struct attempt *a, uint8_t type)
 {
-	if (answer_again(a))
+	if (answer_again(a, type))
 		resend(d, a);
 }
 
@@ -599,7 +604,7 @@ static void on_hello(struct daemon *d, uint32_t ifindex, uint32_t id,
 	a = att_find(d, ifindex, id);
 	if (a) {
 		log_debug("attempt %08x: HELLO again: same answer", id);
-		repeat_answer(d, a);
+		repeat_answer(d, a, AKA_MSG_HELLO);
 		return;
 	}
 	/* over the global rate, no state is kept: a flood fills nothing */
@@ -891,7 +896,7 @@ static void on_response(struct daemon *d, uint32_t ifindex, uint32_t id,
 	case ATT_ACCEPTED:
 		if (!CRYPTO_memcmp(r->res, a->res, AKA_RES_LEN)) {
 			log_debug("attempt %08x: RESPONSE again: ACCEPT again", id);
-			if (!answer_again(a))
+			if (!answer_again(a, AKA_MSG_RESPONSE))
 				return;
 			resend(d, a);
 			if (a->ctrl_len)
@@ -905,7 +910,7 @@ static void on_response(struct daemon *d, uint32_t ifindex, uint32_t id,
 			       a->expect.mode, AKA_CAUSE_REPLAYED_RESPONSE);
 		return;
 	default:
-		repeat_answer(d, a);
+		repeat_answer(d, a, AKA_MSG_RESPONSE);
 		return;
 	}
 	if (aka_net_check_response(&a->expect, r->res)) {
@@ -947,12 +952,12 @@ static void on_sync_failure(struct daemon *d, uint32_t ifindex, uint32_t id,
 	 * first of an attempt is logged (and audited), the others not.
 	 */
 	if (a->state != ATT_CHALLENGED) {
-		repeat_answer(d, a);
+		repeat_answer(d, a, AKA_MSG_SYNC_FAILURE);
 		return;
 	}
 	if (a->expect.mode != AKA_MODE_MUTUAL || a->resynced) {
 		if (a->resynced && !memcmp(a->auts, s->auts, AKA_AUTS_LEN)) {
-			repeat_answer(d, a);
+			repeat_answer(d, a, AKA_MSG_SYNC_FAILURE);
 		} else if (!a->unauth_noted) {
 			log_info("attempt %08x: %s: SYNC_FAILURE %s: ignored",
 				 id, a->hint, a->resynced ?
@@ -1076,7 +1081,8 @@ static void on_rekey_hello(struct daemon *d, struct attempt *a,
 
 	if (a->state != ATT_REKEY_REQUESTED) {
 		if (!memcmp(h->rand_d, a->hello.rand_d, AKA_RAND_LEN))
-			repeat_answer(d, a);	/* it missed our answer */
+			/* it missed our answer */
+			repeat_answer(d, a, AKA_MSG_HELLO);
 		return;
 	}
 	if (h->id_type != AKA_ID_TID) {

@@ -138,6 +138,14 @@ test_repeat_bound() {
 	out=$(probe "$ns" hello veth1 00000044 --tid $TID_CMD)
 	[[ $out == "type=challenge attempt=00000044 "* ]] ||
 		fail "the device's next attempt not answered: $out"
+	# each message has answers of its own: a HELLO replayed 12 times
+	# after the ACCEPT leaves those of the RESPONSE that the device
+	# repeats (it lost the ACCEPT)
+	out=$(probe "$ns" auth veth1 00000045 --tid $TID_CMD --k $K --opc $OPC \
+		--hello-copies 12 --repeat-response 2) ||
+		fail "the repeated RESPONSE went unanswered: $out"
+	[ "$(sed -n 4p <<<"$out")" = "$(sed -n 2p <<<"$out")" ] ||
+		fail "not the same ACCEPT again: $out"
 }
 
 test_unknown() {

@@ -16,14 +16,15 @@ the full exchange is the device simulator's job.
   authprobe.py raw IFACE ATTEMPT BODY_HEX [--timeout S]
       Send any body.
   authprobe.py auth IFACE ATTEMPT --tid HEX --k HEX --opc HEX [--caps N]
-               [--repeat-response N] [--timeout S]
+               [--repeat-response N] [--hello-copies N] [--timeout S]
       HELLO, then RESPONSE with RES = f2(K, RAND_n) (MILENAGE through
       libcrypto via ctypes; AUTN is not checked), print the answers and
       the first downlink CONTROL frame ("type=control sid=...");
       --watch-control S then counts the CONTROL frames of the session in
       S more seconds ("control_frames=N"), the T-ID-CONFIRM never sent;
       --before-response CMD runs CMD (a shell command) between the
-      CHALLENGE and the RESPONSE.
+      CHALLENGE and the RESPONSE; --hello-copies N sends N copies of the
+      HELLO after the first ACCEPT (their answers are not printed).
   authprobe.py audit DB
       Print the audit rows of aiotsecd's store, one per line:
       "device mode outcome cause" (fields "-" when empty).
@@ -179,7 +180,8 @@ def full_auth(args):
     attempt = int(args.attempt, 16)
     body = (b"\x01\x01\x01" + bytes.fromhex(args.tid) + os.urandom(16) +
             bytes([args.caps]))
-    s.send(auth_frame(own, attempt, body))
+    hello = auth_frame(own, attempt, body)
+    s.send(hello)
     a = recv_answer(s, own, attempt, args.timeout)
     if not a:
         return 1
@@ -208,6 +210,10 @@ def full_auth(args):
             print("type=control sid=%08x len=%d" % (c[0], len(c[1])),
                   flush=True)
             ctrl_seen = True
+            # someone replays the HELLO, its answers are not counted
+            for _ in range(args.hello_copies):
+                s.send(hello)
+                recv_answer(s, own, attempt, 0.3)
     if args.watch_control:
         # never confirmed: count the network's retransmissions
         n, end = 0, time.monotonic() + args.watch_control
@@ -276,6 +282,8 @@ def main():
     f.add_argument("--opc", required=True)
     f.add_argument("--caps", type=lambda x: int(x, 0), default=0)
     f.add_argument("--repeat-response", type=int, default=1)
+    f.add_argument("--hello-copies", type=int, default=0,
+                   help="copies of the HELLO sent after the first ACCEPT")
     f.add_argument("--watch-control", type=float, default=0)
     f.add_argument("--before-response", metavar="CMD",
                    help="shell command run between CHALLENGE and RESPONSE")
