@@ -955,6 +955,7 @@ static int aiotsec_nl_frame_send(struct sk_buff *skb, struct genl_info *info)
 	struct aiotsec_crypt_waiter w;
 	struct aiotsec_dev *adev;
 	const u8 *peer = NULL;
+	bool sent = false;
 	u8 type;
 	int err;
 
@@ -997,20 +998,25 @@ static int aiotsec_nl_frame_send(struct sk_buff *skb, struct genl_info *info)
 					 nla_data(attrs[AIOTSEC_A_PAYLOAD]),
 					 nla_len(attrs[AIOTSEC_A_PAYLOAD]), peer,
 					 &w);
-		if (err == -ENETDOWN)
-			NL_SET_ERR_MSG(extack,
-				       "aiotsec: the lower device is down");
+		sent = true;
 	}
 	mutex_unlock(&adev->lock);
 	/*
 	 * Sealed asynchronously: its verdict, without the lock (the link's
-	 * deletion takes it under RTNL); the frame holds its own references.
+	 * deletion takes it under RTNL, and so no longer waits for the crypto
+	 * with RTNL held; the request's and the frame's references to the
+	 * device still delay its free until the frame is done).
 	 */
 	if (err == -EINPROGRESS) {
 		wait_for_completion(&w.done);
 		err = w.err;
 	}
 	switch (err) {
+	case -ENETDOWN:
+		if (sent)
+			NL_SET_ERR_MSG(extack,
+				       "aiotsec: the lower device is down");
+		break;
 	case -ENOENT:
 		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_SID],
 				    "aiotsec: no SA with this SID on the link");

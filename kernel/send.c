@@ -275,7 +275,8 @@ drop:
  * held.  Returns the lower device's verdict, or -EINPROGRESS when the
  * frame is being sealed asynchronously: then @w gets the verdict, which
  * the caller waits for (wait_for_completion(&@w->done)) once it dropped
- * the lock, so that no link deletion waits for the crypto.
+ * the lock, so that a link deletion, which takes it under RTNL, does not
+ * hold RTNL while the crypto runs.
  */
 int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 		       const u8 *payload, unsigned int len, const u8 *peer,
