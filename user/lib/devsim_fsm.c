@@ -329,6 +329,8 @@ static void drop_session(struct dsim_dev *d)
 	d->rk_state = DSIM_RK_NONE;
 	OPENSSL_cleanse(d->rk_ck, sizeof(d->rk_ck));
 	OPENSSL_cleanse(d->rk_ik, sizeof(d->rk_ik));
+	/* a new session is heard from whichever reader: broadcast again */
+	d->reader_known = false;
 }
 
 /* Key phase @phase of the session with @key; 0 or a negative errno. */

@@ -165,7 +165,9 @@ test_unknown() {
 	echo "$out"
 	[ "$out" = "type=reject attempt=00002222 cause=bad-suci" ] ||
 		fail "SUCI without a home network key not rejected bad-suci"
-	out=$(probe "$ns" hello veth1 00002223 --raw-id "02${suci:0:66}00")
+	# the same with a concealed PID of 0 octets (the tag still there)
+	out=$(probe "$ns" hello veth1 00002223 \
+		--raw-id "02${suci:0:66}00$(printf '00%.0s' {1..8})")
 	[ "$out" = "type=reject attempt=00002223 cause=malformed" ] ||
 		fail "a SUCI with an empty concealed PID not malformed: $out"
 }
@@ -674,13 +676,21 @@ test_dump_retry() {
 }
 
 # Every dump at start changed under it, three in a row: the daemon serves
-# all the same, deletes nothing and forgets no session, and reconciles
-# 10 s later.  An SA deleted during each hold makes each dump inconsistent.
+# all the same, deletes nothing and forgets no session (a device's, with
+# its SA), and reconciles 10 s later.  An SA deleted during each hold makes
+# each dump inconsistent.
 test_dump_fails_start() {
-	local ns n sid=0 left
+	local ns n sid=0 left out session
 	[ -w "$DBG/dump_delay_ms" ] || { no_knob dump_delay_ms; return; }
 	trap 'echo 0 >"$DBG/dump_delay_ms"; stop_daemon; cleanup_ns' EXIT
 	setup ns
+	# a session of the store with its SA, which must outlive it all
+	start_daemon "$ns"
+	out=$(probe "$ns" auth veth1 0000d001 --tid $TID_INV --k $K --opc $OPC) ||
+		fail "no full exchange: $out"
+	[[ $(sed -n 2p <<<"$out") =~ sid=([0-9a-f]{8}) ]] || fail "no ACCEPT: $out"
+	session=${BASH_REMATCH[1]}
+	stop_daemon
 	add_sas "$ns" 300
 	read -r n <"$DBG/dump_delays"
 	# each hold long enough for an aiotsecctl to land in it
@@ -706,11 +716,16 @@ test_dump_fails_start() {
 	grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), 0 deleted, 0 stale sessions removed; not the links that could not be dumped" \
 		"$tmp/log" || fail "$(grep reconciled "$tmp/log")"
 	left=$((300 - sid))
-	[ "$($CTL -n "$ns" sa show dev aiotR | grep -c '^aiotR sid')" = "$left" ] ||
+	[ "$($CTL -n "$ns" sa show dev aiotR | grep -c '^aiotR sid')" = $((left + 1)) ] ||
 		fail "SAs deleted before a dump succeeded"
-	wait_for 15 grep -q "reconciled with the kernel: 0 SAs kept (0 past their soft limit: rekeyed), $left deleted, 0 stale sessions removed$" \
+	[ "$(dev_field inv-1 13)" = "0x$session" ] ||
+		fail "the session was forgotten before a dump succeeded"
+	wait_for 15 grep -q "reconciled with the kernel: 1 SAs kept (0 past their soft limit: rekeyed), $left deleted, 0 stale sessions removed$" \
 		"$tmp/log" || fail "not reconciled again: $(grep reconciled "$tmp/log")"
-	no_sas "$ns" aiotR || fail "SAs left"
+	[ "$($CTL -n "$ns" sa show dev aiotR | grep -c '^aiotR sid')" = 1 ] &&
+		$CTL -n "$ns" sa show dev aiotR sid "0x$session" >/dev/null ||
+		fail "not the session's SA alone left"
+	[ "$(dev_field inv-1 13)" = "0x$session" ] || fail "the session was forgotten"
 	kill -0 "$dpid" || fail "aiotsecd exited"
 }
 

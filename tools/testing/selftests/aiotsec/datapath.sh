@@ -146,7 +146,8 @@ json_get() {
 
 # capture NS IFACE COUNT CMD...: run CMD while capturing COUNT frames (at
 # most; one hex line each).  Fails when the capture or CMD does: in a
-# command substitution errexit is off, so each step returns by itself.
+# command substitution errexit is off, so each step returns by itself,
+# and says why on stderr (the output is the caller's variable).
 capture() {
 	local ns=$1 iface=$2 count=$3 ready=$tmp/ready.$RANDOM cpid
 	shift 3
@@ -154,9 +155,9 @@ capture() {
 		--ready "$ready" >"$tmp/cap" &
 	cpid=$!
 	wait_for 10 test -e "$ready" ||
-		{ kill "$cpid"; fail "capture did not start"; return 1; }
-	"$@" || { kill "$cpid"; fail "$* failed"; return 1; }
-	wait "$cpid" || { fail "the capture failed"; return 1; }
+		{ kill "$cpid"; fail "capture did not start" >&2; return 1; }
+	"$@" || { kill "$cpid"; fail "$* failed" >&2; return 1; }
+	wait "$cpid" || { fail "the capture failed" >&2; return 1; }
 	cat "$tmp/cap"
 }
 

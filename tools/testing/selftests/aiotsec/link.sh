@@ -186,8 +186,13 @@ test_netns_delete() {
 	local ns links sas key
 	load_module
 	[ -r "$DBG/live_sas" ] || { no_knob live_sas; return; }
-	read -r links <"$DBG/live_links"
-	read -r sas <"$DBG/live_sas"
+	# the namespaces of earlier tests go in the background: none of
+	# their links may be freed while this one counts
+	wait_for 20 live_is live_links 0 ||
+		fail "$(cat "$DBG/live_links") links of earlier tests still alive"
+	wait_for 20 live_is live_sas 0 ||
+		fail "$(cat "$DBG/live_sas") SAs of earlier tests still alive"
+	links=0 sas=0
 	ns_with_veth ns
 	ip -n "$ns" link add aiot0 link veth0 type aiotsec
 	ip -n "$ns" link set aiot0 up
