@@ -392,6 +392,9 @@ out:
 	auth_cleanup(&d);
 	links_watch_close(&d);
 	kern_close(&d);
+	/* store_close() flushes too, but could not say that it failed */
+	if (d.st && store_audit_pending(d.st) && store_audit_flush(d.st))
+		log_err("audit: %s", store_errmsg(d.st));
 	store_close(d.st);
 	explicit_bzero(d.hn_key, sizeof(d.hn_key));
 	if (d.epfd >= 0)
