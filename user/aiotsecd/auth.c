@@ -473,8 +473,10 @@ static bool answer_again(struct attempt *a, uint8_t type)
 	}
 	if (*n == ANSWER_COPIES_MAX - 1) {
 		(*n)++;		/* said once */
-		log_info("attempt %08x: %s: %d copies of message %u answered: no more",
-			 a->id, a->hint, ANSWER_COPIES_MAX, type);
+		log_info("attempt %08x: %s: %d copies of a %s answered: no more",
+			 a->id, a->hint, ANSWER_COPIES_MAX,
+			 type == AKA_MSG_HELLO ? "HELLO" :
+			 type == AKA_MSG_RESPONSE ? "RESPONSE" : "SYNC_FAILURE");
 	}
 	return false;
 }

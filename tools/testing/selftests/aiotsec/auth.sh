@@ -133,7 +133,7 @@ test_repeat_bound() {
 	n=$(grep -c "^type=challenge attempt=00000043 " <<<"$out" || true)
 	[ "$n" = 10 ] || fail "$n answers to 13 copies of a HELLO, not 10"
 	[ "$(sort -u <<<"$out" | wc -l)" = 1 ] || fail "answers differ: $out"
-	[ "$(grep -c "attempt 00000043: .*answered: no more" "$tmp/log")" = 1 ] ||
+	[ "$(grep -c "attempt 00000043: .*copies of a HELLO answered: no more" "$tmp/log")" = 1 ] ||
 		fail "the end of the answers not logged once: $(cat "$tmp/log")"
 	out=$(probe "$ns" hello veth1 00000044 --tid $TID_CMD)
 	[[ $out == "type=challenge attempt=00000044 "* ]] ||
