@@ -31,8 +31,6 @@
 #define RETX_TRIES		4	/* four times */
 /* copies of one device message answered: each send of it, duplicated */
 #define ANSWER_COPIES_MAX	(2 * (RETX_TRIES + 1))
-/* frames a nia2 key protects (32-bit COUNT): inventory SAs are nia2 */
-#define NIA2_KEY_FRAMES		(1ULL << 32)
 #define STORE_CHECK_MS		1000	/* look for aiotsecctl's changes */
 #define KERN_RECV_BATCH		64	/* notifications read per wakeup */
 #define LINKS_MAX		16	/* --dev links served */

@@ -32,6 +32,7 @@
 
 #include <linux/aiotsec.h>
 
+#include "aiotframe.h"
 #include "aiotsecd.h"
 #include "hex.h"
 
@@ -248,11 +249,12 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 					c == 'S' ? "soft-limit" : "hard-limit");
 				return 2;
 			}
-			/* the kernel would refuse every inventory SA */
-			if (u > NIA2_KEY_FRAMES) {
+			/* inventory SAs are nia2: the kernel refuses more */
+			if (u > aiot_suite_max_counter(AIOTSEC_SUITE_NIA2)) {
 				log_err("--%s: at most %llu (the frames of a nia2 key, which inventory devices use)",
 					c == 'S' ? "soft-limit" : "hard-limit",
-					NIA2_KEY_FRAMES);
+					(unsigned long long)
+					aiot_suite_max_counter(AIOTSEC_SUITE_NIA2));
 				return 2;
 			}
 			*(c == 'S' ? &d->soft_limit : &d->hard_limit) = u;
