@@ -50,7 +50,8 @@
 # the kernel's modules.dep.  The uncompressed kernel is extracted there too
 # (about 66 MB) and booted through its PVH entry point, which saves the
 # seconds the kernel would spend decompressing itself under TCG.  QEMU uses
-# KVM when /dev/kvm is usable, else TCG.  The guest caches the host root
+# KVM when /dev/kvm can run a vCPU of -cpu max (a probe of QEMU's start,
+# without booting), else TCG.  The guest caches the host root
 # loosely: host files changed while the VM runs may look unchanged inside.
 #
 # Needs: qemu-system-x86_64, busybox (static), cpio, gzip, xz, GNU coreutils.
@@ -279,9 +280,20 @@ printf '%s\n' "$PWD" >"$share/cwd"
 console=$work/console.log
 qlog=$work/qemu.log
 : >"$console"
+# KVM only if QEMU can reset a vCPU of this model on it: a nested /dev/kvm
+# may refuse one of -cpu max's MSRs, and QEMU then aborts at the reset.
+# The probe stops at once (-S, then "quit" on the monitor).
+kvm_usable() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	(echo quit | timeout -k 5 20 qemu-system-x86_64 -nodefaults \
+		-no-user-config -display none -accel kvm -cpu max -m 64M -S \
+		-monitor stdio) >/dev/null 2>&1
+}
 accel=tcg
-if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+if kvm_usable; then
 	accel=kvm
+elif [ -e /dev/kvm ]; then
+	err "/dev/kvm cannot start a vCPU of -cpu max: running with TCG"
 fi
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 8250.nr_uarts=1"
 append+=" mitigations=off random.trust_cpu=on"
