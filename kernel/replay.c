@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
+#include <linux/compiler.h>
 #include <linux/log2.h>
 #include <linux/spinlock.h>
 
@@ -71,15 +72,36 @@ enum aiotsec_replay aiotsec_replay_check(struct aiotsec_key *key, u64 ctr)
 }
 
 /*
+ * Clear the ring's words for the counters' words @from to @to (none when
+ * @from > @to).  A lockless reader may test a bit at any time: whole-word
+ * stores.
+ */
+static void aiotsec_window_clear(struct aiotsec_key *key, u64 from, u64 to)
+{
+	unsigned long ring = key->window_words;
+	u64 i;
+
+	if (from > to)
+		return;
+	if (to - from >= ring) {
+		from = 0;
+		to = ring - 1;
+	}
+	for (i = from; i <= to; i++)
+		WRITE_ONCE(key->window[i & (ring - 1)], 0);
+}
+
+/*
  * Record @ctr as received; call only after the frame verified.  Returns
  * AIOTSEC_REPLAY_OK when @ctr was fresh (another CPU may have accepted
  * the same counter since aiotsec_replay_check()).
  */
 enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr)
 {
-	unsigned long ring = key->window_words;
+	u64 bit = ctr & (key->window_words * BITS_PER_LONG - 1);
+	unsigned long *word = &key->window[BIT_WORD(bit)];
 	enum aiotsec_replay ret;
-	u64 next, cur, top, i;
+	u64 next, top;
 
 	spin_lock(&key->rx_lock);
 	next = atomic64_read(&key->rx_next);
@@ -90,18 +112,14 @@ enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr)
 	if (ctr >= next) {
 		/* slide: clear the words between the old and the new top */
 		top = ctr / BITS_PER_LONG;
-		cur = next ? (next - 1) / BITS_PER_LONG : 0;
-		if (!next) {
-			memset(key->window, 0, ring * sizeof(unsigned long));
-		} else if (top - cur >= ring) {
-			memset(key->window, 0, ring * sizeof(unsigned long));
-		} else {
-			for (i = cur + 1; i <= top; i++)
-				key->window[i & (ring - 1)] = 0;
-		}
+		if (!next)
+			aiotsec_window_clear(key, 0, key->window_words - 1);
+		else
+			aiotsec_window_clear(key, (next - 1) / BITS_PER_LONG + 1,
+					     top);
 		atomic64_set(&key->rx_next, ctr + 1);
 	}
-	__set_bit(ctr & (ring * BITS_PER_LONG - 1), key->window);
+	WRITE_ONCE(*word, *word | BIT_MASK(bit));
 out:
 	spin_unlock(&key->rx_lock);
 	return ret;

@@ -315,6 +315,7 @@ static const struct replay_step replay_steps[] = {
 	{ 2, AIOTSEC_REPLAY_OK },
 	{ 1, AIOTSEC_REPLAY_OK },
 	{ 1, AIOTSEC_REPLAY_DUP },
+	{ 0, AIOTSEC_REPLAY_DUP },	/* 2 slid within its word */
 	{ 64, AIOTSEC_REPLAY_OK },
 	{ 0, AIOTSEC_REPLAY_OLD },
 	{ 3, AIOTSEC_REPLAY_OK },
