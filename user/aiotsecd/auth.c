@@ -1298,6 +1298,17 @@ static void rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 			 strerror(-err));
 		goto out;
 	}
+	/*
+	 * The key must still be the one that transmits: a rekey done since
+	 * (one started by a reconciliation before this event was read, or
+	 * the one this rekey waited for) or late frames that a previous key
+	 * verified would otherwise rekey a fresh key.
+	 */
+	if (ksa.tx_phase != phase || !ksa.soft_expired) {
+		log_info("session %08x: %s: soft expiry of key phase %u, which no longer transmits: no rekey",
+			 sid, dev.pid, phase);
+		goto out;
+	}
 	if (dev.disabled) {
 		log_info("session %08x: %s is disabled: no rekey", sid, dev.pid);
 		goto out;

@@ -21,7 +21,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 CTL=$AIOTSEC_TOP/user/aiotsecctl/aiotsecctl
 DAEMON=$AIOTSEC_TOP/user/aiotsecd/aiotsecd
 PROBE="python3 $here/authprobe.py"
-NLRAW="python3 $here/nlraw.py"
 
 # MILENAGE test set 1 (TS 35.208); any key does for HELLO -> CHALLENGE
 K=465b5ce8b199b49faa5f0a2ee238a6bc
@@ -76,18 +75,6 @@ audit_has() {
 
 sqn_of() {
 	$CTL device list --db "$tmp/db" | awk -v p="$1" '$1 == p { print $5 }'
-}
-
-# add_sas NS COUNT: SAs 1..COUNT on aiotR (nia2, inventory, one random
-# key), through one netlink socket: one aiotsecctl each takes minutes
-add_sas() {
-	local key out i
-	key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-	out=$(for i in $(seq 1 "$2"); do
-		echo "sa-new ifname=aiotR sa=(sid=$i,suite=nia2,profile=inventory,key=$key)"
-	done | $NLRAW --netns "$1" --batch)
-	[ "$(grep -c '^ok$' <<<"$out")" = "$2" ] ||
-		fail "adding $2 SAs: $(grep -v '^ok$' <<<"$out" | head -3)"
 }
 
 test_challenge() {

@@ -221,10 +221,12 @@ test_stale_sqn() {
 	expect_eq "resyncs after the resync" "$(jnum resyncs)" 0
 }
 
-# downlink NS SECONDS: send protected inventory frames from the reader to
-# every SA of aiotR, one per SA every 20 ms; print how many were sent
+# downlink NS SECONDS [SAS]: send protected inventory frames from the
+# reader to every SA of aiotR (or of SAS, as "sa show -j" prints them), one
+# per SA every 20 ms; print how many were sent
 downlink() {
-	ip netns exec "$1" python3 - "$2" "$($CTL -n "$1" -j sa show dev aiotR)" <<-'PY'
+	local sas=${3:-$($CTL -n "$1" -j sa show dev aiotR)}
+	ip netns exec "$1" python3 - "$2" "$sas" <<-'PY'
 	import json, socket, sys, time
 	secs, sas = float(sys.argv[1]), json.loads(sys.argv[2])
 	sids = [sa["sid"] for sa in sas]
@@ -364,6 +366,51 @@ test_restart_rekey() {
 		"$(grep -c 'has a next key' "$tmp/log")" $n
 }
 
+# A soft expiry the daemon reads after its start-up reconciliation
+# rekeyed that key (the key crossed its soft limit while the SAs were
+# being dumped: the dump shows it, the event waits in the socket) waits
+# for that rekey, and then finds a fresh key transmitting: no second
+# rekey.  The SAs of the devices come after 300 others in the dump,
+# behind a dump_delay_ms hold during which the reader sends them frames.
+test_restart_soft_event() {
+	local ns n=10 fillers=300 sims n0 sas
+	[ -w "$DBG/dump_delay_ms" ] || { no_knob dump_delay_ms; return; }
+	setup ns $n
+	start_daemon "$ns" --soft-limit 16
+	# killing $sims, the subshell, would leave the simulator running
+	trap 'echo 0 >"$DBG/dump_delay_ms"; pkill -x aiot-devsim || true; stop_daemon; cleanup_ns' EXIT
+	# before the devices' SAs: the daemon reconciles only at its start
+	add_sas "$ns" $fillers
+	sim "$ns" --devices "$tmp/devices.csv" --linger 120 --timeout 120 &
+	sims=$!
+	tap_pids+=("$sims")
+	wait_for 20 sh -c "[ \$($CTL -n $ns link show aiotR | grep -o 'sa-count [0-9]*' | cut -d' ' -f2) -ge $((fillers + n)) ]" ||
+		fail "the devices did not authenticate"
+	stop_daemon
+	sas=$($CTL -n "$ns" -j sa show dev aiotR |
+	      python3 -c 'import json, sys; print(json.dumps([s for s in json.load(sys.stdin) if s["sid"] > int(sys.argv[1])]))' $fillers)
+	read -r n0 <"$DBG/dump_delays"
+	echo 4000 >"$DBG/dump_delay_ms"
+	ip netns exec "$ns" "$DAEMON" --db "$tmp/db" --dev aiotR \
+		--hn-key "$tmp/hn.key" --max-rate 1000 --soft-limit 16 \
+		>>"$tmp/log" 2>&1 &
+	dpid=$!
+	wait_for 10 dumps_held_since "$n0" || fail "the daemon's dump was not held"
+	downlink "$ns" 1.5 "$sas" >/dev/null
+	echo 0 >"$DBG/dump_delay_ms"
+	wait_for 30 sh -c "[ \$(grep -c 'serving aiotR' $tmp/log) -ge 2 ]" ||
+		fail "aiotsecd did not start: $(tail -n 5 "$tmp/log")"
+	grep -q "reconciled with the kernel: $n SAs kept ($n past their soft limit: rekeyed), $fillers deleted" "$tmp/log" ||
+		fail "the keys did not cross their soft limit during the dump: too slow a machine for this test? $(grep reconciled "$tmp/log" | tail -n 1)"
+	wait_for 30 sh -c "[ \$(grep -c 'which no longer transmits: no rekey' $tmp/log) -ge $n ]" ||
+		fail "soft expiries after the rekeys: $(grep -c 'which no longer transmits' "$tmp/log") of $n seen as done, $(grep -c 'has a next key' "$tmp/log") rekeys accepted"
+	pkill -TERM -x aiot-devsim
+	wait "$sims" || true
+	expect_eq "rekeys at the devices" "$(jnum rekeys)" $n
+	expect_eq "rekeys the daemon accepted" \
+		"$(grep -c 'has a next key' "$tmp/log")" $n
+}
+
 test_kill_restart() {
 	local ns n=300 sims
 	setup ns $n
@@ -405,5 +452,6 @@ run_test "soft expiry rekeys in the live SA, traffic both ways, no loss" test_re
 run_test "rekeys complete over a lossy air (10%)" test_rekey_loss
 run_test "device disable / del under the daemon: SA deleted, refused" test_disable
 run_test "soft limits reached while the daemon was down: rekeyed at start" test_restart_rekey
+run_test "a soft expiry read after the start-up rekey of its key: no second rekey" test_restart_soft_event
 run_test "kill -9 of the daemon in a storm: no SQN reused, nothing lost" test_kill_restart
 tap_exit

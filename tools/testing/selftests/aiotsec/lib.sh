@@ -104,6 +104,19 @@ dumps_held_since() {
 	[ "$n" -gt "$1" ]
 }
 
+# add_sas NS COUNT: SAs 1..COUNT on aiotR (nia2, inventory, one random
+# key), through one netlink socket: one aiotsecctl each takes minutes
+add_sas() {
+	local key out i
+	key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+	out=$(for i in $(seq 1 "$2"); do
+		echo "sa-new ifname=aiotR sa=(sid=$i,suite=nia2,profile=inventory,key=$key)"
+	done | python3 "$AIOTSEC_TOP/tools/testing/selftests/aiotsec/nlraw.py" \
+		--netns "$1" --batch)
+	[ "$(grep -c '^ok$' <<<"$out")" = "$2" ] ||
+		fail "adding $2 SAs: $(grep -v '^ok$' <<<"$out" | head -3)"
+}
+
 # Background helpers of a test (tap_pids): killed at its end, before its
 # namespaces go, which a helper's socket in them would keep alive.
 tap_pids=()
