@@ -65,10 +65,17 @@ static enum aiotsec_replay aiotsec_window_classify(const struct aiotsec_key *key
 	return AIOTSEC_REPLAY_OK;
 }
 
-/* Cheap check before any cryptography; takes no lock. */
+/*
+ * Cheap check before any cryptography; takes no lock.  Acquire: the
+ * words cleared for a window that moved are seen cleared with its new
+ * top (aiotsec_replay_update() releases it), so a fresh counter is not
+ * taken for a duplicate.
+ */
 enum aiotsec_replay aiotsec_replay_check(struct aiotsec_key *key, u64 ctr)
 {
-	return aiotsec_window_classify(key, atomic64_read(&key->rx_next), ctr);
+	return aiotsec_window_classify(key,
+				       atomic64_read_acquire(&key->rx_next),
+				       ctr);
 }
 
 /*
@@ -117,7 +124,7 @@ enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr)
 		else
 			aiotsec_window_clear(key, (next - 1) / BITS_PER_LONG + 1,
 					     top);
-		atomic64_set(&key->rx_next, ctr + 1);
+		atomic64_set_release(&key->rx_next, ctr + 1);
 	}
 	WRITE_ONCE(*word, *word | BIT_MASK(bit));
 out:

@@ -326,6 +326,10 @@ static const struct replay_step replay_steps[] = {
 	{ 136, AIOTSEC_REPLAY_OLD },
 	{ 199, AIOTSEC_REPLAY_OK },
 	{ 199, AIOTSEC_REPLAY_DUP },
+	{ 266, AIOTSEC_REPLAY_OK },
+	{ 265, AIOTSEC_REPLAY_OK },	/* 137's bit: cleared by one word */
+	{ 394, AIOTSEC_REPLAY_OK },
+	{ 393, AIOTSEC_REPLAY_OK },	/* 265's: cleared by a whole ring */
 	{ 100000, AIOTSEC_REPLAY_OK },
 	{ 99937, AIOTSEC_REPLAY_OK },
 	{ 99937, AIOTSEC_REPLAY_DUP },
