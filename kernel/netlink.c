@@ -671,8 +671,8 @@ static int aiotsec_put_sa_stats(struct sk_buff *skb, struct aiotsec_sa *sa)
 	return 0;
 }
 
-static int aiotsec_put_key(struct sk_buff *skb, struct aiotsec_sa *sa,
-			   struct aiotsec_key *key)
+static int aiotsec_put_key(struct sk_buff *skb, struct aiotsec_key *key,
+			   u8 tx_phase)
 {
 	struct nlattr *nest = nla_nest_start(skb, key->phase + 1);
 	u64 tx = atomic64_read(&key->tx_counter);
@@ -680,8 +680,7 @@ static int aiotsec_put_key(struct sk_buff *skb, struct aiotsec_sa *sa,
 
 	if (!nest ||
 	    nla_put_u8(skb, AIOTSEC_KEY_A_PHASE, key->phase) ||
-	    (READ_ONCE(sa->tx_phase) == key->phase &&
-	     nla_put_flag(skb, AIOTSEC_KEY_A_TX)) ||
+	    (tx_phase == key->phase && nla_put_flag(skb, AIOTSEC_KEY_A_TX)) ||
 	    nla_put_u64_64bit(skb, AIOTSEC_KEY_A_TX_COUNTER,
 			      min(tx, key->hard_limit), AIOTSEC_KEY_A_PAD) ||
 	    (rx_next && nla_put_u64_64bit(skb, AIOTSEC_KEY_A_RX_COUNTER,
@@ -698,6 +697,8 @@ static int aiotsec_put_key(struct sk_buff *skb, struct aiotsec_sa *sa,
 /* One SA, never its keys; the link's lock is held. */
 static int aiotsec_put_sa(struct sk_buff *skb, struct aiotsec_sa *sa)
 {
+	/* once: a promotion meanwhile must not leave no key, or two, TX */
+	u8 tx_phase = READ_ONCE(sa->tx_phase);
 	struct nlattr *nest, *keys;
 	u8 peer[ETH_ALEN];
 	int i;
@@ -716,7 +717,7 @@ static int aiotsec_put_sa(struct sk_buff *skb, struct aiotsec_sa *sa)
 	    nla_put_u64_64bit(skb, AIOTSEC_SA_A_HARD_LIMIT, sa->hard_limit,
 			      AIOTSEC_SA_A_PAD) ||
 	    nla_put(skb, AIOTSEC_SA_A_PEER_MAC, ETH_ALEN, peer) ||
-	    nla_put_u8(skb, AIOTSEC_SA_A_TX_KEY_PHASE, READ_ONCE(sa->tx_phase)))
+	    nla_put_u8(skb, AIOTSEC_SA_A_TX_KEY_PHASE, tx_phase))
 		return -EMSGSIZE;
 
 	keys = nla_nest_start(skb, AIOTSEC_SA_A_KEYS);
@@ -727,7 +728,7 @@ static int aiotsec_put_sa(struct sk_buff *skb, struct aiotsec_sa *sa)
 
 		key = rcu_dereference_protected(sa->keys[i],
 						lockdep_is_held(&sa->link->lock));
-		if (key && aiotsec_put_key(skb, sa, key))
+		if (key && aiotsec_put_key(skb, key, tx_phase))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, keys);
