@@ -75,7 +75,7 @@ struct attempt {
 					 */
 	bool rekey;			/* in the live SA @sid (control frames) */
 	bool rekey_after;		/* a soft expiry came meanwhile: rekey */
-	uint8_t rekey_phase;		/* ... of this key phase */
+	uint8_t rekey_of;		/* rekey: the key phase it replaces */
 	uint8_t ctr_bits;		/* rekey: the SA's */
 	uint8_t ntx;			/* network retransmissions so far */
 	/* copies answered again since the last new answer, by message type */

@@ -1260,12 +1260,21 @@ static struct attempt *busy_on(struct daemon *d, uint32_t sid)
 	return NULL;
 }
 
+/* rekey_start()'s key phase for a deferred soft expiry */
+#define REKEY_TX_KEY	0xff
+
 /*
- * A key of session @sid, on link @ifindex, reached its soft limit: rekey
- * in the live SA, unless a rekey of it is already under way.
+ * Key phase @phase of session @sid, on link @ifindex, reached its soft
+ * limit: rekey in the live SA, unless a rekey of that key is under way,
+ * or after the attempt of the SA under way.  The key must still be the
+ * one that transmits, past its soft limit: an event read after the key
+ * was rekeyed (by the reconciliation at start) or late frames that a
+ * previous key verified would otherwise rekey a fresh key.  A deferred
+ * soft expiry (@phase REKEY_TX_KEY) rekeys the key that transmits then,
+ * if it is past its soft limit.  Returns whether a rekey started.
  */
-static void rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
-			unsigned phase)
+static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
+			unsigned int phase)
 {
 	static const uint8_t none[ETH_ALEN_];
 	struct aka_ctrl c = { .type = AKA_CTRL_REKEY };
@@ -1273,24 +1282,30 @@ static void rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	struct store_session s;
 	struct kern_sa ksa;
 	struct attempt *a;
+	bool started = false;
 	uint32_t id = 0;
 	ssize_t len;
 	int err;
 
 	if (store_session_get(d->st, sid, &s))
-		return;		/* not one of ours */
+		return false;	/* not one of ours */
 	a = busy_on(d, sid);
+	if (a && a->rekey && a->rekey_of == phase) {
+		/* started by a reconciliation: its end is this one's too */
+		log_info("session %08x: %s: soft expiry of key phase %u: rekey %08x of it already under way",
+			 sid, a->hint, phase, a->id);
+		return false;
+	}
 	if (a) {
 		log_debug("session %08x: soft expiry: rekey after attempt %08x",
 			  sid, a->id);
 		a->rekey_after = true;
-		a->rekey_phase = phase;
-		return;
+		return false;
 	}
 	if (store_device_by_id(d->st, s.device, &dev)) {
 		log_err("session %08x: no device %lld in the store", sid,
 			(long long)s.device);
-		return;
+		return false;
 	}
 	err = kern_sa_get(d, ifindex, sid, &ksa);
 	if (err) {
@@ -1298,14 +1313,15 @@ static void rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 			 strerror(-err));
 		goto out;
 	}
-	/*
-	 * The key must still be the one that transmits: a rekey done since
-	 * (one started by a reconciliation before this event was read, or
-	 * the one this rekey waited for) or late frames that a previous key
-	 * verified would otherwise rekey a fresh key.
-	 */
-	if (ksa.tx_phase != phase || !ksa.soft_expired) {
+	if (phase == REKEY_TX_KEY)
+		phase = ksa.tx_phase;
+	if (ksa.tx_phase != phase) {
 		log_info("session %08x: %s: soft expiry of key phase %u, which no longer transmits: no rekey",
+			 sid, dev.pid, phase);
+		goto out;
+	}
+	if (!ksa.soft_expired) {
+		log_info("session %08x: %s: key phase %u is not past its soft limit: no rekey",
 			 sid, dev.pid, phase);
 		goto out;
 	}
@@ -1323,6 +1339,7 @@ static void rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 		goto out;
 	}
 	a->rekey = true;
+	a->rekey_of = phase;
 	a->sid = sid;
 	a->ctr_bits = ksa.ctr_bits;
 	a->device = dev.id;
@@ -1343,8 +1360,10 @@ static void rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 		 sid, dev.pid, phase, id);
 	retx_arm(d, a);
 	send_ctrl(d, a, a->reply, a->reply_len);
+	started = true;
 out:
 	OPENSSL_cleanse(&dev, sizeof(dev));
+	return started;
 }
 
 /* The transmit key of session @sid reached its hard limit: the SA goes. */
@@ -1426,14 +1445,13 @@ void auth_tick(struct daemon *d)
 		/* a soft expiry that waited for this attempt: rekey now */
 		if (a->rekey_after && !attempt_busy(a)) {
 			a->rekey_after = false;
-			rekey_start(d, a->ifindex, a->sid, a->rekey_phase);
+			rekey_start(d, a->ifindex, a->sid, REKEY_TX_KEY);
 		}
 	}
 
 	while ((a = d->att_head) && a->expires <= now) {
 		uint32_t sid = a->sid, ifindex = a->ifindex;
 		bool rekey = a->rekey_after;
-		uint8_t phase = a->rekey_phase;
 
 		if (a->state == ATT_CHALLENGED) {
 			log_info("attempt %08x on %s: %s: timeout", a->id,
@@ -1443,7 +1461,7 @@ void auth_tick(struct daemon *d)
 		}
 		att_free(d, a);
 		if (rekey)	/* its waiting rekey outlives it */
-			rekey_start(d, ifindex, sid, phase);
+			rekey_start(d, ifindex, sid, REKEY_TX_KEY);
 	}
 	if (now - d->last_prune_ms >= 10000) {
 		open_prune(d);
@@ -1534,10 +1552,9 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		}
 		r->kept++;
 		/* a soft expiry we missed (the daemon was not running) */
-		if (r->start && ksa->soft_expired && !busy_on(d, sid)) {
+		if (r->start && ksa->soft_expired && !busy_on(d, sid) &&
+		    rekey_start(d, r->ifindex, sid, ksa->tx_phase))
 			r->rekeys++;
-			rekey_start(d, r->ifindex, sid, ksa->tx_phase);
-		}
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 64;
 			p = realloc(r->kernel, r->cap * sizeof(*p));
