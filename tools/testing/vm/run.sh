@@ -282,18 +282,25 @@ qlog=$work/qemu.log
 : >"$console"
 # KVM only if QEMU can reset a vCPU of this model on it: a nested /dev/kvm
 # may refuse one of -cpu max's MSRs, and QEMU then aborts at the reset.
-# The probe stops at once (-S, then "quit" on the monitor).
-kvm_usable() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
-	(echo quit | timeout -k 5 20 qemu-system-x86_64 -nodefaults \
-		-no-user-config -display none -accel kvm -cpu max -m 64M -S \
-		-monitor stdio) >/dev/null 2>&1
+# The probe stops at once (-S, then "quit" on the monitor); an abort
+# leaves no core file.
+kvm_probe() {
+	(
+		ulimit -c 0
+		echo quit | timeout -k 5 20 qemu-system-x86_64 -nodefaults \
+			-no-user-config -display none -accel kvm -cpu max \
+			-m 64M -S -monitor stdio
+	) >"$work/kvm-probe.log" 2>&1
 }
 accel=tcg
-if kvm_usable; then
+if [ ! -e /dev/kvm ]; then
+	:
+elif ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+	err "/dev/kvm is not readable and writable here: running with TCG"
+elif kvm_probe; then
 	accel=kvm
-elif [ -e /dev/kvm ]; then
-	err "/dev/kvm cannot start a vCPU of -cpu max: running with TCG"
+else
+	err "/dev/kvm cannot start a vCPU of -cpu max ($(sed -n 's/.*qemu-system-x86_64: //p' "$work/kvm-probe.log" | head -n 1)): running with TCG"
 fi
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 8250.nr_uarts=1"
 append+=" mitigations=off random.trust_cpu=on"
