@@ -1552,7 +1552,8 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		}
 		r->kept++;
 		/* a soft expiry we missed (the daemon was not running) */
-		if (r->start && ksa->soft_expired && !busy_on(d, sid) &&
+		/* rekey_start() waits for an attempt of the SA under way */
+		if (r->start && ksa->soft_expired &&
 		    rekey_start(d, r->ifindex, sid, ksa->tx_phase))
 			r->rekeys++;
 		if (r->n == r->cap) {
