@@ -329,8 +329,9 @@ static const struct replay_step replay_steps[] = {
 	{ 266, AIOTSEC_REPLAY_OK },
 	{ 265, AIOTSEC_REPLAY_OK },	/* 137's bit: cleared by one word */
 	{ 394, AIOTSEC_REPLAY_OK },
-	{ 393, AIOTSEC_REPLAY_OK },	/* 265's: cleared by a whole ring */
+	{ 393, AIOTSEC_REPLAY_OK },	/* 265's: cleared by a two-word slide */
 	{ 100000, AIOTSEC_REPLAY_OK },
+	{ 99977, AIOTSEC_REPLAY_OK },	/* 393's: cleared by a long jump */
 	{ 99937, AIOTSEC_REPLAY_OK },
 	{ 99937, AIOTSEC_REPLAY_DUP },
 	{ 200, AIOTSEC_REPLAY_OLD },
