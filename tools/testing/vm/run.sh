@@ -300,7 +300,9 @@ elif ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
 elif kvm_probe; then
 	accel=kvm
 else
-	err "/dev/kvm cannot start a vCPU of -cpu max ($(sed -n 's/.*qemu-system-x86_64: //p' "$work/kvm-probe.log" | head -n 1)): running with TCG"
+	why=$(sed -n '/warning:/d; s/.*qemu-system-x86_64: //p' \
+		"$work/kvm-probe.log" | head -n 1)
+	err "/dev/kvm cannot start a vCPU of -cpu max (${why:-no reason given}): running with TCG"
 fi
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 8250.nr_uarts=1"
 append+=" mitigations=off random.trust_cpu=on"
