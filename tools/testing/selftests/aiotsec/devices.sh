@@ -96,6 +96,13 @@ sa_count() {
 	echo "${BASH_REMATCH[1]}"
 }
 
+# sas_at_least NS N: aiotR has N SAs or more (for wait_for)
+sas_at_least() {
+	local c
+	c=$(sa_count "$1")
+	[ "${c:-0}" -ge "$2" ]
+}
+
 test_thousand() {
 	local ns n=1000
 	setup ns $n
@@ -266,7 +273,7 @@ test_rekey() {
 	sim "$ns" --devices "$tmp/devices.csv" --frames $frames --interval 10 \
 		--linger 6 &
 	sims=$!
-	wait_for 20 sh -c "[ \$($CTL -n $ns link show aiotR | grep -o 'sa-count [0-9]*' | cut -d' ' -f2) -ge $n ]" ||
+	wait_for 20 sas_at_least "$ns" $n ||
 		fail "the devices did not authenticate"
 	down=$(downlink "$ns" 3)
 	wait "$sims" || fail "simulator: not every device reached its outcome"
@@ -349,27 +356,33 @@ test_disable() {
 
 # keys that reach their soft limit while no daemon runs are rekeyed when
 # it starts again
+# rekeys_done N SIMS: N SAs switched to their new keys; then the
+# simulator SIMS (in the background, lingering) is ended, since its report
+# comes at its end, and both sides counted N rekeys
+rekeys_done() {
+	wait_for 30 sh -c "[ \$(grep -c 'transmitting with key phase' $tmp/log) -ge $1 ]" ||
+		fail "not every SA switched to its new key"
+	pkill -TERM -x aiot-devsim || true
+	wait "$2" || true
+	expect_eq "rekeys at the devices" "$(jnum rekeys)" "$1"
+	expect_eq "rekeys the daemon accepted" \
+		"$(grep -c 'has a next key' "$tmp/log")" "$1"
+}
+
 test_restart_rekey() {
 	local ns n=10 sims
 	setup ns $n
 	start_daemon "$ns" --soft-limit 16
 	sim "$ns" --devices "$tmp/devices.csv" --linger 60 &
 	sims=$!
-	wait_for 20 sh -c "[ \$($CTL -n $ns link show aiotR | grep -o 'sa-count [0-9]*' | cut -d' ' -f2) -ge $n ]" ||
+	wait_for 20 sas_at_least "$ns" $n ||
 		fail "the devices did not authenticate"
 	stop_daemon
 	downlink "$ns" 1 >/dev/null
 	start_daemon "$ns" --soft-limit 16
 	grep -q "SAs kept ($n past their soft limit: rekeyed)" "$tmp/log" ||
 		fail "no rekeys at start: $(grep reconciled "$tmp/log")"
-	wait_for 20 sh -c "[ \$(grep -c 'transmitting with key phase' $tmp/log) -ge $n ]" ||
-		fail "not every SA switched to its new key"
-	# the simulator's report comes at its end: SIGTERM ends the linger
-	pkill -TERM -x aiot-devsim || true
-	wait "$sims" || true
-	expect_eq "rekeys" "$(jnum rekeys)" $n
-	expect_eq "rekeys the daemon accepted" \
-		"$(grep -c 'has a next key' "$tmp/log")" $n
+	rekeys_done $n "$sims"
 }
 
 # A soft expiry the daemon reads after its start-up reconciliation began
@@ -391,7 +404,7 @@ test_restart_soft_event() {
 	sim "$ns" --devices "$tmp/devices.csv" --linger 120 --timeout 120 &
 	sims=$!
 	tap_pids+=("$sims")
-	wait_for 20 sh -c "[ \$($CTL -n $ns link show aiotR | grep -o 'sa-count [0-9]*' | cut -d' ' -f2) -ge $((fillers + n)) ]" ||
+	wait_for 20 sas_at_least "$ns" $((fillers + n)) ||
 		fail "the devices did not authenticate"
 	stop_daemon
 	sas=$($CTL -n "$ns" -j sa show dev aiotR |
@@ -413,13 +426,7 @@ test_restart_soft_event() {
 	wait_for 10 sh -c "[ \$(grep -c 'of it already under way' $tmp/log) -ge $n ]" ||
 		fail "soft expiries read while the rekeys ran: $(grep -c 'of it already under way' "$tmp/log") of $n seen as such"
 	pkill -CONT -x aiot-devsim || fail "aiot-devsim is not running"
-	wait_for 30 sh -c "[ \$(grep -c 'transmitting with key phase' $tmp/log) -ge $n ]" ||
-		fail "not every SA switched to its new key"
-	pkill -TERM -x aiot-devsim || true
-	wait "$sims" || true
-	expect_eq "rekeys at the devices" "$(jnum rekeys)" $n
-	expect_eq "rekeys the daemon accepted" \
-		"$(grep -c 'has a next key' "$tmp/log")" $n
+	rekeys_done $n "$sims"
 }
 
 test_kill_restart() {
@@ -429,7 +436,7 @@ test_kill_restart() {
 	sim "$ns" --devices "$tmp/devices.csv" --mutual --state "$tmp/state" \
 		--rate 100 --timeout 60 2>/dev/null &
 	sims=$!
-	wait_for 30 sh -c "[ \$($CTL -n $ns link show aiotR | grep -o 'sa-count [0-9]*' | cut -d' ' -f2) -ge 50 ]" ||
+	wait_for 30 sas_at_least "$ns" 50 ||
 		fail "the storm did not start"
 	kill -9 "$dpid"
 	wait "$dpid" 2>/dev/null || true
