@@ -1268,7 +1268,7 @@ static struct attempt *busy_on(struct daemon *d, uint32_t sid)
  * limit: rekey in the live SA, unless a rekey of that key is under way,
  * or after the attempt of the SA under way.  The key must still be the
  * one that transmits, past its soft limit: an event read after the key
- * was rekeyed (by the reconciliation at start) or late frames that a
+ * was rekeyed (by a reconciliation) or late frames that a
  * previous key verified would otherwise rekey a fresh key.  A deferred
  * soft expiry (@phase REKEY_TX_KEY) rekeys the key that transmits then,
  * if it is past its soft limit.  Returns whether a rekey started.
@@ -1551,8 +1551,10 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 			return;
 		}
 		r->kept++;
-		/* a soft expiry we missed (the daemon was not running) */
-		/* rekey_start() waits for an attempt of the SA under way */
+		/*
+		 * a soft expiry missed (no daemon was running, or the events
+		 * overran); rekey_start() waits for an attempt under way
+		 */
 		if (r->start && ksa->soft_expired &&
 		    rekey_start(d, r->ifindex, sid, ksa->tx_phase))
 			r->rekeys++;
