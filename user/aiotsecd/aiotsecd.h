@@ -40,6 +40,10 @@
 #define AUDIT_PRUNE_MS		60000	/* ... pruned this often, */
 #define AUDIT_PRUNE_BATCH	10000	/* ... so many rows a tick at most */
 #define OVER_RATE_MS		1000	/* over-rate rejects: one row per */
+#define DEFAULT_REKEY_RETRY_MS	30000	/* a failed rekey: again after */
+#define REKEY_RETRY_MAX_MS	3600000	/* ... doubling up to an hour */
+#define RETRY_BUCKET_BITS	10
+#define RETRY_BUCKETS		(1u << RETRY_BUCKET_BITS)
 
 enum log_level { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
 
@@ -75,6 +79,7 @@ struct attempt {
 					 */
 	bool rekey;			/* in the live SA @sid (control frames) */
 	bool rekey_after;		/* a soft expiry came meanwhile: rekey */
+	bool rekey_ended;		/* rekey: its outcome was counted */
 	uint8_t rekey_of;		/* rekey: the key phase it replaces */
 	uint8_t ctr_bits;		/* rekey: the SA's */
 	uint8_t ntx;			/* network retransmissions so far */
@@ -101,6 +106,8 @@ struct open_ent {
 	uint32_t ifindex, attempt;
 };
 
+struct retry;				/* retry.c */
+
 #define ATT_BUCKET_BITS	12
 #define ATT_BUCKETS	(1u << ATT_BUCKET_BITS)
 #define OPEN_BUCKETS	1024
@@ -117,6 +124,7 @@ struct daemon {
 	uint8_t suite;			/* command profile */
 	uint8_t ctr_bits;
 	unsigned max_rate;
+	uint64_t rekey_retry_ms;	/* first pause, 0: no retry */
 	uint64_t soft_limit;		/* SA key limits, 0: the kernel's */
 	uint64_t hard_limit;
 	int rcvbuf;			/* frames and events sockets, octets */
@@ -135,6 +143,9 @@ struct daemon {
 	unsigned n_att;
 
 	struct open_ent *open_hash[OPEN_BUCKETS];
+	struct retry *retry_hash[RETRY_BUCKETS];
+	unsigned n_retry;
+	uint64_t retry_next_ms;		/* the first one due, 0: none */
 	double tokens;
 	uint64_t tokens_ms;
 	uint64_t last_prune_ms;
@@ -222,6 +233,22 @@ int notif_recv(struct daemon *d, int fd,
 	       unsigned *overruns);
 /* notif_recv() of d->fr (@frames) or d->ev, dispatched to auth.c */
 int kern_recv(struct daemon *d, bool frames);
+
+/*
+ * retry.c: SAs whose rekey failed, rekeyed again later.  retry_failed()
+ * counts a failure of the SA @sid's rekey and returns the pause before
+ * the next one (ms; 0: none, with *@failures unset); retry_started():
+ * a rekey of it runs; retry_forget(): it needs none; retry_run(): calls
+ * @again for the SAs due.
+ */
+uint64_t retry_failed(struct daemon *d, uint32_t ifindex, uint32_t sid,
+		      unsigned int *failures);
+void retry_started(struct daemon *d, uint32_t sid);
+void retry_forget(struct daemon *d, uint32_t sid);
+void retry_run(struct daemon *d, uint64_t now,
+	       void (*again)(struct daemon *d, uint32_t ifindex, uint32_t sid,
+			     unsigned int failures));
+void retry_cleanup(struct daemon *d);
 
 /* auth.c */
 void auth_frame(struct daemon *d, const struct nlattr **tb);

@@ -797,6 +797,7 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 			log_err("store: %s", store_errmsg(d->st));
 			break;
 		}
+		retry_forget(d, old.sid);
 		log_debug("%s: previous session %08x deleted", a->hint, old.sid);
 	}
 	err = -EEXIST;
@@ -1287,8 +1288,10 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	ssize_t len;
 	int err;
 
-	if (store_session_get(d->st, sid, &s))
+	if (store_session_get(d->st, sid, &s)) {
+		retry_forget(d, sid);
 		return false;	/* not one of ours */
+	}
 	a = busy_on(d, sid);
 	if (a && a->rekey && a->rekey_of == phase) {
 		/* started by a reconciliation: its end is this one's too */
@@ -1362,8 +1365,48 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	send_ctrl(d, a, a->reply, a->reply_len);
 	started = true;
 out:
+	if (started)
+		retry_started(d, sid);
+	else
+		retry_forget(d, sid);
 	OPENSSL_cleanse(&dev, sizeof(dev));
 	return started;
+}
+
+/* retry_run()'s: the SA @sid's rekey failed @failures times in a row */
+static void rekey_again(struct daemon *d, uint32_t ifindex, uint32_t sid,
+			unsigned int failures)
+{
+	log_info("session %08x: rekey again after %u failed", sid, failures);
+	rekey_start(d, ifindex, sid, REKEY_TX_KEY);
+}
+
+/*
+ * The rekey @a no longer runs (!attempt_busy()): confirmed, or the SA is
+ * rekeyed again later if its session still is.  A rekey whose ACCEPT the
+ * device got but whose T-ID-ASSIGN it never confirmed counts as failed:
+ * the device may or may not use the new key, and rekey_start() looks.
+ */
+static void rekey_end(struct daemon *d, struct attempt *a)
+{
+	struct store_session s;
+	unsigned int failures;
+	uint64_t ms;
+
+	a->rekey_ended = true;
+	if (a->state == ATT_CONFIRMED) {
+		retry_forget(d, a->sid);
+		return;
+	}
+	if (store_session_get(d->st, a->sid, &s))
+		return;		/* gone, with its SA */
+	ms = retry_failed(d, a->ifindex, a->sid, &failures);
+	if (ms)
+		log_info("session %08x: %s: rekey %08x failed (%u in a row): again in %.1f s",
+			 a->sid, a->hint, a->id, failures, ms / 1000.0);
+	else
+		log_info("session %08x: %s: rekey %08x failed: the SA keeps its key to its hard limit",
+			 a->sid, a->hint, a->id);
 }
 
 /* The transmit key of session @sid reached its hard limit: the SA goes. */
@@ -1372,6 +1415,7 @@ static void session_hard_expired(struct daemon *d, uint32_t ifindex,
 {
 	sa_delete_check(d, sid, sa_delete(d, ifindex, sid));
 	store_session_del(d->st, sid);
+	retry_forget(d, sid);
 	log_info("session %08x: hard expiry: SA deleted from %s", sid,
 		 link_label(d, ifindex));
 }
@@ -1395,6 +1439,7 @@ void auth_event(struct daemon *d, const struct nlattr **tb)
 			    nl_get_uint(tb[AIOTSEC_A_KEY_PHASE]) : 0);
 		break;
 	case AIOTSEC_EVENT_KEY_SWITCH:
+		retry_forget(d, sid);	/* the device uses a new key */
 		log_info("session %08x: transmitting with key phase %u", sid,
 			 tb[AIOTSEC_A_KEY_PHASE] ?
 			 (unsigned)nl_get_uint(tb[AIOTSEC_A_KEY_PHASE]) : 0);
@@ -1442,6 +1487,8 @@ void auth_tick(struct daemon *d)
 	for (a = d->att_head; a; a = a->next) {
 		if (a->next_tx && a->next_tx <= now)
 			retransmit(d, a, now);
+		if (a->rekey && !a->rekey_ended && !attempt_busy(a))
+			rekey_end(d, a);
 		/* a soft expiry that waited for this attempt: rekey now */
 		if (a->rekey_after && !attempt_busy(a)) {
 			a->rekey_after = false;
@@ -1459,6 +1506,8 @@ void auth_tick(struct daemon *d)
 			store_audit(d->st, a->hint, mode_name(a->expect.mode),
 				    "reject", aka_cause_name(AKA_CAUSE_TIMEOUT));
 		}
+		if (a->rekey && !a->rekey_ended)
+			rekey_end(d, a);
 		att_free(d, a);
 		if (rekey)	/* its waiting rekey outlives it */
 			rekey_start(d, ifindex, sid, REKEY_TX_KEY);
@@ -1485,6 +1534,7 @@ void auth_tick(struct daemon *d)
 	} else if (d->reconcile_retry_ms && now >= d->reconcile_retry_ms) {
 		auth_reconcile(d, false);
 	}
+	retry_run(d, now, rekey_again);
 	over_rate_note(d, now);
 	audit_prune(d, now);
 	if (now - d->last_store_check_ms >= STORE_CHECK_MS) {
@@ -1523,6 +1573,7 @@ static bool session_disabled(struct daemon *d, uint32_t ifindex,
 	if (disabled) {
 		sa_delete_check(d, s->sid, sa_delete(d, ifindex, s->sid));
 		store_session_del(d->st, s->sid);
+		retry_forget(d, s->sid);
 		log_info("session %08x: %s is disabled: SA deleted", s->sid,
 			 dev.pid);
 		store_audit(d->st, dev.pid, "", "sa-deleted", "disabled");
@@ -1705,8 +1756,10 @@ void auth_reconcile(struct daemon *d, bool start)
 		log_warn("out of memory listing the SAs: no session forgotten");
 	else
 		store_session_list(d->st, collect_stale, &st);
-	for (i = 0; i < st.n; i++)
+	for (i = 0; i < st.n; i++) {
 		store_session_del(d->st, st.sids[i]);
+		retry_forget(d, st.sids[i]);
+	}
 	if (st.elsewhere)
 		log_warn("%zu stored sessions are on links not served: kept",
 			 st.elsewhere);
@@ -1735,6 +1788,7 @@ void auth_cleanup(struct daemon *d)
 
 	while (d->att_head)
 		att_free(d, d->att_head);
+	retry_cleanup(d);
 	for (b = 0; b < OPEN_BUCKETS; b++)
 		while ((e = d->open_hash[b])) {
 			d->open_hash[b] = e->next;

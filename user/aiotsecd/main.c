@@ -6,7 +6,7 @@
  *		 [--hn-key-id N] [--suite nia2-nea2|aes-ccm|aes-gcm]
  *		 [--ctr-bits 16|32] [--log-level debug|info|warn|error]
  *		 [--max-rate N] [--soft-limit FRAMES] [--hard-limit FRAMES]
- *		 [--rcvbuf OCTETS] [--audit-keep ROWS]
+ *		 [--rekey-retry SECONDS] [--rcvbuf OCTETS] [--audit-keep ROWS]
  *
  * Options, logging, and the one epoll loop: the sockets of the kernel's
  * frames and events, the link notifications, a timerfd (every 100 ms:
@@ -81,8 +81,8 @@ static void usage(FILE *f)
 		"                [--hn-key-id N]\n"
 		"                [--suite nia2-nea2|aes-ccm|aes-gcm] [--ctr-bits 16|32]\n"
 		"                [--log-level debug|info|warn|error] [--max-rate N]\n"
-		"                [--soft-limit FRAMES] [--hard-limit FRAMES] [--rcvbuf OCTETS]\n"
-		"                [--audit-keep ROWS]\n");
+		"                [--soft-limit FRAMES] [--hard-limit FRAMES]\n"
+		"                [--rekey-retry SECONDS] [--rcvbuf OCTETS] [--audit-keep ROWS]\n");
 }
 
 /* The X25519 private key: 32 raw octets or 64 hex digits (white space ok). */
@@ -144,6 +144,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "max-rate", required_argument, NULL, 'r' },
 		{ "soft-limit", required_argument, NULL, 'S' },
 		{ "hard-limit", required_argument, NULL, 'H' },
+		{ "rekey-retry", required_argument, NULL, 'R' },
 		{ "rcvbuf", required_argument, NULL, 'b' },
 		{ "audit-keep", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
@@ -160,6 +161,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 	d->max_rate = DEFAULT_MAX_RATE;
 	d->rcvbuf = DEFAULT_RCVBUF;
 	d->audit_keep = DEFAULT_AUDIT_KEEP;
+	d->rekey_retry_ms = DEFAULT_REKEY_RETRY_MS;
 	d->hn_key_id = -1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -222,6 +224,16 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 				return 2;
 			}
 			d->max_rate = v;
+			break;
+		case 'R':
+			v = strtol(optarg, &end, 0);
+			if (*end || !*optarg || v < 0 ||
+			    v > REKEY_RETRY_MAX_MS / 1000) {
+				log_err("--rekey-retry: 0 (no retry) to %d seconds",
+					REKEY_RETRY_MAX_MS / 1000);
+				return 2;
+			}
+			d->rekey_retry_ms = v * 1000ULL;
 			break;
 		case 'b':
 			v = strtol(optarg, &end, 0);

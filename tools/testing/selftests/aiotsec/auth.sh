@@ -492,7 +492,8 @@ test_link_later() {
 		fail "$out"
 }
 
-# options the kernel would refuse for every SA: refused at once (exit 2)
+# options the kernel would refuse for every SA, and retry pauses out of
+# range: refused at once (exit 2)
 test_bad_limits() {
 	local out rc=0
 	# timeout: a daemon that took the options would serve for ever
@@ -506,6 +507,14 @@ test_bad_limits() {
 		--hard-limit 4 2>&1) || rc=$?
 	[ "$rc" = 2 ] && [[ $out == *"--soft-limit above --hard-limit"* ]] ||
 		fail "soft above hard: exit status $rc: $out"
+	for v in 3601 -1 2s ""; do
+		rc=0
+		out=$(timeout 5 "$DAEMON" --db "$tmp/db" --dev aiotR \
+			--rekey-retry "$v" 2>&1) || rc=$?
+		[ "$rc" = 2 ] &&
+			[[ $out == *"--rekey-retry: 0 (no retry) to 3600 seconds"* ]] ||
+			fail "--rekey-retry '$v': exit status $rc: $out"
+	done
 }
 
 # the link's max-sas reached: a correct RESPONSE gets no SA and no
@@ -734,7 +743,7 @@ run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_acc
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
 run_test "auth: link max-sas reached -> no SA, no answer, audited" with_daemon test_max_sas
-run_test "auth: limits no nia2 key can have are refused" test_bad_limits
+run_test "auth: limits no nia2 key can have, bad retry pauses: refused" test_bad_limits
 run_test "auth: one daemon, two links; a device moves between them" with_daemon test_two_links
 run_test "auth: a link created after the daemon started" with_daemon test_link_later
 run_test "auth: start-up SA reconciliation, clean exit on SIGTERM" with_daemon test_reconcile_exit

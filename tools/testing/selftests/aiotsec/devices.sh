@@ -7,8 +7,8 @@
 # T-IDs and replayed responses are rejected with their causes; no
 # permanent identifier crosses the air; T-IDs rotate and the previous one
 # still gets a device in; a stale SQN is resynchronised; soft expiry
-# rekeys in the live SA with traffic both ways and no loss; a daemon
-# killed during a storm loses nothing.
+# rekeys in the live SA with traffic both ways and no loss, and a failed
+# rekey is tried again; a daemon killed during a storm loses nothing.
 
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -328,6 +328,40 @@ $(grep -E 'rekey|T-ID-ASSIGN|soft' "$tmp/log" | tail -n 40)"
 	expect_eq "SA drops at the reader" "$(sa_drops "$ns")" none
 }
 
+# A rekey that fails is tried again, --rekey-retry seconds later (2 here)
+# and twice as long after each failure in a row, until the device
+# answers.  The devices are stopped through two rekeys of their SAs
+# (each times out after 23 s of retransmissions), then go on: the third
+# succeeds, and the REKEYs of the first two, which waited in their
+# socket, start nothing.
+test_rekey_retry() {
+	local ns n=5 sims
+	setup ns $n
+	start_daemon "$ns" --soft-limit 16 --rekey-retry 2
+	# killing $sims, the subshell, would leave the simulator running
+	trap 'pkill -CONT -x aiot-devsim || true; pkill -x aiot-devsim || true; stop_daemon; cleanup_ns' EXIT
+	sim "$ns" --devices "$tmp/devices.csv" --linger 150 --timeout 150 &
+	sims=$!
+	tap_pids+=("$sims")
+	wait_for 20 sas_at_least "$ns" $n ||
+		fail "the devices did not authenticate"
+	pkill -STOP -x aiot-devsim || fail "aiot-devsim is not running"
+	downlink "$ns" 1 >/dev/null
+	wait_for 40 sh -c "[ \$(grep -c 'failed (1 in a row): again in [12]\.[0-9] s' $tmp/log) -ge $n ]" ||
+		fail "first failures: $(grep -E 'rekey|soft' "$tmp/log" | tail -n 20)"
+	wait_for 40 sh -c "[ \$(grep -c 'failed (2 in a row): again in [34]\.[0-9] s' $tmp/log) -ge $n ]" ||
+		fail "second failures: $(grep -E 'rekey|soft' "$tmp/log" | tail -n 20)"
+	pkill -CONT -x aiot-devsim || fail "aiot-devsim is not running"
+	rekeys_done $n "$sims"
+	expect_eq "rekey timeouts" "$(grep -c 'rekey .*: timeout' "$tmp/log")" \
+		$((2 * n))
+	expect_eq "rekeys started again" \
+		"$(grep -c 'rekey again after [12] failed' "$tmp/log")" $((2 * n))
+	expect_eq "soft expiries (one per key)" \
+		"$(grep -c 'soft expiry of key phase 0: rekey [0-9a-f]*$' "$tmp/log")" \
+		$((3 * n))
+}
+
 # aiotsecctl changes the store under the running daemon: the SA of a
 # disabled or deleted device goes within seconds, and a disabled device is
 # refused until it is enabled again
@@ -468,6 +502,7 @@ run_test "T-ID rotation; the previous T-ID still gets in" test_tid_rotation
 run_test "stale SQN: SYNC_FAILURE, resync, then in" test_stale_sqn
 run_test "soft expiry rekeys in the live SA, traffic both ways, no loss" test_rekey
 run_test "rekeys complete over a lossy air (5%)" test_rekey_loss
+run_test "a failed rekey is tried again, later after each failure" test_rekey_retry
 run_test "device disable / del under the daemon: SA deleted, refused" test_disable
 run_test "soft limits reached while the daemon was down: rekeyed at start" test_restart_rekey
 run_test "a soft expiry read while the start-up rekey of its key runs: no second rekey" test_restart_soft_event
