@@ -237,17 +237,19 @@ int kern_recv(struct daemon *d, bool frames);
 /*
  * retry.c: SAs whose rekey failed, rekeyed again later.  retry_failed()
  * counts a failure of the SA @sid's rekey and returns the pause before
- * the next one (ms; 0: none, with *@failures unset); retry_started():
- * a rekey of it runs; retry_forget(): it needs none; retry_run(): calls
- * @again for the SAs due.
+ * the next one (ms; 0: none, with *@failures unset); retry_failures():
+ * the failures in a row so far; retry_pending(): a retry waits for its
+ * time; retry_started(): a rekey of it runs; retry_forget(): it needs
+ * none; retry_run(): calls @again for the SAs due.
  */
 uint64_t retry_failed(struct daemon *d, uint32_t ifindex, uint32_t sid,
 		      unsigned int *failures);
+unsigned int retry_failures(struct daemon *d, uint32_t sid);
+bool retry_pending(struct daemon *d, uint32_t sid);
 void retry_started(struct daemon *d, uint32_t sid);
 void retry_forget(struct daemon *d, uint32_t sid);
 void retry_run(struct daemon *d, uint64_t now,
-	       void (*again)(struct daemon *d, uint32_t ifindex, uint32_t sid,
-			     unsigned int failures));
+	       void (*again)(struct daemon *d, uint32_t ifindex, uint32_t sid));
 void retry_cleanup(struct daemon *d);
 
 /* auth.c */

@@ -1282,6 +1282,7 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	struct store_device dev;
 	struct store_session s;
 	struct kern_sa ksa;
+	unsigned int failures;
 	struct attempt *a;
 	bool started = false;
 	uint32_t id = 0;
@@ -1308,6 +1309,7 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	if (store_device_by_id(d->st, s.device, &dev)) {
 		log_err("session %08x: no device %lld in the store", sid,
 			(long long)s.device);
+		retry_forget(d, sid);
 		return false;
 	}
 	err = kern_sa_get(d, ifindex, sid, &ksa);
@@ -1359,8 +1361,13 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 		goto out;
 	}
 	a->reply_len = len;
-	log_info("session %08x: %s: soft expiry of key phase %u: rekey %08x",
-		 sid, dev.pid, phase, id);
+	failures = retry_failures(d, sid);
+	if (failures)
+		log_info("session %08x: %s: key phase %u: rekey %08x, after %u failed",
+			 sid, dev.pid, phase, id, failures);
+	else
+		log_info("session %08x: %s: soft expiry of key phase %u: rekey %08x",
+			 sid, dev.pid, phase, id);
 	retx_arm(d, a);
 	send_ctrl(d, a, a->reply, a->reply_len);
 	started = true;
@@ -1373,33 +1380,35 @@ out:
 	return started;
 }
 
-/* retry_run()'s: the SA @sid's rekey failed @failures times in a row */
-static void rekey_again(struct daemon *d, uint32_t ifindex, uint32_t sid,
-			unsigned int failures)
+/* retry_run()'s: the SA @sid's rekey failed before, and is due again */
+static void rekey_again(struct daemon *d, uint32_t ifindex, uint32_t sid)
 {
-	log_info("session %08x: rekey again after %u failed", sid, failures);
 	rekey_start(d, ifindex, sid, REKEY_TX_KEY);
 }
 
 /*
- * The rekey @a no longer runs (!attempt_busy()): confirmed, or the SA is
- * rekeyed again later if its session still is.  A rekey whose ACCEPT the
- * device got but whose T-ID-ASSIGN it never confirmed counts as failed:
- * the device may or may not use the new key, and rekey_start() looks.
+ * The rekey @a no longer runs (!attempt_busy()): its device took the new
+ * key (it confirmed the T-ID-ASSIGN sent with it, or at least transmits
+ * with that key), or the SA is rekeyed again later if its session still
+ * is.
  */
 static void rekey_end(struct daemon *d, struct attempt *a)
 {
 	struct store_session s;
 	unsigned int failures;
+	struct kern_sa ksa;
 	uint64_t ms;
 
 	a->rekey_ended = true;
-	if (a->state == ATT_CONFIRMED) {
+	if (a->state == ATT_CONFIRMED ||
+	    (a->state == ATT_ACCEPTED &&
+	     !kern_sa_get(d, a->ifindex, a->sid, &ksa) &&
+	     ksa.tx_phase != a->rekey_of) ||
+	    store_session_get(d->st, a->sid, &s)) {
+		/* done, or gone with its session */
 		retry_forget(d, a->sid);
 		return;
 	}
-	if (store_session_get(d->st, a->sid, &s))
-		return;		/* gone, with its SA */
 	ms = retry_failed(d, a->ifindex, a->sid, &failures);
 	if (ms)
 		log_info("session %08x: %s: rekey %08x failed (%u in a row): again in %.1f s",
@@ -1489,10 +1498,15 @@ void auth_tick(struct daemon *d)
 			retransmit(d, a, now);
 		if (a->rekey && !a->rekey_ended && !attempt_busy(a))
 			rekey_end(d, a);
-		/* a soft expiry that waited for this attempt: rekey now */
+		/*
+		 * a soft expiry that waited for this attempt: rekey now,
+		 * unless the SA's rekey failed and waits for its retry
+		 */
 		if (a->rekey_after && !attempt_busy(a)) {
 			a->rekey_after = false;
-			rekey_start(d, a->ifindex, a->sid, REKEY_TX_KEY);
+			if (!retry_pending(d, a->sid))
+				rekey_start(d, a->ifindex, a->sid,
+					    REKEY_TX_KEY);
 		}
 	}
 
@@ -1509,7 +1523,8 @@ void auth_tick(struct daemon *d)
 		if (a->rekey && !a->rekey_ended)
 			rekey_end(d, a);
 		att_free(d, a);
-		if (rekey)	/* its waiting rekey outlives it */
+		/* its waiting rekey outlives it */
+		if (rekey && !retry_pending(d, sid))
 			rekey_start(d, ifindex, sid, REKEY_TX_KEY);
 	}
 	if (now - d->last_prune_ms >= 10000) {
@@ -1604,9 +1619,11 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		r->kept++;
 		/*
 		 * a soft expiry missed (no daemon was running, or the events
-		 * overran); rekey_start() waits for an attempt under way
+		 * overran); rekey_start() waits for an attempt under way, and
+		 * a failed rekey for its retry
 		 */
 		if (r->start && ksa->soft_expired &&
+		    !retry_pending(d, sid) &&
 		    rekey_start(d, r->ifindex, sid, ksa->tx_phase))
 			r->rekeys++;
 		if (r->n == r->cap) {
@@ -1621,6 +1638,7 @@ static void reconcile_sa(struct daemon *d, const struct kern_sa *ksa,
 		r->kernel[r->n++] = sid;
 		return;
 	}
+	retry_forget(d, sid);
 	err = sa_delete(d, r->ifindex, sid);
 	sa_delete_check(d, sid, err);
 	if (err)

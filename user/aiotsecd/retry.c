@@ -86,6 +86,20 @@ uint64_t retry_failed(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	return ms;
 }
 
+unsigned int retry_failures(struct daemon *d, uint32_t sid)
+{
+	struct retry *r = *retry_slot(d, sid);
+
+	return r ? r->failures : 0;
+}
+
+bool retry_pending(struct daemon *d, uint32_t sid)
+{
+	struct retry *r = *retry_slot(d, sid);
+
+	return r && r->at;
+}
+
 void retry_started(struct daemon *d, uint32_t sid)
 {
 	struct retry *r = *retry_slot(d, sid);
@@ -106,8 +120,7 @@ void retry_forget(struct daemon *d, uint32_t sid)
 }
 
 void retry_run(struct daemon *d, uint64_t now,
-	       void (*again)(struct daemon *d, uint32_t ifindex, uint32_t sid,
-			     unsigned int failures))
+	       void (*again)(struct daemon *d, uint32_t ifindex, uint32_t sid))
 {
 	struct retry *r, *next;
 	uint64_t first = 0;
@@ -127,7 +140,7 @@ void retry_run(struct daemon *d, uint64_t now,
 				continue;
 			}
 			r->at = 0;
-			again(d, r->ifindex, r->sid, r->failures);
+			again(d, r->ifindex, r->sid);
 		}
 	}
 	d->retry_next_ms = first;
