@@ -84,6 +84,11 @@ static int dev_open(const char *db, bool create, struct store **st)
 	if (create ? store_open(path, st, err, sizeof(err)) :
 		     store_open_existing(path, st, err, sizeof(err)))
 		return error("store: %s", err);
+	/* a mistyped --db: a new store no daemon reads */
+	if (store_created(*st))
+		fprintf(stderr, "Created the store %s\n", path);
+	if (store_warning(*st))
+		fprintf(stderr, "Warning: %s\n", store_warning(*st));
 	return 0;
 }
 

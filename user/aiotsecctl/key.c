@@ -3,7 +3,10 @@
  * aiotsecctl: reading keys from files.  A key file holds the key octets
  * raw, or as hex text (white space allowed anywhere, an optional 0x
  * prefix); a file with nothing but hex digits and white space is read as
- * hex.  Every buffer that held key material is wiped.
+ * hex.  Any other file of printable text is refused: a mistyped hex key
+ * or a password is not taken for raw octets (a random key is all
+ * printable once in millions).  Every buffer that held key material is
+ * wiped.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -52,7 +55,7 @@ static bool is_hex_text(const char *buf, size_t len)
 	for (i = 0; i < len; i++)
 		if (!isxdigit((unsigned char)buf[i]) &&
 		    !isspace((unsigned char)buf[i]) &&
-		    !(buf[i] == 'x' && i > 0 && buf[i - 1] == '0'))
+		    !((buf[i] | 0x20) == 'x' && i > 0 && buf[i - 1] == '0'))
 			return false;
 	return len > 0;
 }
@@ -68,11 +71,12 @@ static int key_from_hex(const char *path, char *buf, size_t len,
 	for (i = 0; i < len; i++) {
 		if (isspace((unsigned char)buf[i]))
 			continue;
-		if (buf[i] == '0' && i + 1 < len && buf[i + 1] == 'x' && !n) {
+		if (buf[i] == '0' && i + 1 < len && (buf[i + 1] | 0x20) == 'x' &&
+		    !n) {
 			i++;
 			continue;
 		}
-		if (buf[i] == 'x' || n == sizeof(digits) - 1) {
+		if ((buf[i] | 0x20) == 'x' || n == sizeof(digits) - 1) {
 			explicit_bzero(digits, sizeof(digits));
 			return error("key file \"%s\": not a key (hex text of at most %d octets, or raw octets)",
 				     key_name(path), AIOTSEC_MAX_KEY_LEN);
@@ -87,6 +91,17 @@ static int key_from_hex(const char *path, char *buf, size_t len,
 			     key_name(path));
 	key->len = ret;
 	return 0;
+}
+
+static bool is_text(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isprint((unsigned char)buf[i]) &&
+		    !isspace((unsigned char)buf[i]))
+			return false;
+	return true;
 }
 
 static void key_check_mode(const char *path, int fd)
@@ -132,6 +147,9 @@ int key_read(const char *path, struct key *key)
 			    key_name(path));
 	} else if (is_hex_text(buf, len)) {
 		ret = key_from_hex(path, buf, len, key);
+	} else if (is_text(buf, len)) {
+		ret = error("key file \"%s\": text that is not hex (a raw key file holds the octets themselves)",
+			    key_name(path));
 	} else if ((size_t)len > sizeof(key->octets)) {
 		ret = error("key file \"%s\": %zd octets, more than any suite's key (%d)",
 			    key_name(path), len, AIOTSEC_MAX_KEY_LEN);

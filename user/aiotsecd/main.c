@@ -383,6 +383,10 @@ int main(int argc, char **argv)
 		log_err("store: %s", err);
 		return 1;
 	}
+	if (store_created(d.st))
+		log_info("store %s created: it has no devices yet", d.db_path);
+	if (store_warning(d.st))
+		log_warn("%s", store_warning(d.st));
 	if (kern_open(&d)) {
 		store_close(d.st);
 		return 1;

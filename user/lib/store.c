@@ -25,6 +25,8 @@ struct store {
 	sqlite3 *db;
 	int64_t data_version;		/* of the last store_changed() */
 	char errmsg[256];
+	char warning[256];		/* of the open, "" if none */
+	bool created;			/* the open created the file */
 	unsigned n_audit;
 	struct store_audit_entry audit[STORE_AUDIT_BATCH];
 };
@@ -96,7 +98,8 @@ static int exec(struct store *st, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		st_err(st, -EIO, "%s: %s", sql, msg ? msg : "?");
+		/* SQLite's reason first: a long statement would cut it off */
+		st_err(st, -EIO, "%s (in \"%.40s...\")", msg ? msg : "?", sql);
 		sqlite3_free(msg);
 		return -EIO;
 	}
@@ -214,6 +217,18 @@ out:
 	return err;
 }
 
+/* A store that others can read: a warning (its keys are everybody's). */
+static void store_check_mode(struct store *st, const char *path, int fd)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) || !(sb.st_mode & (S_IRWXG | S_IRWXO)))
+		return;
+	snprintf(st->warning, sizeof(st->warning),
+		 "store %.160s is accessible to group or others (mode %04o), and holds every device's K and OPc",
+		 path, (unsigned int)(sb.st_mode & 07777));
+}
+
 static int store_open_at(const char *path, bool create, struct store **out,
 			 char *errbuf, size_t errlen)
 {
@@ -228,7 +243,12 @@ static int store_open_at(const char *path, bool create, struct store **out,
 		return -ENOMEM;
 	}
 	/* the file holds keys: create it private before SQLite does */
-	fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	fd = create ? open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0600) :
+		      -1;
+	if (fd >= 0)
+		st->created = true;
+	else
+		fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		if (errbuf)
@@ -236,13 +256,14 @@ static int store_open_at(const char *path, bool create, struct store **out,
 		free(st);
 		return err;
 	}
+	store_check_mode(st, path, fd);
 	close(fd);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		err = st_sqlerr(st, path);
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	err = exec(st, "PRAGMA journal_mode=WAL") ?:
 	      exec(st, "PRAGMA synchronous=NORMAL") ?:
 	      exec(st, "PRAGMA foreign_keys=ON") ?:
@@ -272,13 +293,35 @@ int store_open_existing(const char *path, struct store **st, char *err,
 	return store_open_at(path, false, st, err, errlen);
 }
 
+const char *store_warning(const struct store *st)
+{
+	return st && st->warning[0] ? st->warning : NULL;
+}
+
+bool store_created(const struct store *st)
+{
+	return st && st->created;
+}
+
+/*
+ * Copy the write-ahead log back and empty it, if that can be done at
+ * once: waiting for readers would hold the writer lock meanwhile, and
+ * keep aiotsecd from reserving SQNs.  Otherwise a later checkpoint does.
+ */
+static void checkpoint_now(struct store *st)
+{
+	sqlite3_busy_timeout(st->db, 0);
+	sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+		     NULL);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
 	store_audit_flush(st);
-	sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
-		     NULL);
+	checkpoint_now(st);
 	sqlite3_close(st->db);
 	explicit_bzero(st, sizeof(*st));
 	free(st);
@@ -416,8 +459,7 @@ int store_device_del(struct store *st, const char *pid)
 	 * transaction (aiotsecd) defers it to a later checkpoint.
 	 */
 	if (!err)
-		sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
-			     NULL, NULL);
+		checkpoint_now(st);
 	return err;
 }
 
@@ -662,10 +704,18 @@ static int import_line(struct store *st, char *line)
 		if (!p)
 			break;
 	}
-	if (p || nf < 5 || nf > 6)
+	if (p || nf < 5 || nf > 6) {
+		/* the fields not split off yet: one more than their commas */
+		while (p) {
+			nf++;
+			p = strchr(p, ',');
+			if (p)
+				p++;
+		}
 		return st_err(st, -EINVAL,
 			      "expected pid,k_hex,opc_hex,profile,tid_hex[,amf_hex] (%d fields)",
-			      nf + (p != NULL));
+			      nf);
+	}
 	return import_fields(st, f[0], f[1], f[2], f[3], f[4],
 			     nf == 6 ? f[5] : NULL);
 }
@@ -787,8 +837,11 @@ static int json_check_array(struct store *st, const char *text)
 
 #define STORE_IMPORT_MAX	(64u << 20)	/* octets of an import file */
 
-/* Read all of @f (at most @max octets) into a NUL-terminated buffer. */
-static char *read_all(FILE *f, size_t max, size_t *cap)
+/*
+ * Read all of @f (at most @max octets) into a NUL-terminated buffer of
+ * *@cap octets, *@len of them read.
+ */
+static char *read_all(FILE *f, size_t max, size_t *cap, size_t *len_out)
 {
 	size_t len = 0, n;
 	char *buf = NULL, *p;
@@ -818,6 +871,7 @@ static char *read_all(FILE *f, size_t max, size_t *cap)
 			if (ferror(f))
 				break;
 			buf[len] = '\0';
+			*len_out = len;
 			return buf;
 		}
 	}
@@ -832,20 +886,25 @@ int store_device_import(struct store *st, const char *path, unsigned *count)
 {
 	char msg[sizeof(st->errmsg) + 32];
 	unsigned n = 0;
-	size_t cap;
+	size_t cap, len = 0;
 	char *text;
 	FILE *f;
 	int err;
 
 	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	if (!f)
-		return st_err(st, -errno, "%s: %s", path, strerror(errno));
+		return st_err(st, -errno, "%s", strerror(errno));
 	/* K and OPc go straight into read_all()'s buffer, which is wiped */
 	setvbuf(f, NULL, _IONBF, 0);
-	text = read_all(f, STORE_IMPORT_MAX, &cap);
-	err = text ? 0 : st_err(st, -errno, "%s: %s", path, strerror(errno));
+	text = read_all(f, STORE_IMPORT_MAX, &cap, &len);
+	err = text ? 0 : st_err(st, -errno, "%s", strerror(errno));
 	if (f != stdin)
 		fclose(f);
+	/* the parsers would stop at it, and import only what precedes */
+	if (!err && memchr(text, '\0', len))
+		err = st_err(st, -EINVAL,
+			      "a NUL octet at offset %zu: not CSV or JSON text",
+			      (size_t)((char *)memchr(text, '\0', len) - text));
 	if (!err)
 		err = exec(st, "BEGIN IMMEDIATE");
 	if (err)

@@ -28,6 +28,7 @@
 #define STORE_SCHEMA_VERSION	2
 #define STORE_AUDIT_BATCH	256
 #define STORE_DEFAULT_PATH	"/var/lib/aiotsec/aiotsec.db"
+#define STORE_BUSY_MS		5000	/* a lock held by another process */
 #define STORE_DEFAULT_AMF	0x8000	/* AMF separation bit, TS 33.102 */
 #define STORE_SQN_FIRST		1	/* a new device has accepted none */
 
@@ -89,6 +90,13 @@ int store_open(const char *path, struct store **st, char *err, size_t errlen);
 /* The same, but a database that is not there is an error (-ENOENT). */
 int store_open_existing(const char *path, struct store **st, char *err,
 			size_t errlen);
+/*
+ * What the open found amiss but not fatal (a store that group or others
+ * can access), for the program to print; NULL if nothing.
+ */
+const char *store_warning(const struct store *st);
+/* Whether store_open() created the file. */
+bool store_created(const struct store *st);
 /* Flush the audit buffer, checkpoint and close; NULL is allowed. */
 void store_close(struct store *st);
 const char *store_errmsg(const struct store *st);
@@ -108,7 +116,9 @@ int store_device_list(struct store *st,
  * when it starts with '[', a JSON array of objects with the string
  * members pid, k, opc, profile and optionally tid, amf (null: none).
  * All or nothing: the first bad line or element aborts the import and
- * the message names it ("line 3: ...", "device 2: ..." counting from 0).
+ * the message names it ("line 3: ...", "device 2: ..." counting from 0);
+ * a file that cannot be read, or holds a NUL octet, imports nothing.  The
+ * messages do not repeat @path.
  * @count receives the number of devices added.
  */
 int store_device_import(struct store *st, const char *path, unsigned *count);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -117,11 +118,20 @@ static void test_schema(void)
 	   "schema_version is current");
 	ok(stat(db, &sb) == 0 && (sb.st_mode & 077) == 0,
 	   "database file is private (0600)");
+	ok(store_created(st) && !store_warning(st), "created, no warning");
 	store_close(st);
 	rc = store_open(db, &st, err, sizeof(err));
 	ok(rc == 0 && store_schema_version(st) == STORE_SCHEMA_VERSION,
 	   "reopen keeps the schema");
+	ok(!store_created(st), "reopen: not created");
 	store_close(st);
+	chmod(db, 0640);
+	rc = store_open(db, &st, err, sizeof(err));
+	ok(rc == 0 && store_warning(st) &&
+	   strstr(store_warning(st), "is accessible to group or others (mode 0640)"),
+	   "a store the group can read: a warning");
+	store_close(st);
+	chmod(db, 0600);
 
 	/* a newer schema is refused */
 	{
@@ -267,6 +277,26 @@ static void test_import(struct store *st)
 	   !strcmp(store_errmsg(st), "line 1: expected pid,k_hex,opc_hex,"
 		   "profile,tid_hex[,amf_hex] (7 fields)"),
 	   "too many fields: line 1, the count");
+	write_file(csv, "imp-7,000102030405060708090a0b0c0d0e0f,"
+		   "101112131415161718191a1b1c1d1e1f,command,,1234,x,y,z,w\n");
+	ok(store_device_import(st, csv, &n) == -EINVAL &&
+	   strstr(store_errmsg(st), "(10 fields)"),
+	   "ten fields: all counted");
+	{
+		static const char nul[] =
+			"imp-n,000102030405060708090a0b0c0d0e0f,"
+			"101112131415161718191a1b1c1d1e1f,command,\n\0"
+			"imp-m,garbage\n";
+		FILE *f = fopen(csv, "w");
+
+		fwrite(nul, 1, sizeof(nul) - 1, f);
+		fclose(f);
+	}
+	ok(store_device_import(st, csv, &n) == -EINVAL && n == 0 &&
+	   !strcmp(store_errmsg(st),
+		   "a NUL octet at offset 81: not CSV or JSON text") &&
+	   store_device_by_pid(st, (const uint8_t *)"imp-n", 5, &d) == -ENOENT,
+	   "a NUL octet: nothing imported, not the lines before it either");
 	write_file(csv, "imp-8,000102030405060708090a0b0c0d0e0f00010203,"
 		   "101112131415161718191a1b1c1d1e1f,command,\n");
 	ok(store_device_import(st, csv, &n) == -EINVAL &&
@@ -481,6 +511,62 @@ static void test_changed(void)
 	store_close(st);
 }
 
+/*
+ * A reader in the middle of a transaction (a slow "device list", another
+ * process): the checkpoint of a close does not wait for it, since it
+ * would hold the writer lock meanwhile (up to the 5 s busy timeout) and
+ * keep aiotsecd from reserving SQNs.
+ */
+static void test_close_reader(void)
+{
+	int ready[2], done[2];
+	struct timespec t0, t1;
+	struct store *st;
+	char err[256], c;
+	pid_t pid;
+	double s;
+
+	if (pipe(ready) || pipe(done)) {
+		ok(0, "close with a reader: pipes");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		sqlite3 *h;
+
+		if (sqlite3_open(db, &h) != SQLITE_OK ||
+		    sqlite3_exec(h, "BEGIN; SELECT count(*) FROM devices",
+				 NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		/* the snapshot is held until the parent is done */
+		if (write(ready[1], "r", 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(1);
+		sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(h);
+		_exit(0);
+	}
+	if (pid < 0 || read(ready[0], &c, 1) != 1 ||
+	    store_open(db, &st, err, sizeof(err))) {
+		ok(0, "close with a reader: the reader, the store");
+		return;
+	}
+	/* a change, so that the log has pages past the reader's snapshot */
+	store_device_set_disabled(st, "dev-1", true);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	store_close(st);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# close: %.3f s\n", s);
+	ok(s < 2.0, "close with a reader in a transaction: not held up");
+	if (write(done[1], "d", 1) != 1)
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 static void test_sessions(struct store *st)
 {
 	struct store_device d;
@@ -604,6 +690,7 @@ int main(void)
 	store_close(st);
 	test_sqn();
 	test_changed();
+	test_close_reader();
 	store_open(db, &st, err, sizeof(err));
 	test_sessions(st);
 	test_delete_wipes(st);

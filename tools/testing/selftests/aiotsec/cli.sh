@@ -574,8 +574,30 @@ test_device() {
 	local db=$tmpd/dev.db J out
 	rm -f "$db"*
 	J='"k":"000102030405060708090a0b0c0d0e0f","opc":"101112131415161718191a1b1c1d1e1f"'
-	"$CTL" device add m-1 --k-file "$K16" --opc-file "$K16B" \
+	# a new store is created, and said so: a mistyped --db shows
+	expect_fail 0 "Created the store $db" \
+		"$CTL" device add m-1 --k-file "$K16" --opc-file "$K16B" \
 		--profile command --db "$db"
+	# a key file of text that is not hex is no raw key; 0X is hex
+	printf '000102030405060708090a0b0c0d0e0g' >"$tmpd/typo.key"
+	expect_fail 1 "Error: key file \"$tmpd/typo.key\": text that is not hex (a raw key file holds the octets themselves)" \
+		"$CTL" device add m-t --k-file "$tmpd/typo.key" \
+		--opc-file "$K16B" --profile command --db "$db"
+	printf '0X000102030405060708090a0b0c0d0e0f\n' >"$tmpd/upper.key"
+	"$CTL" device add m-x --k-file "$tmpd/upper.key" --opc-file "$K16B" \
+		--profile command --db "$db"
+	"$CTL" device del m-x --db "$db"
+	# a store others can read: a warning, the command goes on
+	chmod 0644 "$db"
+	expect_fail 0 "Warning: store $db is accessible to group or others (mode 0644), and holds every device's K and OPc" \
+		"$CTL" device disable m-1 --db "$db"
+	chmod 0600 "$db"
+	"$CTL" device enable m-1 --db "$db"
+	# a NUL octet: nothing imported, not even the lines before it
+	printf 'n-1,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,command,-\n\0n-2,x\n' \
+		>"$tmpd/nul.csv"
+	expect_fail 1 "Error: device import: $tmpd/nul.csv: a NUL octet at offset 80: not CSV or JSON text (nothing imported)" \
+		"$CTL" device import "$tmpd/nul.csv" --db "$db"
 	expect_fail 1 'Error: device add: a device with PID "m-1" exists' \
 		"$CTL" device add m-1 --k-file "$K16" --opc-file "$K16B" \
 		--profile command --db "$db"
