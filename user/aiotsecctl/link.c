@@ -111,6 +111,16 @@ static int link_rtnl(const char *name, uint32_t ifindex, uint16_t type,
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
+/* "dev NAME" and "name NAME" are NAME, as ip(8) takes them */
+static void link_name_kw(int *argc, char ***argv)
+{
+	if (*argc >= 2 && (!strcmp((*argv)[0], "dev") ||
+			   !strcmp((*argv)[0], "name"))) {
+		(*argc)--;
+		(*argv)++;
+	}
+}
+
 static int link_add(int argc, char **argv)
 {
 	static const char ctx[] = "link add";
@@ -126,6 +136,7 @@ static int link_add(int argc, char **argv)
 	const char *name;
 	int err;
 
+	link_name_kw(&argc, &argv);
 	if (argc < 1)
 		return usage_error(ctx, "missing NAME");
 	name = argv[0];
@@ -182,6 +193,7 @@ static int link_del(int argc, char **argv)
 	uint32_t ifindex;
 	int err;
 
+	link_name_kw(&argc, &argv);
 	if (argc < 1)
 		return usage_error(ctx, "missing NAME");
 	if (argc > 1)
@@ -204,6 +216,7 @@ static int link_set(int argc, char **argv)
 	uint32_t ifindex;
 	int err;
 
+	link_name_kw(&argc, &argv);
 	if (argc < 1)
 		return usage_error(ctx, "missing NAME");
 	err = check_ifname(ctx, argv[0]) ?:
@@ -300,6 +313,7 @@ static int link_show(int argc, char **argv)
 	struct nl nl;
 	int err;
 
+	link_name_kw(&argc, &argv);
 	if (argc > 1)
 		return usage_error(ctx, "unknown argument \"%s\"", argv[1]);
 	if (argc == 1) {

@@ -105,6 +105,8 @@ static int sa_send(struct nl *nl, struct nlmsghdr *nlh)
 static int sa_add(int argc, char **argv)
 {
 	static const char ctx[] = "sa add";
+	static const uint8_t tag_lens[] = { 4, 8, 16 };
+	static const uint8_t ctr_bits_set[] = { 16, 32 };
 	struct sa_args a = {};
 	const struct kw_arg kws[] = {
 		{ "dev", &a.dev, NULL },
@@ -140,8 +142,12 @@ static int sa_add(int argc, char **argv)
 		       NAMES_N(suite_names), &suite) ?:
 	      arg_enum(ctx, "profile", a.profile, profile_names,
 		       NAMES_N(profile_names), &profile) ?:
-	      (a.tag_len ? arg_u8(ctx, "tag-len", a.tag_len, &tag_len) : 0) ?:
-	      (a.ctr_bits ? arg_u8(ctx, "ctr-bits", a.ctr_bits, &ctr_bits) : 0) ?:
+	      (a.tag_len ? arg_u8_in(ctx, "tag-len", a.tag_len, tag_lens,
+				     sizeof(tag_lens), "4, 8 or 16",
+				     &tag_len) : 0) ?:
+	      (a.ctr_bits ? arg_u8_in(ctx, "ctr-bits", a.ctr_bits, ctr_bits_set,
+				      sizeof(ctr_bits_set), "16 or 32",
+				      &ctr_bits) : 0) ?:
 	      sa_parse_common(ctx, &a);
 	if (err)
 		return err;

@@ -12,32 +12,6 @@
 #include "util.h"
 #include "hex.h"
 
-int parse_u64(const char *s, uint64_t max, uint64_t *v)
-{
-	unsigned int base = 10;
-	uint64_t n = 0;
-	int d;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		d = hex_digit((unsigned char)*s);
-		if (d < 0 || (unsigned int)d >= base)
-			return -EINVAL;
-		if (n > (UINT64_MAX - d) / base)
-			return -ERANGE;
-		n = n * base + d;
-	}
-	if (n > max)
-		return -ERANGE;
-	*v = n;
-	return 0;
-}
-
 int parse_hex(const char *s, uint8_t *buf, size_t max)
 {
 	size_t len, i;
@@ -144,14 +118,21 @@ int arg_u32(const char *ctx, const char *kw, const char *s, uint32_t *v)
 	return err;
 }
 
-int arg_u8(const char *ctx, const char *kw, const char *s, uint8_t *v)
+int arg_u8_in(const char *ctx, const char *kw, const char *s,
+	      const uint8_t *set, unsigned int n_set, const char *set_desc,
+	      uint8_t *v)
 {
+	unsigned int i;
 	uint64_t n;
-	int err = arg_u64(ctx, kw, s, UINT8_MAX, &n);
+	int err = parse_u64(s, UINT64_MAX, &n);
 
-	if (!err)
-		*v = n;
-	return err;
+	for (i = 0; !err && i < n_set; i++) {
+		if (n == set[i]) {
+			*v = n;
+			return 0;
+		}
+	}
+	return usage_error(ctx, "%s \"%s\" is not %s", kw, s, set_desc);
 }
 
 int arg_mac(const char *ctx, const char *kw, const char *s,

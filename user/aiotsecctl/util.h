@@ -10,14 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hex.h"	/* parse_u64() */
+
 #define MAC_LEN		6
 #define MAC_STR_LEN	18	/* "xx:xx:xx:xx:xx:xx" and NUL */
-
-/*
- * Parse an unsigned decimal or 0x-prefixed hexadecimal number no larger
- * than @max.  Returns 0, -EINVAL (not a number) or -ERANGE (too large).
- */
-int parse_u64(const char *s, uint64_t max, uint64_t *v);
 
 /*
  * Parse hex digits (an optional 0x prefix, no separators) into at most
@@ -58,7 +54,10 @@ int parse_kw_args(const char *ctx, int argc, char **argv,
 int arg_u64(const char *ctx, const char *kw, const char *s, uint64_t max,
 	    uint64_t *v);
 int arg_u32(const char *ctx, const char *kw, const char *s, uint32_t *v);
-int arg_u8(const char *ctx, const char *kw, const char *s, uint8_t *v);
+/* A number that must be one of the @n_set in @set (@set_desc: "16 or 32") */
+int arg_u8_in(const char *ctx, const char *kw, const char *s,
+	      const uint8_t *set, unsigned int n_set, const char *set_desc,
+	      uint8_t *v);
 int arg_mac(const char *ctx, const char *kw, const char *s,
 	    uint8_t mac[MAC_LEN]);
 /* one of the @n names in @names, e.g. a suite; stores the index */

@@ -150,9 +150,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long long u;
-	char *end;
-	long v;
+	uint64_t u;
 	int c;
 	size_t i;
 
@@ -181,12 +179,11 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			d->have_hn_key = true;
 			break;
 		case 'K':
-			v = strtol(optarg, &end, 0);
-			if (*end || v < 0 || v > 255) {
+			if (parse_u64(optarg, 255, &u)) {
 				log_err("--hn-key-id: 0 to 255");
 				return 2;
 			}
-			d->hn_key_id = v;
+			d->hn_key_id = u;
 			break;
 		case 's':
 			if (!strcmp(optarg, "nia2-nea2"))
@@ -218,35 +215,29 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			log_level = i;
 			break;
 		case 'r':
-			v = strtol(optarg, &end, 0);
-			if (*end || v < 1 || v > 1000000) {
+			if (parse_u64(optarg, 1000000, &u) || !u) {
 				log_err("--max-rate: 1 to 1000000 attempts per second");
 				return 2;
 			}
-			d->max_rate = v;
+			d->max_rate = u;
 			break;
 		case 'R':
-			v = strtol(optarg, &end, 0);
-			if (*end || !*optarg || v < 0 ||
-			    v > REKEY_RETRY_MAX_MS / 1000) {
+			if (parse_u64(optarg, REKEY_RETRY_MAX_MS / 1000, &u)) {
 				log_err("--rekey-retry: 0 (no retry) to %d seconds",
 					REKEY_RETRY_MAX_MS / 1000);
 				return 2;
 			}
-			d->rekey_retry_ms = v * 1000ULL;
+			d->rekey_retry_ms = u * 1000;
 			break;
 		case 'b':
-			v = strtol(optarg, &end, 0);
-			if (*end || !*optarg || v < 4096 || v > (1L << 30)) {
+			if (parse_u64(optarg, 1u << 30, &u) || u < 4096) {
 				log_err("--rcvbuf: 4096 to 1073741824 octets");
 				return 2;
 			}
-			d->rcvbuf = v;
+			d->rcvbuf = u;
 			break;
 		case 'A':
-			errno = 0;
-			u = strtoull(optarg, &end, 0);
-			if (errno || *end || !*optarg || optarg[0] == '-') {
+			if (parse_u64(optarg, UINT64_MAX, &u)) {
 				log_err("--audit-keep: a number of rows, 0 for all");
 				return 2;
 			}
@@ -254,9 +245,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv)
 			break;
 		case 'S':
 		case 'H':
-			errno = 0;
-			u = strtoull(optarg, &end, 0);
-			if (errno || *end || !*optarg || !u || optarg[0] == '-') {
+			if (parse_u64(optarg, UINT64_MAX, &u) || !u) {
 				log_err("--%s: a number of frames, at least 1",
 					c == 'S' ? "soft-limit" : "hard-limit");
 				return 2;

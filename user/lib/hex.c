@@ -54,3 +54,29 @@ char *str_trim(char *s)
 		*--e = '\0';
 	return s;
 }
+
+int parse_u64(const char *s, uint64_t max, uint64_t *v)
+{
+	unsigned int base = 10;
+	uint64_t n = 0;
+	int d;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		d = hex_digit((unsigned char)*s);
+		if (d < 0 || (unsigned int)d >= base)
+			return -EINVAL;
+		if (n > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		n = n * base + d;
+	}
+	if (n > max)
+		return -ERANGE;
+	*v = n;
+	return 0;
+}

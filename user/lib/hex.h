@@ -20,6 +20,13 @@ ssize_t hex_decode(const char *s, uint8_t *buf, size_t max);
 /* Exactly 2 * @len hex digits into @out: 0, or -EINVAL. */
 int hex_parse(const char *s, uint8_t *out, size_t len);
 
+/*
+ * Parse an unsigned decimal or 0x-prefixed hexadecimal number no larger
+ * than @max (no sign, no octal).  Returns 0, -EINVAL (not a number) or
+ * -ERANGE (too large).
+ */
+int parse_u64(const char *s, uint64_t max, uint64_t *v);
+
 /* @s without leading and trailing white space (cut in place). */
 char *str_trim(char *s);
 

@@ -122,6 +122,8 @@ test_link() {
 		fail "aiot0 does not show veth0 as its link"
 	expect_out "$idx: aiot0: role device sa-count 0 max-sas 1048576" ctl link show aiot0
 	expect_out "$idx: aiot0: role device sa-count 0 max-sas 1048576" ctl link show
+	# ip(8)'s words before the name
+	expect_out "$idx: aiot0: role device sa-count 0 max-sas 1048576" ctl link show dev aiot0
 	expect_out "$idx: aiot0: role device sa-count 0 max-sas 1048576
     rx-malformed 0 rx-unknown-session 0 rx-auth 0 rx-to-daemon-dropped 0
     tx-no-sa 0 tx-malformed 0" ctl -s link show aiot0
@@ -134,12 +136,12 @@ assert len(links) == 1 and links[0]["role"] == "device", links
 assert links[0]["stats"]["rx-malformed"] == 0, links
 '
 	# reader is the default; mtu is passed on
-	"$CTL" -n "$ns" link add aiot1 link veth1 mtu 300
+	"$CTL" -n "$ns" link add name aiot1 link veth1 mtu 300
 	expect_out "$(ifindex_of aiot1): aiot1: role reader sa-count 0 max-sas 1048576" \
 		ctl link show aiot1
 	ip -n "$ns" link show aiot1 | grep -q "mtu 300 " ||
 		fail "aiot1 was not created with mtu 300"
-	ctl link del aiot0
+	ctl link del dev aiot0
 	! ip -n "$ns" link show aiot0 >/dev/null 2>&1 ||
 		fail "aiot0 still there after link del"
 	expect_fail 1 "Error: aiotsec: no such device (IFINDEX/IFNAME) (attribute IFNAME)" \
@@ -690,7 +692,7 @@ load_module >/dev/null || { echo "1..0 # SKIP cannot load $AIOTSEC_KO"; exit "$k
 [ -x "$CTL" ] || { echo "1..0 # SKIP no $CTL (make -C user)"; exit "$ksft_skip"; }
 
 tap_plan "$(grep -c '^run_test ' "$0")"
-run_test "link add/show/del" test_link
+run_test "link add/show/del (also with dev and name)" test_link
 run_test "link max-sas: add, set, SA_NEW refused beyond it" test_link_max_sas
 run_test "link del refuses a device that is not an aiotsec link" test_link_del_other
 run_test "sa add of each suite, sa show" test_sa_suites
@@ -712,6 +714,10 @@ run_test "bad input: unknown suite" bad_input 2 \
 run_test "bad input: SID not a number" bad_input 2 \
 	"$(usage_err 'sa add: sid "12ab" is not a number (decimal or 0x hex)')" \
 	sa add dev aiot0 sid 12ab suite aes-gcm profile inventory key-file "$K16"
+run_test "bad input: tag-len no suite has" bad_input 2 \
+	"$(usage_err 'sa add: tag-len "300" is not 4, 8 or 16')" \
+	sa add dev aiot0 sid 1 suite aes-ccm profile inventory key-file "$K16" \
+	tag-len 300
 run_test "bad input: 16-octet key for nia2-nea2" bad_input 1 \
 	"Error: key file \"$K16\": 16 octets, suite nia2-nea2 needs 32 (K_enc || K_int)" \
 	sa add dev aiot0 sid 1 suite nia2-nea2 profile command key-file "$K16"
@@ -730,11 +736,11 @@ run_test "bad input: sa del of a missing SID" bad_input 1 \
 run_test "bad input: profile command with suite nia2" bad_input 1 \
 	"Error: aiotsec: SUITE nia2 has no confidentiality, which PROFILE command requires (attribute SA.SUITE)" \
 	sa add dev aiot0 sid 1 suite nia2 profile command key-file "$K16"
-run_test "bad input: tag-len 5 with aes-ccm" bad_input 1 \
+run_test "bad input: tag-len 8 with aes-gcm (the kernel's word)" bad_input 1 \
 	"Error: aiotsec: TAG_LEN must be 4, 8 or 16 for aes-ccm, 16 for aes-gcm, 4 for nia2 suites (attribute SA.TAG_LEN)" \
-	sa add dev aiot0 sid 1 suite aes-ccm profile command key-file "$K16" tag-len 5
-run_test "bad input: ctr-bits 24" bad_input 1 \
-	"Error: aiotsec: CTR_BITS must be 16 or 32 (attribute SA.CTR_BITS)" \
+	sa add dev aiot0 sid 1 suite aes-gcm profile command key-file "$K16" tag-len 8
+run_test "bad input: ctr-bits 24 (before netlink)" bad_input 2 \
+	"$(usage_err 'sa add: ctr-bits "24" is not 16 or 32')" \
 	sa add dev aiot0 sid 1 suite aes-gcm profile inventory key-file "$K16" ctr-bits 24
 run_test "bad input: hard-limit above 2^32 for nia2" bad_input 1 \
 	"Error: aiotsec: HARD_LIMIT exceeds the suite's counter space (attribute SA.HARD_LIMIT)" \
