@@ -368,7 +368,8 @@ void aiotsec_crypto_exit(void);
 
 /* replay.c */
 enum aiotsec_replay {
-	AIOTSEC_REPLAY_OK,
+	AIOTSEC_REPLAY_OK,	/* fresh */
+	AIOTSEC_REPLAY_TOP,	/* fresh, the highest so far (update only) */
 	AIOTSEC_REPLAY_DUP,
 	AIOTSEC_REPLAY_OLD,
 };

@@ -363,7 +363,13 @@ static int aiotsec_lower_event(struct notifier_block *nb, unsigned long event,
 			dev_set_mtu(adev->dev, adev->dev->max_mtu);
 		break;
 	case NETDEV_UNREGISTER:
-		/* The lower device goes: its aiotsec link goes with it. */
+		/*
+		 * The lower device goes: its aiotsec link goes with it.  A
+		 * lower device that only moves to another namespace
+		 * unregisters there and comes back: the link stays on it.
+		 */
+		if (lower->reg_state != NETREG_UNREGISTERING)
+			break;
 		aiotsec_dellink(adev->dev, &head);
 		unregister_netdevice_many(&head);
 		break;

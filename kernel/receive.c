@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/skbuff.h>
 #include <asm/unaligned.h>
 
@@ -105,6 +106,7 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 	struct aiotsec_dev *adev = netdev_priv(c->dev);
 	struct sk_buff *skb = c->skb;
 	u8 *src = eth_hdr(skb)->h_source;
+	enum aiotsec_replay fresh;
 	int stat;
 
 	if (unlikely(err)) {
@@ -113,8 +115,10 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 		stat = AIOTSEC_SA_STAT_RX_BAD_MAC;
 		goto drop;
 	}
-	switch (aiotsec_replay_update(key, c->counter)) {
+	fresh = aiotsec_replay_update(key, c->counter);
+	switch (fresh) {
 	case AIOTSEC_REPLAY_OK:
+	case AIOTSEC_REPLAY_TOP:
 		break;
 	case AIOTSEC_REPLAY_DUP:
 		/* a copy of the frame got in first, while this one was open */
@@ -133,7 +137,15 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 	if (test_bit(AIOTSEC_KEY_NEXT, &key->flags))
 		aiotsec_key_promote(sa, key);
 	aiotsec_key_check_limits(sa, key, c->counter);
-	if (atomic64_read(&sa->peer) != ether_addr_to_u64(src))
+	/*
+	 * The peer moves with the newest frame of the key that transmits
+	 * only: an older frame within the window, which anybody who saw it
+	 * on the air may send again from elsewhere, and a late frame of the
+	 * previous key verify too, but must not divert the SA's frames.
+	 */
+	if (fresh == AIOTSEC_REPLAY_TOP &&
+	    key->phase == READ_ONCE(sa->tx_phase) &&
+	    atomic64_read(&sa->peer) != ether_addr_to_u64(src))
 		aiotsec_sa_set_peer(sa, src);
 	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_OK, 1);
 	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_BYTES, c->bodylen);
@@ -307,6 +319,7 @@ static rx_handler_result_t aiotsec_rx_sa(struct aiotsec_dev *adev,
 	}
 	switch (aiotsec_replay_check(key, ctr)) {
 	case AIOTSEC_REPLAY_OK:
+	case AIOTSEC_REPLAY_TOP:
 		break;
 	case AIOTSEC_REPLAY_DUP:
 		stat = AIOTSEC_SA_STAT_RX_REPLAY;
@@ -382,8 +395,9 @@ rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 	u8 b0, type, ver;
 	u32 sid;
 
+	/* a VLAN's frames (the tag stripped by the NIC) are the VLAN's */
 	if (skb->protocol != htons(AIOTSEC_ETH_P) ||
-	    skb->pkt_type == PACKET_OTHERHOST)
+	    skb->pkt_type == PACKET_OTHERHOST || skb_vlan_tag_present(skb))
 		return RX_HANDLER_PASS;
 	adev = rcu_dereference(skb->dev->rx_handler_data);
 	/* a link that is down takes nothing: the lower device drops it */

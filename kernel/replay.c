@@ -100,8 +100,9 @@ static void aiotsec_window_clear(struct aiotsec_key *key, u64 from, u64 to)
 
 /*
  * Record @ctr as received; call only after the frame verified.  Returns
- * AIOTSEC_REPLAY_OK when @ctr was fresh (another CPU may have accepted
- * the same counter since aiotsec_replay_check()).
+ * AIOTSEC_REPLAY_TOP when @ctr was fresh and moved the window's top,
+ * AIOTSEC_REPLAY_OK when it was fresh within the window (another CPU may
+ * have accepted the same counter since aiotsec_replay_check()).
  */
 enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr)
 {
@@ -125,6 +126,7 @@ enum aiotsec_replay aiotsec_replay_update(struct aiotsec_key *key, u64 ctr)
 			aiotsec_window_clear(key, (next - 1) / BITS_PER_LONG + 1,
 					     top);
 		atomic64_set_release(&key->rx_next, ctr + 1);
+		ret = AIOTSEC_REPLAY_TOP;
 	}
 	WRITE_ONCE(*word, *word | BIT_MASK(bit));
 out:

@@ -308,29 +308,32 @@ struct replay_step {
 	enum aiotsec_replay want;
 };
 
-/* window of 64: sliding, reordering, duplicates, too old, big jumps */
+/*
+ * window of 64: sliding, reordering, duplicates, too old, big jumps; a
+ * fresh counter that moves the top is TOP, one within the window OK
+ */
 static const struct replay_step replay_steps[] = {
-	{ 0, AIOTSEC_REPLAY_OK },
+	{ 0, AIOTSEC_REPLAY_TOP },
 	{ 0, AIOTSEC_REPLAY_DUP },
-	{ 2, AIOTSEC_REPLAY_OK },
+	{ 2, AIOTSEC_REPLAY_TOP },
 	{ 1, AIOTSEC_REPLAY_OK },
 	{ 1, AIOTSEC_REPLAY_DUP },
 	{ 0, AIOTSEC_REPLAY_DUP },	/* 2 slid within its word */
-	{ 64, AIOTSEC_REPLAY_OK },
+	{ 64, AIOTSEC_REPLAY_TOP },
 	{ 0, AIOTSEC_REPLAY_OLD },
 	{ 3, AIOTSEC_REPLAY_OK },
-	{ 65, AIOTSEC_REPLAY_OK },
+	{ 65, AIOTSEC_REPLAY_TOP },
 	{ 1, AIOTSEC_REPLAY_OLD },
-	{ 200, AIOTSEC_REPLAY_OK },
+	{ 200, AIOTSEC_REPLAY_TOP },
 	{ 137, AIOTSEC_REPLAY_OK },
 	{ 136, AIOTSEC_REPLAY_OLD },
 	{ 199, AIOTSEC_REPLAY_OK },
 	{ 199, AIOTSEC_REPLAY_DUP },
-	{ 266, AIOTSEC_REPLAY_OK },
+	{ 266, AIOTSEC_REPLAY_TOP },
 	{ 265, AIOTSEC_REPLAY_OK },	/* 137's bit: cleared by one word */
-	{ 394, AIOTSEC_REPLAY_OK },
+	{ 394, AIOTSEC_REPLAY_TOP },
 	{ 393, AIOTSEC_REPLAY_OK },	/* 265's: cleared by a two-word slide */
-	{ 100000, AIOTSEC_REPLAY_OK },
+	{ 100000, AIOTSEC_REPLAY_TOP },
 	{ 99977, AIOTSEC_REPLAY_OK },	/* 393's: cleared by a long jump */
 	{ 99937, AIOTSEC_REPLAY_OK },
 	{ 99937, AIOTSEC_REPLAY_DUP },
@@ -340,13 +343,13 @@ static const struct replay_step replay_steps[] = {
 
 /* window of 32, not a whole word: the ring must still cover it */
 static const struct replay_step replay_steps_32[] = {
-	{ 40, AIOTSEC_REPLAY_OK },
-	{ 63, AIOTSEC_REPLAY_OK },
-	{ 64, AIOTSEC_REPLAY_OK },
+	{ 40, AIOTSEC_REPLAY_TOP },
+	{ 63, AIOTSEC_REPLAY_TOP },
+	{ 64, AIOTSEC_REPLAY_TOP },
 	{ 40, AIOTSEC_REPLAY_DUP },
 	{ 33, AIOTSEC_REPLAY_OK },
 	{ 32, AIOTSEC_REPLAY_OLD },
-	{ 130, AIOTSEC_REPLAY_OK },
+	{ 130, AIOTSEC_REPLAY_TOP },
 	{ 99, AIOTSEC_REPLAY_OK },
 	{ 98, AIOTSEC_REPLAY_OLD },
 };

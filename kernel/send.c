@@ -56,11 +56,19 @@ static int aiotsec_skb_room(struct sk_buff *skb, unsigned int head,
 	return pskb_expand_head(skb, nhead, ntail, GFP_ATOMIC);
 }
 
-/* The Ethernet header to @dst, packed as in struct aiotsec_sa's @peer. */
-static void aiotsec_push_eth(struct sk_buff *skb, struct net_device *lower,
+/*
+ * The Ethernet header to @dst, packed as in struct aiotsec_sa's @peer,
+ * for @adev's lower device.  A lower device in another namespace gets
+ * nothing of this one's (mark, socket, conntrack), as through a tunnel.
+ */
+static void aiotsec_push_eth(struct sk_buff *skb, struct aiotsec_dev *adev,
 			     u64 dst)
 {
+	struct net_device *lower = adev->lower;
 	struct ethhdr *eth = __skb_push(skb, ETH_HLEN);
+
+	if (unlikely(!net_eq(dev_net(adev->dev), dev_net(lower))))
+		skb_scrub_packet(skb, true);
 
 	u64_to_ether_addr(dst, eth->h_dest);
 	ether_addr_copy(eth->h_source, lower->dev_addr);
@@ -172,8 +180,9 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	}
 	aiotsec_key_check_limits(sa, key, ctr);
 
-	err = aiotsec_skb_room(skb, hdrlen + ETH_HLEN +
-			       LL_RESERVED_SPACE(adev->lower), sa->tag_len);
+	/* LL_RESERVED_SPACE() holds the lower device's Ethernet header */
+	err = aiotsec_skb_room(skb, hdrlen + LL_RESERVED_SPACE(adev->lower),
+			       sa->tag_len);
 	if (err)
 		goto error;
 	c = aiotsec_crypt_alloc(GFP_ATOMIC);
@@ -193,7 +202,7 @@ static int aiotsec_xmit_sa(struct aiotsec_dev *adev, struct aiotsec_sa *sa,
 	} else {
 		peer = atomic64_read(&sa->peer);
 	}
-	aiotsec_push_eth(skb, adev->lower, peer);
+	aiotsec_push_eth(skb, adev, peer);
 
 	refcount_inc(&key->refs);
 	netdev_hold(adev->dev, &c->dev_tracker, GFP_ATOMIC);
@@ -283,8 +292,7 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 		       struct aiotsec_crypt_waiter *w)
 {
 	struct net_device *lower = adev->lower;
-	unsigned int head = ETH_HLEN + AIOTSEC_HDR_ROOM +
-			    LL_RESERVED_SPACE(lower);
+	unsigned int head = AIOTSEC_HDR_ROOM + LL_RESERVED_SPACE(lower);
 	struct aiotsec_sa *sa;
 	struct sk_buff *skb;
 	int err = 0;
@@ -302,7 +310,7 @@ int aiotsec_send_frame(struct aiotsec_dev *adev, u8 type, u32 sid,
 
 		aiotsec_hdr_build(skb_push(skb, hdrlen), hdrlen, type, 0, 16,
 				  aiotsec_tx_dir(adev), sid, 0, len);
-		aiotsec_push_eth(skb, lower,
+		aiotsec_push_eth(skb, adev,
 				 ether_addr_to_u64(peer ?: lower->broadcast));
 		return aiotsec_queue_xmit(skb);
 	}

@@ -332,6 +332,46 @@ test_window() {
 	expect_eq "rx-bad-mac" "$(sa_stat "$ns" aiotD rx-bad-mac)" 0
 }
 
+# The reader's SA learns its peer's address from the newest frame of its
+# transmit key only: a fresh frame behind the top, which anybody who saw
+# it on the air could send again from elsewhere, verifies and is
+# delivered but moves nothing.  A frame in a VLAN (its tag stripped on
+# receipt) is not the link's: it is left to the stack, not even counted.
+test_peer_vlan() {
+	local ns key a=02000000000a b=02000000000b f7 f5 f9 f20 f21 vlan
+	pair ns
+	key=$(keyfile k 16)
+	sa_both "$ns" aes-gcm command "$key"
+	for c in 5 7 9 20 21; do
+		printf -v "f$c" '%s' "$($FRAME protect aes-gcm "$key" \
+			--type response --sid $SID --dir up --counter $c a1a2)"
+	done
+	ip netns exec "$ns" $PKT inject veth1 "ffffffffffff${a}88b5$f7"
+	wait_for 5 stat_is "$ns" aiotR rx-ok 1 || fail "frame 7 not received"
+	expect_eq "peer after 7 from A" "$(sa_field "$ns" aiotR peer)" \
+		02:00:00:00:00:0a
+	# 5: fresh but behind the top; from B
+	ip netns exec "$ns" $PKT inject veth1 "ffffffffffff${b}88b5$f5"
+	wait_for 5 stat_is "$ns" aiotR rx-ok 2 || fail "frame 5 not received"
+	expect_eq "peer after 5 from B" "$(sa_field "$ns" aiotR peer)" \
+		02:00:00:00:00:0a
+	ip netns exec "$ns" $PKT inject veth1 "ffffffffffff${b}88b5$f9"
+	wait_for 5 stat_is "$ns" aiotR rx-ok 3 || fail "frame 9 not received"
+	expect_eq "peer after 9 from B" "$(sa_field "$ns" aiotR peer)" \
+		02:00:00:00:00:0b
+	# 20 in VLAN 5, then untagged: only the untagged one is the link's;
+	# 21 last, so that the two before it were handled once it is
+	vlan="ffffffffffff${a}81000005""88b5$f20"
+	ip netns exec "$ns" $PKT inject veth1 "$vlan" "ffffffffffff${b}88b5$f20" \
+		"ffffffffffff${b}88b5$f21"
+	wait_for 5 stat_is "$ns" aiotR rx-ok 5 ||
+		fail "untagged frames 20 and 21 not received: rx-ok $(sa_stat "$ns" aiotR rx-ok)"
+	expect_eq "rx-replay (the tagged copy was not taken)" \
+		"$(sa_stat "$ns" aiotR rx-replay)" 0
+	expect_eq "peer (the tagged copy came from A)" \
+		"$(sa_field "$ns" aiotR peer)" 02:00:00:00:00:0b
+}
+
 window_counted() {
 	local out
 	out=$($CTL -n "$1" -s sa show dev aiotD sid $SID)
@@ -947,6 +987,8 @@ done
 run_test "short frames: short header form, padded to 60 octets still open" test_short_padded
 run_test "every tampered bit dropped and counted; duplicate dropped" test_tamper
 run_test "reordering inside the window, too old, duplicate" test_window
+run_test "the peer moves with the newest frame only; VLAN frames not taken" \
+	test_peer_vlan
 run_test "wrong key dropped as bad MAC" test_wrong_key
 run_test "unknown session dropped, counted and reported" test_unknown_session
 run_test "a flood of unknown-session frames crowds no AUTH frame out" \

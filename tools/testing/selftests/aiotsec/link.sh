@@ -175,6 +175,41 @@ test_netns_move() {
 		fail "aiot0 survived the deletion of its lower's namespace"
 }
 
+# rx_packets NS DEV: the frames DEV has received
+rx_packets() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+}
+
+# The lower device moves to another namespace: the link stays, with its
+# SAs, and sends through it; the lower device's deletion there ends it.
+test_lower_netns_move() {
+	local ns1 ns2 key rx
+	ns_with_veth ns1
+	make_ns ns2
+	ip -n "$ns1" link add aiot0 link veth0 type aiotsec
+	ip -n "$ns1" link set aiot0 up
+	key=$(mktemp)
+	head -c 16 /dev/urandom >"$key"
+	$CTL -n "$ns1" sa add dev aiot0 sid 1 suite aes-gcm profile command \
+		key-file "$key" peer-mac 02:00:00:00:00:01
+	rm -f "$key"
+	ip -n "$ns1" link set veth0 netns "$ns2"
+	ip -n "$ns2" link set veth0 up
+	ip -n "$ns1" link show aiot0 >/dev/null ||
+		fail "aiot0 went with its lower device's move"
+	[ "$($CTL -n "$ns1" sa show dev aiot0 | grep -c '^aiot0 sid')" = 1 ] ||
+		fail "the SA did not stay: $($CTL -n "$ns1" sa show dev aiot0)"
+	rx=$(rx_packets "$ns1" veth1)
+	wait_for 5 $CTL -n "$ns1" frame send dev aiot0 type control sid 1 \
+		payload c0ffee 2>/dev/null ||
+		fail "aiot0 cannot send through its lower device in $ns2"
+	wait_for 5 sh -c "[ \$(ip netns exec $ns1 cat /sys/class/net/veth1/statistics/rx_packets) -gt $rx ]" ||
+		fail "the frame did not reach the lower device's peer"
+	ip -n "$ns2" link del veth0
+	wait_for 10 link_gone "$ns1" aiot0 ||
+		fail "aiot0 survived the deletion of its lower device elsewhere"
+}
+
 # live_is NAME N: the debugfs count NAME (live_links, live_sas) is N
 live_is() {
 	[ "$(cat "$DBG/$1")" = "$2" ]
@@ -254,6 +289,8 @@ run_test "changelink: max-sas changes, the role does not" test_changelink
 run_test "MTU bounded by the lower device" test_mtu
 run_test "lower device removal removes the link" test_lower_removal
 run_test "netns move, then lower netns deleted" test_netns_move
+run_test "the lower device moves to another netns: link and SAs stay" \
+	test_lower_netns_move
 run_test "netns deleted with a link and SAs: every one freed" test_netns_delete
 run_test "TX without a security association drops and counts" test_tx_without_sa
 run_test "module unload with links present" test_unload_with_links
