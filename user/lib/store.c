@@ -392,6 +392,24 @@ static int device_insert(struct store *st, const struct store_device_spec *d)
 	if (d->amf && d->amf_len != AKA_AMF_LEN)
 		return st_err(st, -EINVAL, "AMF must be %d octets, not %zu",
 			      AKA_AMF_LEN, d->amf_len);
+	/*
+	 * The schema keeps current T-IDs unique; one that is another
+	 * device's previous T-ID would take that device's place when it
+	 * presents it (the current one is matched first)
+	 */
+	if (d->tid) {
+		s = prep(st, "SELECT 1 FROM devices WHERE tid_previous = ?");
+		if (!s)
+			return -EIO;
+		sqlite3_bind_blob(s, 1, d->tid, AKA_TID_LEN, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc == SQLITE_ROW)
+			return st_err(st, -EEXIST,
+				      "another device has this T-ID as its previous one");
+		if (rc != SQLITE_DONE)
+			return st_sqlerr(st, "T-ID lookup");
+	}
 
 	s = prep(st, "INSERT INTO devices (pid, k, opc, amf, profile, sqn,"
 		 " tid_current, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

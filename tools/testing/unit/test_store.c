@@ -420,6 +420,19 @@ static void test_tid(struct store *st)
 	ok(store_tid_rotate(st, id, TID2, tid4) == 0 &&
 	   tids_are(st, id, TID2, tid6),
 	   "a T-ID no longer on record: the current one becomes previous");
+	{
+		struct store_device_spec spec = {
+			.pid = "dev-tid", .k = K, .k_len = 16, .opc = OPC,
+			.opc_len = 16, .profile = "command", .tid = tid6,
+			.tid_len = 16,
+		};
+
+		ok(store_device_add(st, &spec) == -EEXIST &&
+		   !strcmp(store_errmsg(st),
+			   "another device has this T-ID as its previous one") &&
+		   store_device_by_tid(st, tid6, &d) == 0 && d.id == id,
+		   "a new device with another's previous T-ID: refused");
+	}
 }
 
 static void test_sqn(void)
