@@ -144,7 +144,7 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 	 * previous key verify too, but must not divert the SA's frames.
 	 */
 	if (fresh == AIOTSEC_REPLAY_TOP &&
-	    key->phase == READ_ONCE(sa->tx_phase) &&
+	    rcu_access_pointer(sa->keys[READ_ONCE(sa->tx_phase)]) == key &&
 	    atomic64_read(&sa->peer) != ether_addr_to_u64(src))
 		aiotsec_sa_set_peer(sa, src);
 	aiotsec_sa_count(sa, AIOTSEC_SA_STAT_RX_OK, 1);
@@ -395,9 +395,13 @@ rx_handler_result_t aiotsec_handle_frame(struct sk_buff **pskb)
 	u8 b0, type, ver;
 	u32 sid;
 
-	/* a VLAN's frames (the tag stripped by the NIC) are the VLAN's */
+	/*
+	 * a VLAN's frames (the tag stripped on receipt) are the VLAN's; a
+	 * priority tag (VLAN 0) is the link's
+	 */
 	if (skb->protocol != htons(AIOTSEC_ETH_P) ||
-	    skb->pkt_type == PACKET_OTHERHOST || skb_vlan_tag_present(skb))
+	    skb->pkt_type == PACKET_OTHERHOST ||
+	    (skb_vlan_tag_present(skb) && skb_vlan_tag_get_id(skb)))
 		return RX_HANDLER_PASS;
 	adev = rcu_dereference(skb->dev->rx_handler_data);
 	/* a link that is down takes nothing: the lower device drops it */

@@ -86,7 +86,7 @@ static int dev_open(const char *db, bool create, struct store **st)
 		return error("store: %s", err);
 	/* a mistyped --db: a new store no daemon reads */
 	if (store_created(*st))
-		fprintf(stderr, "Created the store %s\n", path);
+		fprintf(stderr, "Created the store \"%s\"\n", path);
 	if (store_warning(*st))
 		fprintf(stderr, "Warning: %s\n", store_warning(*st));
 	return 0;

@@ -1265,6 +1265,27 @@ static struct attempt *busy_on(struct daemon *d, uint32_t sid)
 #define REKEY_TX_KEY	0xff
 
 /*
+ * A rekey of the SA @sid failed (the attempt @a), or could not start (no
+ * @a): again after a pause.
+ */
+static void rekey_later(struct daemon *d, uint32_t ifindex, uint32_t sid,
+			const struct attempt *a)
+{
+	unsigned int failures;
+	uint64_t ms = retry_failed(d, ifindex, sid, &failures);
+	char what[96] = "rekey";
+
+	if (a)
+		snprintf(what, sizeof(what), "%s: rekey %08x", a->hint, a->id);
+	if (ms)
+		log_info("session %08x: %s failed (%u in a row): again in %.1f s",
+			 sid, what, failures, ms / 1000.0);
+	else
+		log_info("session %08x: %s failed: the SA keeps its key to its hard limit",
+			 sid, what);
+}
+
+/*
  * Key phase @phase of session @sid, on link @ifindex, reached its soft
  * limit: rekey in the live SA, unless a rekey of that key is under way,
  * or after the attempt of the SA under way.  The key must still be the
@@ -1277,21 +1298,26 @@ static struct attempt *busy_on(struct daemon *d, uint32_t sid)
 static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 			unsigned int phase)
 {
-	static const uint8_t none[ETH_ALEN_];
+	static const uint8_t no_peer[ETH_ALEN_];
 	struct aka_ctrl c = { .type = AKA_CTRL_REKEY };
 	struct store_device dev;
 	struct store_session s;
 	struct kern_sa ksa;
 	unsigned int failures;
 	struct attempt *a;
-	bool started = false;
+	bool started = false, none = true;
 	uint32_t id = 0;
 	ssize_t len;
 	int err;
 
-	if (store_session_get(d->st, sid, &s)) {
-		retry_forget(d, sid);
-		return false;	/* not one of ours */
+	err = store_session_get(d->st, sid, &s);
+	if (err) {
+		/* not one of ours, or the store failed: then try later */
+		if (err == -ENOENT)
+			retry_forget(d, sid);
+		else
+			rekey_later(d, ifindex, sid, NULL);
+		return false;
 	}
 	a = busy_on(d, sid);
 	if (a && a->rekey && a->rekey_of == phase) {
@@ -1306,16 +1332,22 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 		a->rekey_after = true;
 		return false;
 	}
-	if (store_device_by_id(d->st, s.device, &dev)) {
-		log_err("session %08x: no device %lld in the store", sid,
-			(long long)s.device);
-		retry_forget(d, sid);
+	err = store_device_by_id(d->st, s.device, &dev);
+	if (err) {
+		log_err("session %08x: no device %lld in the store: %s", sid,
+			(long long)s.device, strerror(-err));
+		if (err == -ENOENT)
+			retry_forget(d, sid);
+		else
+			rekey_later(d, ifindex, sid, NULL);
 		return false;
 	}
 	err = kern_sa_get(d, ifindex, sid, &ksa);
 	if (err) {
 		log_warn("session %08x: soft expiry of an SA gone: %s", sid,
 			 strerror(-err));
+		/* gone (or its link): no rekey; anything else: later */
+		none = err == -ENOENT || err == -ENODEV;
 		goto out;
 	}
 	if (phase == REKEY_TX_KEY)
@@ -1334,10 +1366,12 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 		log_info("session %08x: %s is disabled: no rekey", sid, dev.pid);
 		goto out;
 	}
+	/* from here on, a failure is the daemon's: the SA is rekeyed later */
+	none = false;
 	while (!id || att_find(d, ifindex, id))
 		if (random_bytes((uint8_t *)&id, sizeof(id)))
 			goto out;
-	a = att_new(d, ifindex, id, none, true);
+	a = att_new(d, ifindex, id, no_peer, true);
 	if (!a) {
 		log_warn("session %08x: too many open attempts for a rekey",
 			 sid);
@@ -1374,8 +1408,10 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 out:
 	if (started)
 		retry_started(d, sid);
-	else
+	else if (none)
 		retry_forget(d, sid);
+	else
+		rekey_later(d, ifindex, sid, NULL);
 	OPENSSL_cleanse(&dev, sizeof(dev));
 	return started;
 }
@@ -1395,9 +1431,7 @@ static void rekey_again(struct daemon *d, uint32_t ifindex, uint32_t sid)
 static void rekey_end(struct daemon *d, struct attempt *a)
 {
 	struct store_session s;
-	unsigned int failures;
 	struct kern_sa ksa;
-	uint64_t ms;
 
 	a->rekey_ended = true;
 	if (a->state == ATT_CONFIRMED ||
@@ -1409,13 +1443,7 @@ static void rekey_end(struct daemon *d, struct attempt *a)
 		retry_forget(d, a->sid);
 		return;
 	}
-	ms = retry_failed(d, a->ifindex, a->sid, &failures);
-	if (ms)
-		log_info("session %08x: %s: rekey %08x failed (%u in a row): again in %.1f s",
-			 a->sid, a->hint, a->id, failures, ms / 1000.0);
-	else
-		log_info("session %08x: %s: rekey %08x failed: the SA keeps its key to its hard limit",
-			 a->sid, a->hint, a->id);
+	rekey_later(d, a->ifindex, a->sid, a);
 }
 
 /* The transmit key of session @sid reached its hard limit: the SA goes. */

@@ -373,7 +373,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (store_created(d.st))
-		log_info("store %s created: it has no devices yet", d.db_path);
+		log_info("store \"%s\" created: it has no devices yet",
+			 d.db_path);
 	if (store_warning(d.st))
 		log_warn("%s", store_warning(d.st));
 	if (kern_open(&d)) {

@@ -12,6 +12,9 @@
  * reader that lost its air for a while do not all try again at once, and
  * a device that is gone costs a few frames an hour.
  *
+ * A rekey that could not start for a passing reason (the store or the
+ * kernel failed to answer, no memory) is tried again the same way.
+ *
  * One record per such SA, hashed by session ID.  It goes when the SA's
  * device transmits with a new key, when rekey_start() finds no key to
  * rekey, or with the session.  Records are not kept across restarts: the

@@ -99,7 +99,8 @@ static int exec(struct store *st, const char *sql)
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		/* SQLite's reason first: a long statement would cut it off */
-		st_err(st, -EIO, "%s (in \"%.40s...\")", msg ? msg : "?", sql);
+		st_err(st, -EIO, "%s (in \"%.40s%s\")", msg ? msg : "?", sql,
+		       strlen(sql) > 40 ? "..." : "");
 		sqlite3_free(msg);
 		return -EIO;
 	}
@@ -225,7 +226,7 @@ static void store_check_mode(struct store *st, const char *path, int fd)
 	if (fstat(fd, &sb) || !(sb.st_mode & (S_IRWXG | S_IRWXO)))
 		return;
 	snprintf(st->warning, sizeof(st->warning),
-		 "store %.160s is accessible to group or others (mode %04o), and holds every device's K and OPc",
+		 "store \"%.160s\" is accessible to group or others (mode %04o), and holds every device's K and OPc",
 		 path, (unsigned int)(sb.st_mode & 07777));
 }
 
@@ -247,7 +248,7 @@ static int store_open_at(const char *path, bool create, struct store **out,
 		      -1;
 	if (fd >= 0)
 		st->created = true;
-	else
+	else if (!create || errno == EEXIST)
 		fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;

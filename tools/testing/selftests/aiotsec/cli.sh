@@ -577,7 +577,7 @@ test_device() {
 	rm -f "$db"*
 	J='"k":"000102030405060708090a0b0c0d0e0f","opc":"101112131415161718191a1b1c1d1e1f"'
 	# a new store is created, and said so: a mistyped --db shows
-	expect_fail 0 "Created the store $db" \
+	expect_fail 0 "Created the store \"$db\"" \
 		"$CTL" device add m-1 --k-file "$K16" --opc-file "$K16B" \
 		--profile command --db "$db"
 	# a key file of text that is not hex is no raw key; 0X is hex
@@ -591,7 +591,7 @@ test_device() {
 	"$CTL" device del m-x --db "$db"
 	# a store others can read: a warning, the command goes on
 	chmod 0644 "$db"
-	expect_fail 0 "Warning: store $db is accessible to group or others (mode 0644), and holds every device's K and OPc" \
+	expect_fail 0 "Warning: store \"$db\" is accessible to group or others (mode 0644), and holds every device's K and OPc" \
 		"$CTL" device disable m-1 --db "$db"
 	chmod 0600 "$db"
 	"$CTL" device enable m-1 --db "$db"

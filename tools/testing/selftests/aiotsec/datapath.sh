@@ -336,13 +336,14 @@ test_window() {
 # transmit key only: a fresh frame behind the top, which anybody who saw
 # it on the air could send again from elsewhere, verifies and is
 # delivered but moves nothing.  A frame in a VLAN (its tag stripped on
-# receipt) is not the link's: it is left to the stack, not even counted.
+# receipt) is not the link's: it is left to the stack, not even counted;
+# one with a priority tag only (VLAN 0) is.
 test_peer_vlan() {
-	local ns key a=02000000000a b=02000000000b f7 f5 f9 f20 f21 vlan
+	local ns key a=02000000000a b=02000000000b f7 f5 f9 f20 f21 f22 vlan
 	pair ns
 	key=$(keyfile k 16)
 	sa_both "$ns" aes-gcm command "$key"
-	for c in 5 7 9 20 21; do
+	for c in 5 7 9 20 21 22; do
 		printf -v "f$c" '%s' "$($FRAME protect aes-gcm "$key" \
 			--type response --sid $SID --dir up --counter $c a1a2)"
 	done
@@ -370,6 +371,12 @@ test_peer_vlan() {
 		"$(sa_stat "$ns" aiotR rx-replay)" 0
 	expect_eq "peer (the tagged copy came from A)" \
 		"$(sa_field "$ns" aiotR peer)" 02:00:00:00:00:0b
+	# a priority tag (VLAN 0, priority 5) is no VLAN: the link's
+	ip netns exec "$ns" $PKT inject veth1 "ffffffffffff${a}8100a000""88b5$f22"
+	wait_for 5 stat_is "$ns" aiotR rx-ok 6 ||
+		fail "priority-tagged frame 22 not received"
+	expect_eq "peer after 22 from A" "$(sa_field "$ns" aiotR peer)" \
+		02:00:00:00:00:0a
 }
 
 window_counted() {

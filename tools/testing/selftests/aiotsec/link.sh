@@ -175,23 +175,35 @@ test_netns_move() {
 		fail "aiot0 survived the deletion of its lower's namespace"
 }
 
-# rx_packets NS DEV: the frames DEV has received
-rx_packets() {
-	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+# sa_rx_ok NS DEV: the frames the SA 1 of DEV verified
+sa_rx_ok() {
+	[[ $($CTL -n "$1" -s sa show dev "$2" sid 1) =~ rx-ok\ ([0-9]+) ]] &&
+		echo "${BASH_REMATCH[1]}"
+}
+
+rx_ok_is() {
+	[ "$(sa_rx_ok "$1" "$2")" = "$3" ]
 }
 
 # The lower device moves to another namespace: the link stays, with its
-# SAs, and sends through it; the lower device's deletion there ends it.
+# SAs, and sends through it (to a device link on the veth's other end);
+# the lower device's deletion there ends it.
 test_lower_netns_move() {
-	local ns1 ns2 key rx
+	local ns1 ns2 key
+	load_module
 	ns_with_veth ns1
 	make_ns ns2
 	ip -n "$ns1" link add aiot0 link veth0 type aiotsec
+	$CTL -n "$ns1" link add aiotD link veth1 role device
 	ip -n "$ns1" link set aiot0 up
+	ip -n "$ns1" link set aiotD up
 	key=$(mktemp)
 	head -c 16 /dev/urandom >"$key"
 	$CTL -n "$ns1" sa add dev aiot0 sid 1 suite aes-gcm profile command \
-		key-file "$key" peer-mac 02:00:00:00:00:01
+		key-file "$key" \
+		peer-mac "$(ip netns exec "$ns1" cat /sys/class/net/veth1/address)"
+	$CTL -n "$ns1" sa add dev aiotD sid 1 suite aes-gcm profile command \
+		key-file "$key"
 	rm -f "$key"
 	ip -n "$ns1" link set veth0 netns "$ns2"
 	ip -n "$ns2" link set veth0 up
@@ -199,12 +211,11 @@ test_lower_netns_move() {
 		fail "aiot0 went with its lower device's move"
 	[ "$($CTL -n "$ns1" sa show dev aiot0 | grep -c '^aiot0 sid')" = 1 ] ||
 		fail "the SA did not stay: $($CTL -n "$ns1" sa show dev aiot0)"
-	rx=$(rx_packets "$ns1" veth1)
 	wait_for 5 $CTL -n "$ns1" frame send dev aiot0 type control sid 1 \
 		payload c0ffee 2>/dev/null ||
 		fail "aiot0 cannot send through its lower device in $ns2"
-	wait_for 5 sh -c "[ \$(ip netns exec $ns1 cat /sys/class/net/veth1/statistics/rx_packets) -gt $rx ]" ||
-		fail "the frame did not reach the lower device's peer"
+	wait_for 5 rx_ok_is "$ns1" aiotD 1 ||
+		fail "the device link did not verify the frame: rx-ok $(sa_rx_ok "$ns1" aiotD)"
 	ip -n "$ns2" link del veth0
 	wait_for 10 link_gone "$ns1" aiot0 ||
 		fail "aiot0 survived the deletion of its lower device elsewhere"
