@@ -1344,7 +1344,7 @@ static bool rekey_start(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	}
 	err = kern_sa_get(d, ifindex, sid, &ksa);
 	if (err) {
-		log_warn("session %08x: soft expiry of an SA gone: %s", sid,
+		log_warn("session %08x: reading the SA for a rekey: %s", sid,
 			 strerror(-err));
 		/* gone (or its link): no rekey; anything else: later */
 		none = err == -ENOENT || err == -ENODEV;
