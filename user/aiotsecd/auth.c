@@ -7,9 +7,10 @@
  * their HELLO, and in a list in creation order for expiry.  A message
  * repeated within an attempt gets the answer already sent.  An attempt
  * is closed by a REJECT, or by the T-ID-CONFIRM that follows its ACCEPT;
- * until then a retransmitted RESPONSE (same RES) gets the ACCEPT and
- * T-ID-ASSIGN again, since the device may have lost them.  Any other
- * RESPONSE for a closed or unknown attempt is a replayed-response.
+ * until then a retransmitted RESPONSE (same RES) gets the ACCEPT again,
+ * and the T-ID-ASSIGN while it is retransmitted, since the device may
+ * have lost them.  Any other RESPONSE for a closed or unknown attempt is
+ * a replayed-response.
  *
  * A rekey is an attempt too, started here when the kernel reports a
  * key's soft expiry: its messages travel in protected control frames of
@@ -902,7 +903,13 @@ static void on_response(struct daemon *d, uint32_t ifindex, uint32_t id,
 			if (!answer_again(a, AKA_MSG_RESPONSE))
 				return;
 			resend(d, a);
-			if (a->ctrl_len)
+			/*
+			 * the T-ID-ASSIGN too while it is retransmitted:
+			 * after that, a newer assignment (a rekey's) may
+			 * have replaced it, which a replayed RESPONSE must
+			 * not undo
+			 */
+			if (a->ctrl_len && a->next_tx)
 				send_tid_assign(d, a);
 			return;
 		}

@@ -325,6 +325,29 @@ test_tid_retransmit() {
 		fail "$n retransmissions of T-ID-ASSIGN in 4.5 s, want 2"
 }
 
+# T-ID-ASSIGN given up (four retransmissions, the fifth check 23 s after
+# it): a RESPONSE of the attempt after that gets its ACCEPT again, but no
+# T-ID-ASSIGN, which a newer assignment on the SA (a rekey's) may have
+# replaced meanwhile
+test_tid_assign_given_up() {
+	local ns out first
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" auth veth1 0000abd0 --tid $TID_INV --k $K --opc $OPC \
+		--watch-control 25 --late-response 2) ||
+		{ echo "$out"; fail "no full exchange"; }
+	echo "$out"
+	grep -q "T-ID-ASSIGN never confirmed" "$tmp/log" ||
+		fail "the daemon did not give the T-ID-ASSIGN up in 25 s"
+	first=$(sed -n 2p <<<"$out")
+	[ "$(grep -c "^control_frames=4$" <<<"$out")" = 1 ] ||
+		fail "not 4 retransmissions of T-ID-ASSIGN"
+	[ "$(tail -n 2 <<<"$out" | head -n 1)" = "$first" ] ||
+		fail "the late RESPONSE did not get the same ACCEPT"
+	[ "$(tail -n 1 <<<"$out")" = "late_control_frames=0" ] ||
+		fail "a T-ID-ASSIGN after the retransmissions ended"
+}
+
 # a device replaced (deleted, and another added, which SQLite gives the
 # same id), then one disabled, then one deleted, while its attempt is
 # open: its correct RESPONSE gets a REJECT, and no SA
@@ -741,6 +764,7 @@ run_test "auth: one open challenge per device, no lockout; global rate" with_dae
 run_test "auth: --audit-keep prunes the oldest audit rows" with_daemon test_audit_keep
 run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
+run_test "auth: no T-ID-ASSIGN for a RESPONSE after it was given up" with_daemon test_tid_assign_given_up
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway
 run_test "auth: link max-sas reached -> no SA, no answer, audited" with_daemon test_max_sas
 run_test "auth: limits no nia2 key can have, bad retry pauses: refused" test_bad_limits

@@ -222,6 +222,17 @@ def full_auth(args):
             if c and c[0] == sid:
                 n += 1
         print("control_frames=%d" % n, flush=True)
+    if args.late_response:
+        # the RESPONSE once more, after the watch: its answers
+        s.send(auth_frame(own, attempt, b"\x03\x01" + res))
+        a = recv_answer(s, own, attempt, args.timeout)
+        print(describe(*a) if a else "no answer", flush=True)
+        n, end = 0, time.monotonic() + args.late_response
+        while time.monotonic() < end:
+            c = recv_answer(s, own, sid, end - time.monotonic(), ftype=4)
+            if c and c[0] == sid:
+                n += 1
+        print("late_control_frames=%d" % n, flush=True)
     return 0
 
 
@@ -285,6 +296,9 @@ def main():
     f.add_argument("--hello-copies", type=int, default=0,
                    help="copies of the HELLO sent after the first ACCEPT")
     f.add_argument("--watch-control", type=float, default=0)
+    f.add_argument("--late-response", type=float, default=0,
+                   metavar="SECS", help="after the watch, the RESPONSE "
+                   "again; count the CONTROL frames for SECS")
     f.add_argument("--before-response", metavar="CMD",
                    help="shell command run between CHALLENGE and RESPONSE")
     f.add_argument("--timeout", type=float, default=3)
