@@ -66,6 +66,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX audit_time ON audit (time);",
 	/* 1 -> 2: the link of a session (NULL: recorded before) */
 	"ALTER TABLE sessions ADD COLUMN link TEXT;",
+	/*
+	 * 2 -> 3: the device confirmed its current T-ID (0 for those of an
+	 * older store: their next assignment repeats it, then they confirm)
+	 */
+	"ALTER TABLE devices ADD COLUMN tid_confirmed INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -412,8 +417,10 @@ static int device_insert(struct store *st, const struct store_device_spec *d)
 			return st_sqlerr(st, "T-ID lookup");
 	}
 
+	/* a T-ID given here is the device's: confirmed */
 	s = prep(st, "INSERT INTO devices (pid, k, opc, amf, profile, sqn,"
-		 " tid_current, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+		 " tid_current, created, tid_confirmed)"
+		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?7 IS NOT NULL)");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_text(s, 1, d->pid, plen, SQLITE_STATIC);
@@ -519,7 +526,7 @@ int store_changed(struct store *st, bool *changed)
 }
 
 #define DEVICE_COLS "id, pid, k, opc, amf, profile, sqn, tid_current," \
-		    " tid_previous, disabled, created"
+		    " tid_previous, disabled, created, tid_confirmed"
 
 static void blob_col(sqlite3_stmt *s, int col, uint8_t *dst, size_t len,
 		     bool *present)
@@ -553,6 +560,7 @@ static void device_row(sqlite3_stmt *s, struct store_device *d)
 	blob_col(s, 8, d->tid_previous, AKA_TID_LEN, &d->has_tid_previous);
 	d->disabled = sqlite3_column_int(s, 9);
 	d->created = sqlite3_column_int64(s, 10);
+	d->tid_confirmed = sqlite3_column_int(s, 11);
 }
 
 /* Step @s (bound) for one device row; -ENOENT when there is none. */
@@ -1045,29 +1053,65 @@ int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d)
 	return commit_durable(st, err);
 }
 
-int store_tid_rotate(struct store *st, int64_t id,
-		     const uint8_t tid[AKA_TID_LEN],
-		     const uint8_t presented[AKA_TID_LEN])
+int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN])
 {
+	bool has_current = false;
+	uint8_t current[AKA_TID_LEN];
 	sqlite3_stmt *s;
-	int err;
+	int err, rc;
 
 	err = begin_durable(st);
 	if (err)
 		return commit_durable(st, err);
-	s = prep(st, "UPDATE devices SET tid_previous ="
-		 " CASE WHEN ?1 IN (tid_current, tid_previous) THEN ?1"
-		 " ELSE tid_current END,"
-		 " tid_current = ?2 WHERE id = ?3");
+	s = prep(st, "SELECT tid_current, tid_confirmed FROM devices"
+		 " WHERE id = ?");
 	if (!s)
 		return commit_durable(st, -EIO);
-	if (presented)
-		sqlite3_bind_blob(s, 1, presented, AKA_TID_LEN, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 1);
-	sqlite3_bind_blob(s, 2, tid, AKA_TID_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		blob_col(s, 0, current, AKA_TID_LEN, &has_current);
+		/* unconfirmed: the device holds it or the previous one */
+		if (has_current && !sqlite3_column_int(s, 1)) {
+			memcpy(tid, current, AKA_TID_LEN);
+			sqlite3_finalize(s);
+			return commit_durable(st, 0);
+		}
+	} else {
+		err = rc == SQLITE_DONE ?
+		      st_err(st, -ENOENT, "no device %lld", (long long)id) :
+		      st_sqlerr(st, "T-ID");
+	}
+	sqlite3_finalize(s);
+	if (err)
+		return commit_durable(st, err);
+	s = prep(st, "UPDATE devices SET tid_previous ="
+		 " coalesce(tid_current, tid_previous),"
+		 " tid_current = ?1, tid_confirmed = 0 WHERE id = ?2");
+	if (!s)
+		return commit_durable(st, -EIO);
+	sqlite3_bind_blob(s, 1, tid, AKA_TID_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
 	return commit_durable(st, update_one(st, s, "T-ID"));
+}
+
+int store_tid_confirm(struct store *st, int64_t id,
+		      const uint8_t tid[AKA_TID_LEN])
+{
+	sqlite3_stmt *s = prep(st, "UPDATE devices SET tid_confirmed = 1"
+			       " WHERE id = ? AND tid_current = ?");
+	int err = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, tid, AKA_TID_LEN, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		err = st_sqlerr(st, "T-ID confirmation");
+	else if (!sqlite3_changes(st->db))
+		err = st_err(st, -ENOENT, "not the device's current T-ID");
+	sqlite3_finalize(s);
+	return err;
 }
 
 /* ---- sessions ---------------------------------------------------- */

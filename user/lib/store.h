@@ -25,7 +25,7 @@
 
 #include "aka.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_AUDIT_BATCH	256
 #define STORE_DEFAULT_PATH	"/var/lib/aiotsec/aiotsec.db"
 #define STORE_BUSY_MS		5000	/* a lock held by another process */
@@ -46,6 +46,7 @@ struct store_device {
 	bool has_tid_current, has_tid_previous;
 	uint8_t tid_current[AKA_TID_LEN];
 	uint8_t tid_previous[AKA_TID_LEN];
+	bool tid_confirmed;		/* the device confirmed tid_current */
 	bool disabled;
 	int64_t created;		/* unix time */
 };
@@ -154,17 +155,23 @@ int store_sqn_set(struct store *st, int64_t id, uint64_t next);
 int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d);
 
 /*
- * Install @tid as the device's current T-ID, durably.  The previous one
- * becomes @presented, the T-ID the device identified itself with (it
- * holds that one until the new one reaches it), if the device's record
- * still has it as current or previous; otherwise (no T-ID presented, or
- * the record changed meanwhile) the old current one.  Decided in the
- * same statement, so that another attempt of the device rotating in
- * between cannot make it drop the T-ID the device holds.
+ * The T-ID to assign device @id after an authentication, durably, in
+ * @tid.  The device holds its current T-ID, or, if it has not confirmed
+ * that one (its T-ID-ASSIGN or the confirmation was lost), perhaps the
+ * previous one.  So a confirmed current T-ID becomes the previous one
+ * and @tid, as given (random), the current one, unconfirmed; an
+ * unconfirmed current T-ID is assigned again (copied to @tid) and
+ * nothing is dropped.  The T-ID the device presents decides nothing:
+ * it is not authenticated, and one forged on the air must not make the
+ * network drop the T-ID the device holds.
  */
-int store_tid_rotate(struct store *st, int64_t id,
-		     const uint8_t tid[AKA_TID_LEN],
-		     const uint8_t presented[AKA_TID_LEN]);
+int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN]);
+/*
+ * The device @id confirmed @tid, in a frame of its SA; 0, or -ENOENT if
+ * @tid is not its current T-ID.
+ */
+int store_tid_confirm(struct store *st, int64_t id,
+		      const uint8_t tid[AKA_TID_LEN]);
 
 /* ---- sessions ---------------------------------------------------- */
 

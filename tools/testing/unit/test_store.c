@@ -149,13 +149,18 @@ static void test_schema(void)
 		sqlite3_close(h);
 	}
 
-	/* a store of schema 1 (sessions without a link) is upgraded */
+	/*
+	 * a store of schema 1 (sessions without a link, devices without
+	 * tid_confirmed) is upgraded
+	 */
 	{
 		struct store_session s;
+		struct store_device d;
 		sqlite3 *h;
 
 		sqlite3_open(db, &h);
 		rc = sqlite3_exec(h, "ALTER TABLE sessions DROP COLUMN link;"
+				  "ALTER TABLE devices DROP COLUMN tid_confirmed;"
 				  "INSERT INTO devices (pid, k, opc, amf, profile,"
 				  " created) VALUES ('old-1', zeroblob(16),"
 				  " zeroblob(16), zeroblob(2), 1, 0);"
@@ -167,8 +172,10 @@ static void test_schema(void)
 		ok(rc == SQLITE_OK, "a schema 1 store made");
 		rc = store_open(db, &st, err, sizeof(err));
 		ok(rc == 0 && store_schema_version(st) == STORE_SCHEMA_VERSION &&
-		   store_session_get(st, 77, &s) == 0 && !s.link[0],
-		   "schema 1 upgraded: its session kept, no link recorded");
+		   store_session_get(st, 77, &s) == 0 && !s.link[0] &&
+		   store_device_by_pid(st, (const uint8_t *)"old-1", 5,
+				       &d) == 0 && !d.tid_confirmed,
+		   "schema 1 upgraded: its session kept, no link recorded, T-IDs unconfirmed");
 		if (!rc) {
 			store_device_del(st, "old-1");
 			store_close(st);
@@ -393,44 +400,67 @@ static void test_tid(struct store *st)
 	static const uint8_t tid4[16] = { 0x44, [15] = 0x04 };
 	static const uint8_t tid5[16] = { 0x55, [15] = 0x05 };
 	static const uint8_t tid6[16] = { 0x66, [15] = 0x06 };
+	struct store_device_spec suci = {
+		.pid = "dev-suci", .k = K, .k_len = 16, .opc = OPC,
+		.opc_len = 16, .profile = "inventory",
+	};
 	struct store_device d;
+	uint8_t t[16];
 	int64_t id;
 
-	ok(store_device_by_tid(st, TID1, &d) == 0 && !strcmp(d.pid, "dev-1"),
-	   "T-ID lookup: current");
+	ok(store_device_by_tid(st, TID1, &d) == 0 && !strcmp(d.pid, "dev-1") &&
+	   d.tid_confirmed, "T-ID lookup: current; a provisioned one confirmed");
 	id = d.id;
 	ok(store_device_by_tid(st, TID2, &d) == -ENOENT,
 	   "unknown T-ID: -ENOENT");
-	ok(store_tid_rotate(st, id, TID2, TID1) == 0 &&
-	   tids_are(st, id, TID2, TID1), "rotate the T-ID");
-	ok(store_device_by_tid(st, TID1, &d) == 0 && d.id == id,
-	   "T-ID lookup: previous");
-	ok(store_tid_rotate(st, id, TID3, TID1) == 0 &&
-	   tids_are(st, id, TID3, TID1) &&
-	   store_device_by_tid(st, TID2, &d) == -ENOENT,
-	   "the previous T-ID presented: it stays, the unconfirmed one goes");
-	/* two attempts that both presented TID3 while it was current */
-	ok(store_tid_rotate(st, id, tid4, TID3) == 0 &&
-	   store_tid_rotate(st, id, tid5, TID3) == 0 &&
-	   tids_are(st, id, tid5, TID3),
-	   "two attempts with the same T-ID: the device's one stays");
-	ok(store_tid_rotate(st, id, tid6, NULL) == 0 &&
-	   tids_are(st, id, tid6, tid5),
-	   "no T-ID presented (SUCI): the current one becomes previous");
-	ok(store_tid_rotate(st, id, TID2, tid4) == 0 &&
-	   tids_are(st, id, TID2, tid6),
-	   "a T-ID no longer on record: the current one becomes previous");
+	memcpy(t, TID2, 16);
+	ok(store_tid_assign(st, id, t) == 0 && !memcmp(t, TID2, 16) &&
+	   tids_are(st, id, TID2, TID1),
+	   "a confirmed T-ID: a new one, the old one previous");
+	ok(store_device_by_tid(st, TID1, &d) == 0 && d.id == id &&
+	   !d.tid_confirmed, "T-ID lookup: previous; the new one unconfirmed");
+	/* whatever the device presents: it is not authenticated */
+	memcpy(t, TID3, 16);
+	ok(store_tid_assign(st, id, t) == 0 && !memcmp(t, TID2, 16) &&
+	   tids_are(st, id, TID2, TID1) &&
+	   store_device_by_tid(st, TID3, &d) == -ENOENT,
+	   "unconfirmed: the same T-ID again, neither dropped");
+	ok(store_tid_confirm(st, id, TID1) == -ENOENT &&
+	   store_device_by_id(st, id, &d) == 0 && !d.tid_confirmed,
+	   "a confirmation of the previous T-ID: not the current one's");
+	ok(store_tid_confirm(st, id, TID2) == 0 &&
+	   store_device_by_id(st, id, &d) == 0 && d.tid_confirmed,
+	   "the current T-ID confirmed");
+	memcpy(t, tid4, 16);
+	ok(store_tid_assign(st, id, t) == 0 && !memcmp(t, tid4, 16) &&
+	   tids_are(st, id, tid4, TID2),
+	   "confirmed: a new one again, the confirmed one previous");
+	ok(store_tid_confirm(st, id, tid4) == 0, "confirmed again");
+	/* a device with no T-ID (SUCI): its first one, kept until confirmed */
+	ok(store_device_add(st, &suci) == 0 &&
+	   store_device_by_pid(st, (const uint8_t *)"dev-suci", 8, &d) == 0,
+	   "a device without a T-ID");
+	memcpy(t, tid5, 16);
+	ok(store_tid_assign(st, d.id, t) == 0 && !memcmp(t, tid5, 16) &&
+	   store_device_by_id(st, d.id, &d) == 0 && d.has_tid_current &&
+	   !d.has_tid_previous && !d.tid_confirmed,
+	   "no T-ID yet: a new one, no previous");
+	memcpy(t, tid6, 16);
+	ok(store_tid_assign(st, d.id, t) == 0 && !memcmp(t, tid5, 16),
+	   "no T-ID yet, the first unconfirmed: the same one again");
+	ok(store_tid_assign(st, 424242, t) == -ENOENT, "T-ID of no device");
+	store_device_del(st, "dev-suci");
 	{
 		struct store_device_spec spec = {
 			.pid = "dev-tid", .k = K, .k_len = 16, .opc = OPC,
-			.opc_len = 16, .profile = "command", .tid = tid6,
+			.opc_len = 16, .profile = "command", .tid = TID2,
 			.tid_len = 16,
 		};
 
 		ok(store_device_add(st, &spec) == -EEXIST &&
 		   !strcmp(store_errmsg(st),
 			   "another device has this T-ID as its previous one") &&
-		   store_device_by_tid(st, tid6, &d) == 0 && d.id == id,
+		   store_device_by_tid(st, TID2, &d) == 0 && d.id == id,
 		   "a new device with another's previous T-ID: refused");
 	}
 }

@@ -195,6 +195,32 @@ test_tid_rotation() {
 		"$(jnum authenticated)" 20
 }
 
+# The T-ID a HELLO presents is not authenticated: an attacker on the air
+# may put a device's previous T-ID in place of the one it holds.  That
+# must not make the network drop the T-ID the device holds (with the
+# T-ID-ASSIGN jammed, the device would be locked out).  Here the devices'
+# provisioned T-IDs, previous ones after a first run, are presented
+# again; the T-IDs the devices hold must still get them in.
+test_tid_forged_previous() {
+	local ns n=20
+	setup ns $n
+	# devices with a T-ID only, and no SUCI to fall back on (as a device
+	# without the network's public key): a T-ID dropped locks them out
+	grep -v -e ',-$' -e '^#' "$tmp/devices.csv" >"$tmp/tid.csv"
+	start_daemon "$ns"
+	nosuci() {
+		ip netns exec "$ns" "$SIM" --dev veth1 -j --devices "$tmp/tid.csv" \
+			"$@" >"$tmp/sim.json"
+	}
+	nosuci --state "$tmp/state1" || fail "first run"
+	expect_eq "T-IDs assigned" "$(jnum tid_assigned)" $((n - 2))
+	nosuci || fail "the previous T-IDs were refused"
+	nosuci --state "$tmp/state1" ||
+		fail "the T-IDs the devices hold were dropped: $(cat "$tmp/sim.json")"
+	expect_eq "authenticated with the T-IDs they hold" \
+		"$(jnum authenticated)" $((n - 2))
+}
+
 test_stale_sqn() {
 	local ns n=40
 	setup ns $n
@@ -523,6 +549,8 @@ tap_plan "$(grep -c '^run_test ' "$0")"
 run_test "1000 devices authenticate (one-way, mutual, SUCI); no PID on air" test_thousand
 run_test "wrong K, forged T-IDs, replayed responses, replayed and forged frames rejected" test_attacks
 run_test "T-ID rotation; the previous T-ID still gets in" test_tid_rotation
+run_test "a previous T-ID presented again drops no T-ID a device holds" \
+	test_tid_forged_previous
 run_test "stale SQN: SYNC_FAILURE, resync, then in" test_stale_sqn
 run_test "soft expiry rekeys in the live SA, traffic both ways, no loss" test_rekey
 run_test "rekeys complete over a lossy air (5%)" test_rekey_loss
