@@ -606,6 +606,16 @@ static void on_hello(struct daemon *d, uint32_t ifindex, uint32_t id,
 
 	a = att_find(d, ifindex, id);
 	if (a) {
+		/*
+		 * the same HELLO again (the device missed the answer); another
+		 * one with this attempt ID (another device's, or someone's
+		 * using up the answers the device may need) gets none
+		 */
+		if (memcmp(h->rand_d, a->hello.rand_d, AKA_RAND_LEN)) {
+			log_debug("attempt %08x: another HELLO with its ID: ignored",
+				  id);
+			return;
+		}
 		log_debug("attempt %08x: HELLO again: same answer", id);
 		repeat_answer(d, a, AKA_MSG_HELLO);
 		return;

@@ -100,13 +100,23 @@ test_retransmit() {
 	local ns out first second
 	setup ns
 	start_daemon "$ns"
-	out=$(probe "$ns" hello veth1 00000042 --tid $TID_CMD --repeat 2)
+	out=$(probe "$ns" hello veth1 00000042 --tid $TID_CMD --repeat 2 \
+		--rand-d a0a1a2a3a4a5a6a7a8a9aaabacadaeaf)
 	echo "$out"
 	first=$(sed -n 1p <<<"$out")
 	second=$(sed -n 2p <<<"$out")
 	[ -n "$first" ] && [ "$first" = "$second" ] ||
 		fail "a retransmitted HELLO got another answer"
 	[ "$(sqn_of cmd-1)" = 2 ] || fail "a retransmitted HELLO used another SQN"
+	# another HELLO with that attempt ID (another RAND_d): no answer, and
+	# the device's own HELLO is still answered
+	out=$(probe "$ns" hello veth1 00000042 --tid $TID_CMD --timeout 1 \
+		--rand-d 0102030405060708090a0b0c0d0e0f10) &&
+		fail "another HELLO with the attempt's ID was answered: $out"
+	[ "$(sqn_of cmd-1)" = 2 ] || fail "another HELLO used another SQN"
+	out=$(probe "$ns" hello veth1 00000042 --tid $TID_CMD \
+		--rand-d a0a1a2a3a4a5a6a7a8a9aaabacadaeaf)
+	[ "$out" = "$first" ] || fail "the device's own HELLO, once more: $out"
 }
 
 # A HELLO replayed over and over: the attempt answers ANSWER_COPIES_MAX
@@ -756,7 +766,7 @@ with_daemon() {
 
 tap_plan "$(grep -c '^run_test ' "$0")"
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
-run_test "auth: retransmitted HELLO -> same CHALLENGE" with_daemon test_retransmit
+run_test "auth: retransmitted HELLO -> same CHALLENGE; another with its ID: none" with_daemon test_retransmit
 run_test "auth: a HELLO copied over and over: 10 answers, no more" with_daemon test_repeat_bound
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
 run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon test_malformed_replayed
