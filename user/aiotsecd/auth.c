@@ -981,6 +981,8 @@ static void on_sync_failure(struct daemon *d, uint32_t ifindex, uint32_t id,
 			log_info("attempt %08x: %s: SYNC_FAILURE %s: ignored",
 				 id, a->hint, a->resynced ?
 				 "after the resync" : "to a one-way challenge");
+			store_audit(d->st, a->hint, mode_name(a->expect.mode),
+				    "ignored", "sync-failure");
 			a->unauth_noted = true;
 		}
 		return;

@@ -119,6 +119,27 @@ test_retransmit() {
 	[ "$out" = "$first" ] || fail "the device's own HELLO, once more: $out"
 }
 
+# A SYNC_FAILURE answering a one-way CHALLENGE is not authenticated (no
+# AUTN was sent): ignored, so that a forged one ends nothing, and the
+# first of the attempt audited; the attempt still takes its RESPONSE
+test_sync_one_way() {
+	local ns out
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" hello veth1 00000047 --tid $TID_INV)
+	[[ $out == "type=challenge attempt=00000047 mode=one-way "* ]] ||
+		fail "no one-way CHALLENGE: $out"
+	out=$(probe "$ns" raw veth1 00000047 \
+		0401000102030405060708090a0b0c0d --timeout 1) &&
+		fail "a SYNC_FAILURE to a one-way CHALLENGE was answered: $out"
+	probe "$ns" raw veth1 00000047 0401ffffffffffffffffffffffffffff \
+		--timeout 1 && fail "the second SYNC_FAILURE was answered"
+	wait_for 3 audit_has "inv-1 one-way ignored sync-failure" ||
+		fail "not audited: $($PROBE audit "$tmp/db")"
+	[ "$($PROBE audit "$tmp/db" | grep -c "ignored sync-failure")" = 1 ] ||
+		fail "audited more than once: $($PROBE audit "$tmp/db")"
+}
+
 # A HELLO replayed over and over: the attempt answers ANSWER_COPIES_MAX
 # (10) copies, then none; another attempt of the device is answered.
 test_repeat_bound() {
@@ -768,6 +789,7 @@ tap_plan "$(grep -c '^run_test ' "$0")"
 run_test "auth: HELLO -> CHALLENGE (mutual, one-way), SQN committed" with_daemon test_challenge
 run_test "auth: retransmitted HELLO -> same CHALLENGE; another with its ID: none" with_daemon test_retransmit
 run_test "auth: a HELLO copied over and over: 10 answers, no more" with_daemon test_repeat_bound
+run_test "auth: a SYNC_FAILURE to a one-way CHALLENGE: ignored, audited once" with_daemon test_sync_one_way
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
 run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon test_malformed_replayed
 run_test "auth: one open challenge per device, no lockout; global rate" with_daemon test_rate

@@ -22,6 +22,9 @@ the full exchange is the device simulator's job.
       the first downlink CONTROL frame ("type=control sid=...");
       --watch-control S then counts the CONTROL frames of the session in
       S more seconds ("control_frames=N"), the T-ID-CONFIRM never sent;
+      --late-response S then sends the RESPONSE once more, prints its
+      answer and counts the CONTROL frames in S seconds
+      ("late_control_frames=N");
       --before-response CMD runs CMD (a shell command) between the
       CHALLENGE and the RESPONSE; --hello-copies N sends N copies of the
       HELLO after the first ACCEPT (their answers are not printed).
