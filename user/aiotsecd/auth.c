@@ -707,7 +707,9 @@ static void assign_tid(struct daemon *d, struct attempt *a)
 	if (random_bytes(c.tid, sizeof(c.tid)))
 		return;
 	/* a new one, or the current one again until it is confirmed */
-	err = store_tid_assign(d->st, a->device, c.tid);
+	err = store_tid_assign(d->st, a->device, c.tid,
+			       a->hello.id_type == AKA_ID_TID ? a->hello.tid :
+			       NULL);
 	if (err) {
 		log_err("attempt %08x: storing the new T-ID: %s", a->id,
 			store_errmsg(d->st));
@@ -1186,10 +1188,16 @@ static void on_tid_confirm(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	}
 	match = dev.has_tid_current &&
 		!memcmp(dev.tid_current, c->tid, AKA_TID_LEN);
-	/* the device holds it: the next assignment may drop the previous */
-	if (match && !dev.tid_confirmed &&
-	    store_tid_confirm(d->st, dev.id, c->tid))
-		log_err("store: %s", store_errmsg(d->st));
+	/*
+	 * the device holds the current T-ID: the next assignment may drop
+	 * the previous; or it holds the previous again: it may not
+	 */
+	if (match ? !dev.tid_confirmed :
+		    dev.has_tid_previous &&
+		    !memcmp(dev.tid_previous, c->tid, AKA_TID_LEN)) {
+		if (store_tid_confirm(d->st, dev.id, c->tid) < 0)
+			log_err("store: %s", store_errmsg(d->st));
+	}
 	/*
 	 * Only the attempt that assigned this T-ID is confirmed: a late
 	 * confirmation of an earlier assignment must not stop a rekey's

@@ -1053,7 +1053,8 @@ int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d)
 	return commit_durable(st, err);
 }
 
-int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN])
+int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN],
+		     const uint8_t presented[AKA_TID_LEN])
 {
 	bool has_current = false;
 	uint8_t current[AKA_TID_LEN];
@@ -1071,8 +1072,14 @@ int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN])
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		blob_col(s, 0, current, AKA_TID_LEN, &has_current);
-		/* unconfirmed: the device holds it or the previous one */
-		if (has_current && !sqlite3_column_int(s, 1)) {
+		/*
+		 * unconfirmed: the device holds it or the previous one; the
+		 * previous one presented: the device may have gone back to
+		 * it (a stale T-ID-ASSIGN replayed to it)
+		 */
+		if (has_current && (!sqlite3_column_int(s, 1) ||
+				    (presented &&
+				     memcmp(presented, current, AKA_TID_LEN)))) {
 			memcpy(tid, current, AKA_TID_LEN);
 			sqlite3_finalize(s);
 			return commit_durable(st, 0);
@@ -1098,8 +1105,11 @@ int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN])
 int store_tid_confirm(struct store *st, int64_t id,
 		      const uint8_t tid[AKA_TID_LEN])
 {
-	sqlite3_stmt *s = prep(st, "UPDATE devices SET tid_confirmed = 1"
-			       " WHERE id = ? AND tid_current = ?");
+	/* the previous T-ID confirmed: the device went back to it */
+	sqlite3_stmt *s = prep(st, "UPDATE devices SET tid_confirmed ="
+			       " coalesce(tid_current = ?2, 0) WHERE id = ?1"
+			       " AND ?2 IN (tid_current, tid_previous)");
+	struct store_device d;
 	int err = 0;
 
 	if (!s)
@@ -1109,8 +1119,11 @@ int store_tid_confirm(struct store *st, int64_t id,
 	if (sqlite3_step(s) != SQLITE_DONE)
 		err = st_sqlerr(st, "T-ID confirmation");
 	else if (!sqlite3_changes(st->db))
-		err = st_err(st, -ENOENT, "not the device's current T-ID");
+		err = st_err(st, -ENOENT, "not one of the device's T-IDs");
 	sqlite3_finalize(s);
+	if (!err && !store_device_by_id(st, id, &d) && !d.tid_confirmed)
+		err = 1;
+	explicit_bzero(&d, sizeof(d));
 	return err;
 }
 

@@ -161,14 +161,19 @@ int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d);
  * previous one.  So a confirmed current T-ID becomes the previous one
  * and @tid, as given (random), the current one, unconfirmed; an
  * unconfirmed current T-ID is assigned again (copied to @tid) and
- * nothing is dropped.  The T-ID the device presents decides nothing:
- * it is not authenticated, and one forged on the air must not make the
- * network drop the T-ID the device holds.
+ * nothing is dropped.  The T-ID the device presented (@presented, NULL
+ * for a SUCI) can only hold the rotation back: it is not authenticated,
+ * so it never makes the network drop a T-ID, but a device that presents
+ * another than its current one may hold that one, and gets the current
+ * one again.
  */
-int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN]);
+int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN],
+		     const uint8_t presented[AKA_TID_LEN]);
 /*
- * The device @id confirmed @tid, in a frame of its SA; 0, or -ENOENT if
- * @tid is not its current T-ID.
+ * The device @id confirmed @tid, in a frame of its SA: 0 when @tid is
+ * its current T-ID (now confirmed); 1 when it is the previous one (the
+ * device went back to it: the current one is unconfirmed again, so that
+ * the next assignment drops neither); -ENOENT otherwise.
  */
 int store_tid_confirm(struct store *st, int64_t id,
 		      const uint8_t tid[AKA_TID_LEN]);

@@ -414,41 +414,54 @@ static void test_tid(struct store *st)
 	ok(store_device_by_tid(st, TID2, &d) == -ENOENT,
 	   "unknown T-ID: -ENOENT");
 	memcpy(t, TID2, 16);
-	ok(store_tid_assign(st, id, t) == 0 && !memcmp(t, TID2, 16) &&
+	ok(store_tid_assign(st, id, t, TID1) == 0 && !memcmp(t, TID2, 16) &&
 	   tids_are(st, id, TID2, TID1),
-	   "a confirmed T-ID: a new one, the old one previous");
+	   "a confirmed T-ID presented: a new one, the old one previous");
 	ok(store_device_by_tid(st, TID1, &d) == 0 && d.id == id &&
 	   !d.tid_confirmed, "T-ID lookup: previous; the new one unconfirmed");
-	/* whatever the device presents: it is not authenticated */
 	memcpy(t, TID3, 16);
-	ok(store_tid_assign(st, id, t) == 0 && !memcmp(t, TID2, 16) &&
+	ok(store_tid_assign(st, id, t, TID2) == 0 && !memcmp(t, TID2, 16) &&
 	   tids_are(st, id, TID2, TID1) &&
 	   store_device_by_tid(st, TID3, &d) == -ENOENT,
 	   "unconfirmed: the same T-ID again, neither dropped");
-	ok(store_tid_confirm(st, id, TID1) == -ENOENT &&
-	   store_device_by_id(st, id, &d) == 0 && !d.tid_confirmed,
-	   "a confirmation of the previous T-ID: not the current one's");
 	ok(store_tid_confirm(st, id, TID2) == 0 &&
 	   store_device_by_id(st, id, &d) == 0 && d.tid_confirmed,
 	   "the current T-ID confirmed");
+	/* not authenticated: it may hold the rotation back, drop nothing */
+	memcpy(t, TID3, 16);
+	ok(store_tid_assign(st, id, t, TID1) == 0 && !memcmp(t, TID2, 16) &&
+	   tids_are(st, id, TID2, TID1),
+	   "confirmed, the previous T-ID presented: the current one again");
+	ok(store_tid_confirm(st, id, TID1) == 1 &&
+	   store_device_by_id(st, id, &d) == 0 && !d.tid_confirmed &&
+	   tids_are(st, id, TID2, TID1),
+	   "the previous T-ID confirmed (the device went back): unconfirmed");
+	memcpy(t, TID3, 16);
+	ok(store_tid_assign(st, id, t, NULL) == 0 && !memcmp(t, TID2, 16) &&
+	   tids_are(st, id, TID2, TID1),
+	   "then no rotation, even after a SUCI");
+	ok(store_tid_confirm(st, id, TID3) == -ENOENT,
+	   "a T-ID not on record confirmed: -ENOENT");
+	ok(store_tid_confirm(st, id, TID2) == 0, "the current one confirmed");
 	memcpy(t, tid4, 16);
-	ok(store_tid_assign(st, id, t) == 0 && !memcmp(t, tid4, 16) &&
+	ok(store_tid_assign(st, id, t, NULL) == 0 && !memcmp(t, tid4, 16) &&
 	   tids_are(st, id, tid4, TID2),
-	   "confirmed: a new one again, the confirmed one previous");
+	   "confirmed, a SUCI: a new one, the confirmed one previous");
 	ok(store_tid_confirm(st, id, tid4) == 0, "confirmed again");
 	/* a device with no T-ID (SUCI): its first one, kept until confirmed */
 	ok(store_device_add(st, &suci) == 0 &&
 	   store_device_by_pid(st, (const uint8_t *)"dev-suci", 8, &d) == 0,
 	   "a device without a T-ID");
 	memcpy(t, tid5, 16);
-	ok(store_tid_assign(st, d.id, t) == 0 && !memcmp(t, tid5, 16) &&
+	ok(store_tid_assign(st, d.id, t, NULL) == 0 && !memcmp(t, tid5, 16) &&
 	   store_device_by_id(st, d.id, &d) == 0 && d.has_tid_current &&
 	   !d.has_tid_previous && !d.tid_confirmed,
 	   "no T-ID yet: a new one, no previous");
 	memcpy(t, tid6, 16);
-	ok(store_tid_assign(st, d.id, t) == 0 && !memcmp(t, tid5, 16),
+	ok(store_tid_assign(st, d.id, t, NULL) == 0 && !memcmp(t, tid5, 16),
 	   "no T-ID yet, the first unconfirmed: the same one again");
-	ok(store_tid_assign(st, 424242, t) == -ENOENT, "T-ID of no device");
+	ok(store_tid_assign(st, 424242, t, NULL) == -ENOENT,
+	   "T-ID of no device");
 	store_device_del(st, "dev-suci");
 	{
 		struct store_device_spec spec = {
