@@ -700,7 +700,7 @@ static void send_tid_assign(struct daemon *d, struct attempt *a)
 /* After an ACCEPT: the next T-ID, committed before it leaves. */
 static void assign_tid(struct daemon *d, struct attempt *a)
 {
-	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN };
+	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN, .attempt = a->id };
 	ssize_t clen;
 	int err;
 
@@ -1176,6 +1176,7 @@ static void on_rekey_auth(struct daemon *d, uint32_t ifindex, uint32_t sid,
 static void on_tid_confirm(struct daemon *d, uint32_t ifindex, uint32_t sid,
 			   const struct aka_ctrl *c)
 {
+	struct aka_ctrl sent;
 	struct store_device dev;
 	struct store_session s;
 	struct attempt *a;
@@ -1199,18 +1200,19 @@ static void on_tid_confirm(struct daemon *d, uint32_t ifindex, uint32_t sid,
 			log_err("store: %s", store_errmsg(d->st));
 	}
 	/*
-	 * Only the attempt that assigned this T-ID is confirmed: a late
-	 * confirmation of an earlier assignment must not stop a rekey's
-	 * ACCEPT and T-ID-ASSIGN from being retransmitted.
+	 * Only the attempt that assigned this T-ID is confirmed, named by
+	 * its ID: a late (or replayed) confirmation of an earlier
+	 * assignment, even of the same T-ID, must not stop a rekey's ACCEPT
+	 * and T-ID-ASSIGN from being retransmitted.
 	 */
-	for (a = d->att_head; a; a = a->next) {
-		if (a->sid == sid && a->ifindex == ifindex &&
-		    a->state == ATT_ACCEPTED && a->ctrl_len == AKA_CTRL_LEN &&
-		    !memcmp(a->ctrl + 1, c->tid, AKA_TID_LEN)) {
-			a->state = ATT_CONFIRMED;
-			a->next_tx = 0;
-		}
+	a = att_find(d, ifindex, c->attempt);
+	if (a && a->sid == sid && a->state == ATT_ACCEPTED &&
+	    !aka_ctrl_decode(a->ctrl, a->ctrl_len, &sent) &&
+	    !memcmp(sent.tid, c->tid, AKA_TID_LEN)) {
+		a->state = ATT_CONFIRMED;
+		a->next_tx = 0;
 	}
+	OPENSSL_cleanse(&sent, sizeof(sent));
 	log_info("session %08x: %s: T-ID-CONFIRM%s", sid, dev.pid,
 		 match ? "" : " of a T-ID that is not current");
 	store_audit(d->st, dev.pid, "", match ? "tid-confirm" : "tid-mismatch",

@@ -366,7 +366,8 @@ ssize_t aka_ctrl_encode(const struct aka_ctrl *c, uint8_t *buf, size_t size)
 		if (size < AKA_CTRL_LEN)
 			return -EMSGSIZE;
 		buf[0] = c->type;
-		memcpy(buf + 1, c->tid, AKA_TID_LEN);
+		put_be32(buf + 1, c->attempt);
+		memcpy(buf + 5, c->tid, AKA_TID_LEN);
 		return AKA_CTRL_LEN;
 	case AKA_CTRL_REKEY:
 	case AKA_CTRL_AUTH:
@@ -397,7 +398,8 @@ int aka_ctrl_decode(const uint8_t *buf, size_t len, struct aka_ctrl *c)
 	case AKA_CTRL_TID_CONFIRM:
 		if (len != AKA_CTRL_LEN)
 			return -EPROTO;
-		memcpy(c->tid, buf + 1, AKA_TID_LEN);
+		c->attempt = get_be32(buf + 1);
+		memcpy(c->tid, buf + 5, AKA_TID_LEN);
 		break;
 	case AKA_CTRL_REKEY:
 	case AKA_CTRL_AUTH:

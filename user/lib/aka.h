@@ -49,7 +49,8 @@
 #define AKA_MSG_MAX		(2 + 1 + (1 + AKA_HN_KEY_LEN + 1 + \
 				 AKA_PID_MAX + AKA_SUCI_TAG_LEN) + \
 				 AKA_RAND_LEN + 1)
-#define AKA_CTRL_LEN		(1 + AKA_TID_LEN)	/* T-ID-ASSIGN, -CONFIRM */
+/* T-ID-ASSIGN, -CONFIRM: type, attempt ID, T-ID */
+#define AKA_CTRL_LEN		(1 + 4 + AKA_TID_LEN)
 #define AKA_CTRL_REKEY_LEN	(1 + 4)
 /* Longest control body: AUTH with the longest message. */
 #define AKA_CTRL_MAX		(1 + 4 + AKA_MSG_MAX)
@@ -240,9 +241,10 @@ ssize_t aka_msg_encode(const struct aka_msg *m, uint8_t *buf, size_t size);
 int aka_msg_decode(const uint8_t *buf, size_t len, struct aka_msg *m);
 
 /*
- * Control bodies, at most AKA_CTRL_MAX octets: type (1), then T-ID (16),
- * attempt ID (4, big-endian, not 0), or attempt ID and an auth message
- * body.  The decoder is as strict as aka_msg_decode(): exact length per
+ * Control bodies, at most AKA_CTRL_MAX octets: type (1), then the
+ * attempt ID (4, big-endian) and a T-ID (16) for T-ID-ASSIGN and
+ * -CONFIRM, the attempt ID (not 0) for REKEY, or the attempt ID (not 0)
+ * and an auth message body for AUTH.  The decoder is as strict as aka_msg_decode(): exact length per
  * type, known type, and a well-formed message in AUTH.
  */
 ssize_t aka_ctrl_encode(const struct aka_ctrl *c, uint8_t *buf, size_t size);

@@ -794,6 +794,7 @@ static void on_accept(struct dsim *s, struct dsim_dev *d,
 		return;
 	}
 	d->key_ok = true;
+	d->assign_attempt = d->attempt;
 	d->tx_phase = 0;
 	d->sid = a->sid;
 	d->ctr_bits = a->ctr_bits;
@@ -1000,6 +1001,8 @@ static void on_rekey_accept(struct dsim *s, struct dsim_dev *d,
 
 	if (d->rk_state != DSIM_RK_WAIT_ACCEPT)
 		return;		/* repeated: we switched already */
+	/* its T-ID-ASSIGN follows, taken even if its key is not */
+	d->assign_attempt = d->rk_attempt;
 	/* no key from it: the rekey ends, the current key stays */
 	if (a->sid != d->sid || a->suite != d->suite ||
 	    a->ctr_bits != d->ctr_bits) {
@@ -1057,6 +1060,15 @@ static void on_tid_assign(struct dsim *s, struct dsim_dev *d,
 	uint8_t body[AKA_CTRL_LEN];
 	ssize_t n;
 
+	/*
+	 * only the T-ID-ASSIGN of the latest ACCEPT: an older one, replayed
+	 * within the SA, would take the device back to a T-ID the network
+	 * may have dropped
+	 */
+	if (c->attempt != d->assign_attempt) {
+		s->tot.rx_unexpected++;
+		return;
+	}
 	/* adopt first: the network committed it before sending */
 	memcpy(d->tid, c->tid, AKA_TID_LEN);
 	d->has_tid = true;
@@ -1067,6 +1079,7 @@ static void on_tid_assign(struct dsim *s, struct dsim_dev *d,
 	d->tid_rotated = !d->had_tid ||
 			 memcmp(d->tid, d->tid_start, AKA_TID_LEN);
 	memcpy(conf.tid, c->tid, AKA_TID_LEN);
+	conf.attempt = c->attempt;
 	n = aka_ctrl_encode(&conf, body, sizeof(body));
 	if (n > 0)
 		n = send_protected(s, d, AIOTSEC_FT_CONTROL, body, (size_t)n,

@@ -149,6 +149,8 @@ struct dsim_dev {
 	/* a rekey in the live SA, started by the network's REKEY */
 	enum dsim_rekey_state rk_state;
 	uint32_t rk_attempt;
+	/* the attempt of the latest ACCEPT: its T-ID-ASSIGN only is taken */
+	uint32_t assign_attempt;
 	uint8_t rk_rand_d[AKA_RAND_LEN];
 	uint8_t rk_rand_n[AKA_RAND_LEN];
 	uint8_t rk_ck[AKA_KEY_LEN], rk_ik[AKA_KEY_LEN];

@@ -1104,14 +1104,19 @@ static void test_ctrl(void)
 	size_t l;
 
 	for (t = AKA_CTRL_TID_ASSIGN; t <= AKA_CTRL_TID_CONFIRM; t++) {
+		static const uint8_t att[4] = { 0x0a, 0x0b, 0x0c, 0x0d };
+
 		c.type = (uint8_t)t;
+		c.attempt = 0x0a0b0c0d;
 		fill(c.tid, sizeof(c.tid), (uint8_t)(40 + t));
 		ok(aka_ctrl_encode(&c, buf, sizeof(buf)) == AKA_CTRL_LEN &&
-		   buf[0] == t && !memcmp(buf + 1, c.tid, AKA_TID_LEN) &&
+		   buf[0] == t && !memcmp(buf + 1, att, 4) &&
+		   !memcmp(buf + 5, c.tid, AKA_TID_LEN) &&
 		   aka_ctrl_decode(buf, AKA_CTRL_LEN, &out) == 0 &&
-		   out.type == t && !memcmp(out.tid, c.tid, AKA_TID_LEN),
-		   t == 1 ? "T-ID-ASSIGN: type || T-ID, round trip" :
-			    "T-ID-CONFIRM: type || T-ID, round trip");
+		   out.type == t && out.attempt == 0x0a0b0c0d &&
+		   !memcmp(out.tid, c.tid, AKA_TID_LEN),
+		   t == 1 ? "T-ID-ASSIGN: type || attempt ID || T-ID, round trip" :
+			    "T-ID-CONFIRM: type || attempt ID || T-ID, round trip");
 	}
 	for (l = 0; l < AKA_CTRL_LEN; l++)
 		if (aka_ctrl_decode(buf, l, &out) != -EPROTO)
@@ -1126,13 +1131,13 @@ static void test_ctrl(void)
 		    (aka_ctrl_decode(buf, AKA_CTRL_LEN, &out) == 0))
 			type_ok = 0;
 	}
-	ok(type_ok, "control: 17 octets decode as types 1 and 2 only");
+	ok(type_ok, "control: 21 octets decode as types 1 and 2 only");
 	c.type = 5;
 	ok(aka_ctrl_encode(&c, buf, sizeof(buf)) == -EINVAL,
 	   "control: encoder refuses type 5");
 	c.type = AKA_CTRL_TID_ASSIGN;
 	ok(aka_ctrl_encode(&c, buf, AKA_CTRL_LEN - 1) == -EMSGSIZE,
-	   "control: encode into 16 octets is -EMSGSIZE");
+	   "control: encode into 20 octets is -EMSGSIZE");
 }
 
 /* REKEY and AUTH: the control bodies of a rekey in the live SA. */

@@ -89,6 +89,7 @@ struct net_dev {
 	char pid[AKA_PID_MAX + 1];
 	uint8_t tid[AKA_TID_LEN], tid_prev[AKA_TID_LEN], tid_next[AKA_TID_LEN];
 	bool has_tid;
+	uint32_t accept_attempt;	/* of the latest ACCEPT sent */
 	uint64_t sqn;			/* next SQN */
 	uint8_t suite, ctr_bits;
 	bool confirmed;
@@ -250,7 +251,8 @@ static void net_ctrl(struct net *n, struct net_dev *d,
 /* The next T-ID, "committed", then assigned. */
 static void net_assign_tid(struct net *n, struct net_dev *d)
 {
-	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN };
+	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN,
+			      .attempt = d->accept_attempt };
 
 	RAND_bytes(d->tid_next, AKA_TID_LEN);
 	memcpy(c.tid, d->tid_next, AKA_TID_LEN);
@@ -294,6 +296,7 @@ static void net_accept(struct net *n, struct net_att *a)
 	m.accept.suite = d->suite;
 	m.accept.ctr_bits = d->ctr_bits;
 	net_send_auth(n, a, &m);
+	d->accept_attempt = a->id;
 	net_assign_tid(n, d);
 }
 
@@ -508,6 +511,7 @@ static void net_rk_accept(struct net *n, struct net_dev *d)
 		break;
 	}
 	net_rk_answer(n, d, &m);
+	d->accept_attempt = rk->attempt;
 	net_assign_tid(n, d);
 }
 
@@ -632,6 +636,7 @@ static void net_frame(struct net *n, const uint8_t *f, size_t len)
 			break;
 		}
 		if (c.type != AKA_CTRL_TID_CONFIRM ||
+		    c.attempt != d->accept_attempt ||
 		    memcmp(c.tid, d->tid_next, AKA_TID_LEN))
 			abort();
 		memcpy(d->tid_prev, d->tid, AKA_TID_LEN);
@@ -1611,6 +1616,50 @@ static void test_rekey_bad_accept(void)
 	rig_free(&r);
 }
 
+/*
+ * A T-ID-ASSIGN names its attempt: the device takes only the one of its
+ * latest ACCEPT, so an older one replayed within the SA (after a rekey,
+ * it still verifies with the previous key) cannot take it back to a
+ * T-ID the network may have dropped.
+ */
+static void test_tid_assign_stale(void)
+{
+	struct aka_ctrl c = { .type = AKA_CTRL_TID_ASSIGN };
+	unsigned long unexpected;
+	unsigned int confirms;
+	uint8_t held[AKA_TID_LEN];
+	struct dsim_dev *d;
+	struct net_dev *nd;
+	uint32_t air;
+	struct rig r;
+
+	rekey_rig(&r, AIOTSEC_PROFILE_INVENTORY, AIOTSEC_SUITE_AES_GCM, 32);
+	d = &r.s.devs[0];
+	nd = &r.n.devs[0];
+	air = nd->accept_attempt;
+	net_rekey(&r.n, nd, 0x300);
+	rig_flush(&r);
+	ok(d->rekeys == 1 && nd->accept_attempt == 0x300 &&
+	   !memcmp(d->tid, nd->tid, AKA_TID_LEN),
+	   "stale T-ID-ASSIGN: the rekey's T-ID taken");
+	memcpy(held, d->tid, AKA_TID_LEN);
+	unexpected = r.s.tot.rx_unexpected;
+	confirms = r.n.confirms;
+	c.attempt = air;
+	RAND_bytes(c.tid, AKA_TID_LEN);
+	net_ctrl(&r.n, nd, &c);
+	rig_flush(&r);
+	ok(!memcmp(d->tid, held, AKA_TID_LEN) && r.n.confirms == confirms &&
+	   r.s.tot.rx_unexpected == unexpected + 1,
+	   "stale T-ID-ASSIGN: the one of an earlier ACCEPT ignored, no CONFIRM");
+	net_assign_tid(&r.n, nd);	/* the latest ACCEPT's, 0x300 */
+	rig_flush(&r);
+	ok(!memcmp(d->tid, nd->tid_next, AKA_TID_LEN) &&
+	   r.n.confirms == confirms + 1,
+	   "stale T-ID-ASSIGN: the latest ACCEPT's taken and confirmed");
+	rig_free(&r);
+}
+
 static void test_rekey_reject(void)
 {
 	struct aka_net_expect ex;
@@ -1706,6 +1755,7 @@ int main(void)
 	test_rekey_repeat();
 	test_rekey_tid_wait();
 	test_rekey_bad_accept();
+	test_tid_assign_stale();
 	test_rekey_reject();
 	test_rekey_resync();
 	test_scale();
