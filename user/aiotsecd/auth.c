@@ -1456,9 +1456,8 @@ static void rekey_again(struct daemon *d, uint32_t ifindex, uint32_t sid)
 
 /*
  * The rekey @a no longer runs (!attempt_busy()): its device took the new
- * key (it confirmed the T-ID-ASSIGN sent with it, or at least transmits
- * with that key), or the SA is rekeyed again later if its session still
- * is.
+ * key (it transmits with it), or the SA is rekeyed again later if its
+ * session still is.
  */
 static void rekey_end(struct daemon *d, struct attempt *a)
 {
@@ -1466,12 +1465,15 @@ static void rekey_end(struct daemon *d, struct attempt *a)
 	struct kern_sa ksa;
 
 	a->rekey_ended = true;
-	if (a->state == ATT_CONFIRMED ||
-	    (a->state == ATT_ACCEPTED &&
+	/*
+	 * done once the device transmits with the new key (a T-ID-CONFIRM
+	 * under the old one: it refused the ACCEPT), or gone with its
+	 * session
+	 */
+	if (((a->state == ATT_CONFIRMED || a->state == ATT_ACCEPTED) &&
 	     !kern_sa_get(d, a->ifindex, a->sid, &ksa) &&
 	     ksa.tx_phase != a->rekey_of) ||
 	    store_session_get(d->st, a->sid, &s)) {
-		/* done, or gone with its session */
 		retry_forget(d, a->sid);
 		return;
 	}

@@ -171,15 +171,16 @@ struct aka_msg {
 };
 
 /*
- * One control frame body.  T-ID-ASSIGN and T-ID-CONFIRM carry @tid;
- * REKEY (a rekey in the live SA, Documentation/protocol.rst) carries the
- * attempt ID the network chose; AUTH carries an attempt ID and one auth
- * message of that rekey.
+ * One control frame body.  T-ID-ASSIGN and T-ID-CONFIRM carry the ID of
+ * the attempt whose ACCEPT the assignment follows and @tid; REKEY (a
+ * rekey in the live SA, Documentation/protocol.rst) carries the attempt
+ * ID the network chose; AUTH carries an attempt ID and one auth message
+ * of that rekey.
  */
 struct aka_ctrl {
 	uint8_t type;			/* enum aka_ctrl_type */
 	uint8_t tid[AKA_TID_LEN];	/* T-ID-ASSIGN, T-ID-CONFIRM */
-	uint32_t attempt;		/* REKEY, AUTH */
+	uint32_t attempt;		/* all types */
 	struct aka_msg msg;		/* AUTH */
 };
 
@@ -244,8 +245,9 @@ int aka_msg_decode(const uint8_t *buf, size_t len, struct aka_msg *m);
  * Control bodies, at most AKA_CTRL_MAX octets: type (1), then the
  * attempt ID (4, big-endian) and a T-ID (16) for T-ID-ASSIGN and
  * -CONFIRM, the attempt ID (not 0) for REKEY, or the attempt ID (not 0)
- * and an auth message body for AUTH.  The decoder is as strict as aka_msg_decode(): exact length per
- * type, known type, and a well-formed message in AUTH.
+ * and an auth message body for AUTH.  The decoder is as strict as
+ * aka_msg_decode(): exact length per type, known type, and a well-formed
+ * message in AUTH.
  */
 ssize_t aka_ctrl_encode(const struct aka_ctrl *c, uint8_t *buf, size_t size);
 int aka_ctrl_decode(const uint8_t *buf, size_t len, struct aka_ctrl *c);
