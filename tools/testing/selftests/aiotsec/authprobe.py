@@ -219,24 +219,26 @@ def full_auth(args):
                 recv_answer(s, own, attempt, 0.3)
     if args.watch_control:
         # never confirmed: count the network's retransmissions
-        n, end = 0, time.monotonic() + args.watch_control
-        while time.monotonic() < end:
-            c = recv_answer(s, own, sid, end - time.monotonic(), ftype=4)
-            if c and c[0] == sid:
-                n += 1
-        print("control_frames=%d" % n, flush=True)
+        print("control_frames=%d" %
+              count_control(s, own, sid, args.watch_control), flush=True)
     if args.late_response:
         # the RESPONSE once more, after the watch: its answers
         s.send(auth_frame(own, attempt, b"\x03\x01" + res))
         a = recv_answer(s, own, attempt, args.timeout)
         print(describe(*a) if a else "no answer", flush=True)
-        n, end = 0, time.monotonic() + args.late_response
-        while time.monotonic() < end:
-            c = recv_answer(s, own, sid, end - time.monotonic(), ftype=4)
-            if c and c[0] == sid:
-                n += 1
-        print("late_control_frames=%d" % n, flush=True)
+        print("late_control_frames=%d" %
+              count_control(s, own, sid, args.late_response), flush=True)
     return 0
+
+
+def count_control(s, own, sid, secs):
+    """The CONTROL frames of session sid received in secs seconds."""
+    n, end = 0, time.monotonic() + secs
+    while time.monotonic() < end:
+        c = recv_answer(s, own, sid, end - time.monotonic(), ftype=4)
+        if c and c[0] == sid:
+            n += 1
+    return n
 
 
 def exchange(iface, attempt, body, repeat, timeout, burst=1):
