@@ -232,6 +232,13 @@ static void sa_delete_check(struct daemon *d, uint32_t sid, int err)
 		d->reconcile_retry_ms = now_ms() + RECONCILE_RETRY_MS;
 }
 
+/* The store forgets session @sid, and so does the retry of its rekey. */
+static int session_forget(struct daemon *d, uint32_t sid)
+{
+	retry_forget(d, sid);
+	return store_session_del(d->st, sid);
+}
+
 /* Delete the SA @sid on whichever link holds it (-ENOENT: none). */
 static int sa_delete_any(struct daemon *d, uint32_t sid)
 {
@@ -805,11 +812,10 @@ static void accept_attempt(struct daemon *d, struct attempt *a)
 				 a->hint, old.sid, old.link);
 		/* else: the link is gone, with its SAs */
 		sa_delete_check(d, old.sid, err);
-		if (store_session_del(d->st, old.sid)) {
+		if (session_forget(d, old.sid)) {
 			log_err("store: %s", store_errmsg(d->st));
 			break;
 		}
-		retry_forget(d, old.sid);
 		log_debug("%s: previous session %08x deleted", a->hint, old.sid);
 	}
 	err = -EEXIST;
@@ -1196,7 +1202,7 @@ static void on_tid_confirm(struct daemon *d, uint32_t ifindex, uint32_t sid,
 	if (match ? !dev.tid_confirmed :
 		    dev.has_tid_previous &&
 		    !memcmp(dev.tid_previous, c->tid, AKA_TID_LEN)) {
-		if (store_tid_confirm(d->st, dev.id, c->tid) < 0)
+		if (store_tid_confirm(d->st, dev.id, c->tid))
 			log_err("store: %s", store_errmsg(d->st));
 	}
 	/*
@@ -1466,12 +1472,11 @@ static void rekey_end(struct daemon *d, struct attempt *a)
 
 	a->rekey_ended = true;
 	/*
-	 * done once the device transmits with the new key (a T-ID-CONFIRM
-	 * under the old one: it refused the ACCEPT), or gone with its
-	 * session
+	 * done once the SA transmits with another key than the one it
+	 * replaced (not when only its T-ID-CONFIRM came: under the old key,
+	 * the device refused the ACCEPT), or gone with its session
 	 */
-	if (((a->state == ATT_CONFIRMED || a->state == ATT_ACCEPTED) &&
-	     !kern_sa_get(d, a->ifindex, a->sid, &ksa) &&
+	if ((!kern_sa_get(d, a->ifindex, a->sid, &ksa) &&
 	     ksa.tx_phase != a->rekey_of) ||
 	    store_session_get(d->st, a->sid, &s)) {
 		retry_forget(d, a->sid);
@@ -1485,8 +1490,7 @@ static void session_hard_expired(struct daemon *d, uint32_t ifindex,
 				 uint32_t sid)
 {
 	sa_delete_check(d, sid, sa_delete(d, ifindex, sid));
-	store_session_del(d->st, sid);
-	retry_forget(d, sid);
+	session_forget(d, sid);
 	log_info("session %08x: hard expiry: SA deleted from %s", sid,
 		 link_label(d, ifindex));
 }
@@ -1649,8 +1653,7 @@ static bool session_disabled(struct daemon *d, uint32_t ifindex,
 	disabled = dev.disabled;
 	if (disabled) {
 		sa_delete_check(d, s->sid, sa_delete(d, ifindex, s->sid));
-		store_session_del(d->st, s->sid);
-		retry_forget(d, s->sid);
+		session_forget(d, s->sid);
 		log_info("session %08x: %s is disabled: SA deleted", s->sid,
 			 dev.pid);
 		store_audit(d->st, dev.pid, "", "sa-deleted", "disabled");
@@ -1836,10 +1839,8 @@ void auth_reconcile(struct daemon *d, bool start)
 		log_warn("out of memory listing the SAs: no session forgotten");
 	else
 		store_session_list(d->st, collect_stale, &st);
-	for (i = 0; i < st.n; i++) {
-		store_session_del(d->st, st.sids[i]);
-		retry_forget(d, st.sids[i]);
-	}
+	for (i = 0; i < st.n; i++)
+		session_forget(d, st.sids[i]);
 	if (st.elsewhere)
 		log_warn("%zu stored sessions are on links not served: kept",
 			 st.elsewhere);

@@ -4,9 +4,9 @@
  *
  * The kernel reports a key's soft expiry once.  A rekey that ends without
  * its device moving to the new key (a timeout, a REJECT either way, a key
- * the kernel refused, a T-ID-ASSIGN never confirmed) would leave the SA
- * on that key until its hard limit, and the device to authenticate again
- * from the start then.  Such an SA is rekeyed again after --rekey-retry
+ * the kernel refused, an ACCEPT the device did not act on) would leave
+ * the SA on that key until its hard limit, and the device to authenticate
+ * again from the start then.  Such an SA is rekeyed again after --rekey-retry
  * seconds, twice as long after each failure in a row up to
  * REKEY_RETRY_MAX_MS, less up to a quarter of it at random: the SAs of a
  * reader that lost its air for a while do not all try again at once, and

@@ -1109,7 +1109,6 @@ int store_tid_confirm(struct store *st, int64_t id,
 	sqlite3_stmt *s = prep(st, "UPDATE devices SET tid_confirmed ="
 			       " coalesce(tid_current = ?2, 0) WHERE id = ?1"
 			       " AND ?2 IN (tid_current, tid_previous)");
-	struct store_device d;
 	int err = 0;
 
 	if (!s)
@@ -1121,9 +1120,6 @@ int store_tid_confirm(struct store *st, int64_t id,
 	else if (!sqlite3_changes(st->db))
 		err = st_err(st, -ENOENT, "not one of the device's T-IDs");
 	sqlite3_finalize(s);
-	if (!err && !store_device_by_id(st, id, &d) && !d.tid_confirmed)
-		err = 1;
-	explicit_bzero(&d, sizeof(d));
 	return err;
 }
 

@@ -170,10 +170,10 @@ int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d);
 int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN],
 		     const uint8_t presented[AKA_TID_LEN]);
 /*
- * The device @id confirmed @tid, in a frame of its SA: 0 when @tid is
- * its current T-ID (now confirmed); 1 when it is the previous one (the
- * device went back to it: the current one is unconfirmed again, so that
- * the next assignment drops neither); -ENOENT otherwise.
+ * The device @id confirmed @tid, in a frame of its SA: its current T-ID
+ * is now confirmed if @tid is that one, unconfirmed if @tid is the
+ * previous one (the device went back to it: the next assignment must
+ * drop neither).  0, or -ENOENT if @tid is neither.
  */
 int store_tid_confirm(struct store *st, int64_t id,
 		      const uint8_t tid[AKA_TID_LEN]);

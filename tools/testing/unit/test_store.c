@@ -432,7 +432,7 @@ static void test_tid(struct store *st)
 	ok(store_tid_assign(st, id, t, TID1) == 0 && !memcmp(t, TID2, 16) &&
 	   tids_are(st, id, TID2, TID1),
 	   "confirmed, the previous T-ID presented: the current one again");
-	ok(store_tid_confirm(st, id, TID1) == 1 &&
+	ok(store_tid_confirm(st, id, TID1) == 0 &&
 	   store_device_by_id(st, id, &d) == 0 && !d.tid_confirmed &&
 	   tids_are(st, id, TID2, TID1),
 	   "the previous T-ID confirmed (the device went back): unconfirmed");
