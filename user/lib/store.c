@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <search.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,20 @@ struct store {
 	bool created;			/* the open created the file */
 	unsigned n_audit;
 	struct store_audit_entry audit[STORE_AUDIT_BATCH];
+	void *sqn_blocks;		/* struct sqn_block, by device ID */
+};
+
+/*
+ * SQNs this connection committed but has not handed out yet: [next, end),
+ * end being what the store holds as the device's next SQN.  Valid while
+ * the store holds end: another connection that reserved or set the SQN
+ * moved it.  (A device deleted and another added with its ID, whose SQN
+ * then reached end again, would take SQNs this block had: a different
+ * key, or, for the same device provisioned again, a resync.)
+ */
+struct sqn_block {
+	int64_t id;
+	uint64_t next, end;
 };
 
 /*
@@ -328,6 +343,7 @@ void store_close(struct store *st)
 		return;
 	store_audit_flush(st);
 	checkpoint_now(st);
+	tdestroy(st->sqn_blocks, free);
 	sqlite3_close(st->db);
 	explicit_bzero(st, sizeof(*st));
 	free(st);
@@ -479,6 +495,9 @@ int store_device_del(struct store *st, const char *pid)
 	else if (!sqlite3_changes(st->db))
 		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
 	sqlite3_finalize(s);
+	/* a device added later may get the deleted one's ID */
+	tdestroy(st->sqn_blocks, free);
+	st->sqn_blocks = NULL;
 	/*
 	 * The write-ahead log still holds the pages with the keys: copy it
 	 * back and empty it.  Best effort: a reader in the middle of a
@@ -1005,23 +1024,100 @@ static int sqn_write(struct store *st, int64_t id, uint64_t next)
 	return update_one(st, s, "SQN");
 }
 
-int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn)
+static int sqn_block_cmp(const void *a, const void *b)
 {
-	uint64_t v = 0;
+	int64_t x = ((const struct sqn_block *)a)->id;
+	int64_t y = ((const struct sqn_block *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static struct sqn_block *sqn_block_find(struct store *st, int64_t id)
+{
+	struct sqn_block key = { .id = id }, **b;
+
+	b = tfind(&key, &st->sqn_blocks, sqn_block_cmp);
+	return b ? *b : NULL;
+}
+
+static void sqn_block_drop(struct store *st, int64_t id)
+{
+	struct sqn_block *b = sqn_block_find(st, id);
+
+	if (b) {
+		tdelete(b, &st->sqn_blocks, sqn_block_cmp);
+		free(b);
+	}
+}
+
+/* Remember [next, end) for @id; without memory, nothing (all is still safe). */
+static void sqn_block_keep(struct store *st, int64_t id, uint64_t next,
+			   uint64_t end)
+{
+	struct sqn_block *b = sqn_block_find(st, id), **slot;
+
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			return;
+		b->id = id;
+		slot = tsearch(b, &st->sqn_blocks, sqn_block_cmp);
+		if (!slot || *slot != b) {
+			free(b);
+			return;
+		}
+	}
+	b->next = next;
+	b->end = end;
+}
+
+/* The next SQN of @id's block, if it is still valid; else -ENOENT. */
+static int sqn_from_block(struct store *st, int64_t id, uint64_t *sqn)
+{
+	struct sqn_block *b = sqn_block_find(st, id);
+	uint64_t v;
 	int err;
 
+
+	if (!b)
+		return -ENOENT;
+	err = sqn_read(st, id, &v);
+	if (err)
+		return err;
+	if (v != b->end || b->next >= b->end) {
+		sqn_block_drop(st, id);
+		return -ENOENT;
+	}
+	*sqn = b->next++;
+	return 0;
+}
+
+int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn)
+{
+	uint64_t v = 0, end = 0;
+	int err;
+
+	err = sqn_from_block(st, id, sqn);
+	if (err != -ENOENT)
+		return err;
 	err = begin_durable(st);
 	if (err)
 		return commit_durable(st, err);
 	err = sqn_read(st, id, &v);
 	if (!err && (v < 1 || v > AKA_SQN_MAX))
 		err = st_err(st, -ERANGE, "SQN exhausted");
-	if (!err)
-		err = sqn_write(st, id, v + 1);
+	if (!err) {
+		end = v + STORE_SQN_BLOCK;
+		if (end > AKA_SQN_MAX + 1)
+			end = AKA_SQN_MAX + 1;
+		err = sqn_write(st, id, end);
+	}
 	err = commit_durable(st, err);
-	if (!err)
-		*sqn = v;
-	return err;
+	if (err)
+		return err;
+	sqn_block_keep(st, id, v + 1, end);
+	*sqn = v;
+	return 0;
 }
 
 int store_sqn_set(struct store *st, int64_t id, uint64_t next)
@@ -1030,6 +1126,7 @@ int store_sqn_set(struct store *st, int64_t id, uint64_t next)
 
 	if (next < 1 || next > AKA_SQN_MAX + 1)
 		return st_err(st, -ERANGE, "SQN out of range");
+	sqn_block_drop(st, id);
 	err = begin_durable(st);
 	if (err)
 		return commit_durable(st, err);
@@ -1038,6 +1135,8 @@ int store_sqn_set(struct store *st, int64_t id, uint64_t next)
 
 int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d)
 {
+	struct sqn_block *b;
+	bool fresh = false;
 	uint64_t v = 0;
 	int err;
 
@@ -1048,9 +1147,17 @@ int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d)
 		return commit_durable(st, err);
 	err = sqn_read(st, id, &v);
 	/* a next SQN the device takes as fresh stays: it never goes back */
-	if (!err && !(v > sqn_d && v - sqn_d <= AKA_SQN_AHEAD_MAX))
+	fresh = !err && v > sqn_d && v - sqn_d <= AKA_SQN_AHEAD_MAX;
+	if (!err && !fresh)
 		err = sqn_write(st, id, sqn_d + 1);
-	return commit_durable(st, err);
+	err = commit_durable(st, err);
+	/* the block goes on above SQN_D, or goes */
+	b = sqn_block_find(st, id);
+	if (b && !err && fresh && b->end == v && b->next <= sqn_d)
+		b->next = sqn_d + 1;
+	else if (b && (err || !fresh || b->end != v))
+		sqn_block_drop(st, id);
+	return err;
 }
 
 int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN],

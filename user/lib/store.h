@@ -31,6 +31,7 @@
 #define STORE_BUSY_MS		5000	/* a lock held by another process */
 #define STORE_DEFAULT_AMF	0x8000	/* AMF separation bit, TS 33.102 */
 #define STORE_SQN_FIRST		1	/* a new device has accepted none */
+#define STORE_SQN_BLOCK		32	/* SQNs committed at a time */
 
 struct store;
 
@@ -139,8 +140,12 @@ int store_device_set_disabled(struct store *st, const char *pid, bool dis);
 int store_changed(struct store *st, bool *changed);
 
 /*
- * Return the device's next SQN in @sqn and commit SQN + 1, durably,
- * before returning.  -ERANGE past AKA_SQN_MAX.
+ * Return the device's next SQN in @sqn, committed durably before it is
+ * returned.  The SQNs are committed STORE_SQN_BLOCK at a time (the store
+ * holds the first SQN past the block) and handed out from memory, so
+ * that most calls write nothing; a block is dropped when the store no
+ * longer holds its end (another connection reserved or set the SQN).  A process that stops skips the rest of its blocks, never reuses
+ * a SQN.  -ERANGE past AKA_SQN_MAX.
  */
 int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn);
 /* Set the next SQN, durably. */

@@ -478,6 +478,60 @@ static void test_tid(struct store *st)
 	}
 }
 
+/*
+ * A connection's block of SQNs (from @end on, the store holds @end): used
+ * up before the next is written; kept over another connection's commits,
+ * dropped when another connection moves the SQN.
+ */
+static void test_sqn_blocks(struct store *st, int64_t id, uint64_t end)
+{
+	struct store_device d;
+	struct store *other;
+	uint64_t c = 0, prev = 0;
+	bool contiguous = true, written = false;
+	char err[256];
+	unsigned i;
+
+	if (store_open(db, &other, err, sizeof(err))) {
+		ok(0, "SQN blocks: open another connection");
+		return;
+	}
+	/* the rest of the block from memory, then the next block */
+	for (i = 0; i < 2 * STORE_SQN_BLOCK && c != end; i++) {
+		if (store_sqn_reserve(st, id, &c) ||
+		    (i && c != prev + 1))
+			contiguous = false;
+		if (c < end && (store_device_by_id(st, id, &d) || d.sqn != end))
+			written = true;
+		prev = c;
+	}
+	ok(contiguous && !written && c == end &&
+	   store_device_by_id(st, id, &d) == 0 &&
+	   d.sqn == end + STORE_SQN_BLOCK,
+	   "SQN blocks: handed out in a row, the next block written at the end");
+
+	/* another connection's commits leave the block alone... */
+	store_device_set_disabled(other, "dev-1", true);
+	store_device_set_disabled(other, "dev-1", false);
+	ok(store_sqn_reserve(st, id, &c) == 0 && c == end + 1 &&
+	   store_device_by_id(st, id, &d) == 0 &&
+	   d.sqn == end + STORE_SQN_BLOCK,
+	   "SQN blocks: another connection's commit: the block goes on");
+	end += STORE_SQN_BLOCK;
+
+	/* ...but one that reserves takes the next block, and this one too */
+	ok(store_sqn_reserve(other, id, &c) == 0 && c == end &&
+	   store_sqn_reserve(st, id, &c) == 0 && c == end + STORE_SQN_BLOCK,
+	   "SQN blocks: another connection reserved: a block after its one");
+	end += 2 * STORE_SQN_BLOCK;
+
+	/* another connection sets the SQN back: this one follows */
+	ok(store_sqn_set(other, id, end - 10) == 0 &&
+	   store_sqn_reserve(st, id, &c) == 0 && c == end - 10,
+	   "SQN blocks: a SQN set by another connection is taken");
+	store_close(other);
+}
+
 static void test_sqn(void)
 {
 	struct store_device d;
@@ -493,6 +547,9 @@ static void test_sqn(void)
 	   "first SQN reserved");
 	ok(store_sqn_reserve(st, d.id, &b) == 0 && b == a + 1,
 	   "next SQN is one more");
+	ok(store_device_by_id(st, d.id, &d) == 0 &&
+	   d.sqn == a + STORE_SQN_BLOCK,
+	   "the store holds the end of the block, written once");
 	store_close(st);
 
 	/* a process that reserves and is killed without closing */
@@ -515,12 +572,14 @@ static void test_sqn(void)
 		c = 0;
 	close(fds[0]);
 	waitpid(pid, &status, 0);
-	ok(WIFSIGNALED(status) && c == b + 1,
-	   "a killed process reserved the next SQN");
+	ok(WIFSIGNALED(status) && c == a + STORE_SQN_BLOCK,
+	   "another process reserved the SQN after the closed one's block");
 
 	store_open(db, &st, err, sizeof(err));
-	ok(store_sqn_reserve(st, d.id, &c) == 0 && c == b + 2,
-	   "after reopen, no SQN is reused");
+	ok(store_sqn_reserve(st, d.id, &c) == 0 &&
+	   c == a + 2 * STORE_SQN_BLOCK,
+	   "after reopen, no SQN is reused: the killed one's block is skipped");
+	test_sqn_blocks(st, d.id, a + 3 * STORE_SQN_BLOCK);
 	ok(store_sqn_set(st, d.id, 1000) == 0 &&
 	   store_sqn_reserve(st, d.id, &c) == 0 && c == 1000,
 	   "set SQN after resync");

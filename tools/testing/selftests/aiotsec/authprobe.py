@@ -8,10 +8,11 @@ and prints the network's answer for the same attempt ID.  No MILENAGE:
 the full exchange is the device simulator's job.
 
   authprobe.py hello IFACE ATTEMPT (--tid HEX | --raw-id HEX) [--caps N]
-               [--repeat N] [--burst N] [--timeout S]
+               [--repeat N] [--burst N] [--timeout S] [--k HEX --opc HEX]
       Send HELLO (RAND_d random, or --rand-d HEX) and print each answer;
       --repeat sends it N times (retransmissions), --burst for N attempt
-      IDs from ATTEMPT on.
+      IDs from ATTEMPT on; with --k and --opc, a mutual CHALLENGE's SQN
+      too (AUTN's SQN xor AK, AK = f5(K, RAND_n); MAC-A not checked).
   authprobe.py response IFACE ATTEMPT RES_HEX [--timeout S]
   authprobe.py raw IFACE ATTEMPT BODY_HEX [--timeout S]
       Send any body.
@@ -33,7 +34,7 @@ the full exchange is the device simulator's job.
       "device mode outcome cause" (fields "-" when empty).
 
 Answers are printed one per line as KEY=VALUE words:
-  type=challenge attempt=0000abcd mode=mutual rand_n=HEX autn=HEX
+  type=challenge attempt=0000abcd mode=mutual rand_n=HEX autn=HEX [sqn=N]
   type=reject attempt=... cause=unknown-identity
   type=accept attempt=... sid=... suite=N ctr_bits=N
   raw=HEX for anything else.  Exit 1 when no answer came in time.
@@ -106,7 +107,8 @@ def parse_answer(frame, own):
     return p[1], p[2]
 
 
-def describe(attempt, body):
+def describe(attempt, body, keys=None):
+    """keys: (K, OPc) to recover a mutual CHALLENGE's SQN, else None."""
     w = "attempt=%08x" % attempt
     if len(body) >= 2 and body[1] == 1 and 1 <= body[0] <= 6:
         t = TYPES[body[0]]
@@ -117,6 +119,9 @@ def describe(attempt, body):
                                                         f[1:17].hex())
             if len(f) == 33:
                 s += " autn=" + f[17:33].hex()
+                if keys:
+                    ak = milenage_out2(keys[0], keys[1], f[1:17])[:6]
+                    s += " sqn=%d" % int.from_bytes(xor(f[17:23], ak), "big")
             return s
         if t == "reject" and len(f) == 1:
             c = CAUSES[f[0]] if f[0] < len(CAUSES) else str(f[0])
@@ -149,12 +154,15 @@ def xor(a, b):
     return bytes(x ^ y for x, y in zip(a, b))
 
 
-def milenage_f2(k, opc, rand):
-    """RES = f2 (TS 35.206): OUT2 = E_K(TEMP xor OPc xor c2) xor OPc."""
+def milenage_out2(k, opc, rand):
+    """TS 35.206 OUT2 = E_K(TEMP xor OPc xor c2) xor OPc: AK = f5 || RES."""
     temp = aes128_ecb(k, xor(rand, opc))
     c2 = bytes(15) + b"\x01"
-    out2 = xor(aes128_ecb(k, xor(xor(temp, opc), c2)), opc)
-    return out2[8:16]
+    return xor(aes128_ecb(k, xor(xor(temp, opc), c2)), opc)
+
+
+def milenage_f2(k, opc, rand):
+    return milenage_out2(k, opc, rand)[8:16]
 
 
 def recv_answer(s, own, attempt, timeout, ftype=0):
@@ -241,7 +249,7 @@ def count_control(s, own, sid, secs):
     return n
 
 
-def exchange(iface, attempt, body, repeat, timeout, burst=1):
+def exchange(iface, attempt, body, repeat, timeout, burst=1, keys=None):
     s = open_sock(iface)
     own = s.getsockname()[4]
     got = 0
@@ -259,7 +267,7 @@ def exchange(iface, attempt, body, repeat, timeout, burst=1):
                 break
             a = parse_answer(s.recv(2048), own)
             if a and a[0] == attempt:
-                print(describe(*a), flush=True)
+                print(describe(*a, keys=keys), flush=True)
                 got += 1
                 break
     return 0 if got == len(attempts) else 1
@@ -280,6 +288,8 @@ def main():
     h.add_argument("--burst", type=int, default=1,
                    help="attempts ATTEMPT, ATTEMPT+1, ... in a row")
     h.add_argument("--timeout", type=float, default=3)
+    h.add_argument("--k", help="with --opc: print a CHALLENGE's SQN")
+    h.add_argument("--opc")
     r = sub.add_parser("response")
     r.add_argument("iface")
     r.add_argument("attempt")
@@ -325,8 +335,11 @@ def main():
                  else bytes.fromhex(args.raw_id))
         rand_d = bytes.fromhex(args.rand_d) if args.rand_d else os.urandom(16)
         body = b"\x01\x01" + ident + rand_d + bytes([args.caps])
+        keys = None
+        if args.k and args.opc:
+            keys = (bytes.fromhex(args.k), bytes.fromhex(args.opc))
         return exchange(args.iface, attempt, body, args.repeat, args.timeout,
-                        args.burst)
+                        args.burst, keys)
     if args.cmd == "response":
         body = b"\x03\x01" + bytes.fromhex(args.res)
         return exchange(args.iface, attempt, body, 1, args.timeout)
