@@ -46,10 +46,40 @@ static const struct nla_policy aiotsec_sa_policy[AIOTSEC_SA_A_MAX + 1] = {
 	[AIOTSEC_SA_A_STATS] = { .type = NLA_REJECT },
 };
 
-static const struct nla_policy aiotsec_policy[AIOTSEC_A_MAX + 1] = {
+/* SA_DEL and SA_GET name an SA: its SID, nothing else */
+static const struct nla_policy aiotsec_sa_sel_policy[AIOTSEC_SA_A_MAX + 1] = {
+	[AIOTSEC_SA_A_SID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[AIOTSEC_SA_A_TX_KEY_PHASE] = { .type = NLA_REJECT },
+	[AIOTSEC_SA_A_KEYS] = { .type = NLA_REJECT },
+	[AIOTSEC_SA_A_STATS] = { .type = NLA_REJECT },
+};
+
+/*
+ * One policy per command, with the attributes it takes only: strict
+ * validation refuses any other ("Unsupported attribute", pointing at
+ * it), rather than the command ignoring it.
+ */
+static const struct nla_policy aiotsec_link_policy[AIOTSEC_A_MAX + 1] = {
+	[AIOTSEC_A_IFINDEX] = { .type = NLA_U32 },
+	[AIOTSEC_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+};
+
+/* SA_NEW and SA_SET: the fields one of them does not take get a message */
+static const struct nla_policy aiotsec_sa_change_policy[AIOTSEC_A_MAX + 1] = {
 	[AIOTSEC_A_IFINDEX] = { .type = NLA_U32 },
 	[AIOTSEC_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[AIOTSEC_A_SA] = NLA_POLICY_NESTED(aiotsec_sa_policy),
+};
+
+static const struct nla_policy aiotsec_sa_sel_req_policy[AIOTSEC_A_MAX + 1] = {
+	[AIOTSEC_A_IFINDEX] = { .type = NLA_U32 },
+	[AIOTSEC_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[AIOTSEC_A_SA] = NLA_POLICY_NESTED(aiotsec_sa_sel_policy),
+};
+
+static const struct nla_policy aiotsec_frame_policy[AIOTSEC_A_MAX + 1] = {
+	[AIOTSEC_A_IFINDEX] = { .type = NLA_U32 },
+	[AIOTSEC_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[AIOTSEC_A_SID] = { .type = NLA_U32 },
 	[AIOTSEC_A_FRAME_TYPE] = NLA_POLICY_MAX(NLA_U8, AIOTSEC_FT_MAX),
 	[AIOTSEC_A_PAYLOAD] = { .type = NLA_BINARY,
@@ -61,6 +91,18 @@ static const struct nla_policy aiotsec_policy[AIOTSEC_A_MAX + 1] = {
  * Find the aiotsec link in @net named by IFINDEX or IFNAME in @attrs;
  * holds a reference.
  */
+/* Whether @name (an IFNAME attribute) is @dev's name in @net. */
+static bool aiotsec_nl_names(struct net *net, struct net_device *dev,
+			     const struct nlattr *name)
+{
+	bool same;
+
+	rcu_read_lock();
+	same = dev_get_by_name_rcu(net, nla_data(name)) == dev;
+	rcu_read_unlock();
+	return same;
+}
+
 static struct aiotsec_dev *__aiotsec_nl_link(struct net *net,
 					     struct nlattr **attrs,
 					     struct netlink_ext_ack *extack)
@@ -85,6 +127,13 @@ static struct aiotsec_dev *__aiotsec_nl_link(struct net *net,
 				    "aiotsec: no such device (IFINDEX/IFNAME)");
 		return ERR_PTR(-ENODEV);
 	}
+	if (attrs[AIOTSEC_A_IFINDEX] && attrs[AIOTSEC_A_IFNAME] &&
+	    !aiotsec_nl_names(net, dev, attrs[AIOTSEC_A_IFNAME])) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(extack, attrs[AIOTSEC_A_IFNAME],
+				    "aiotsec: IFINDEX and IFNAME name different devices");
+		return ERR_PTR(-EINVAL);
+	}
 	if (!aiotsec_is_link(dev)) {
 		dev_put(dev);
 		NL_SET_ERR_MSG_ATTR(extack, which,
@@ -105,7 +154,9 @@ static void aiotsec_nl_put(struct aiotsec_dev *adev)
 	dev_put(adev->dev);
 }
 
-static int aiotsec_nl_sa_attrs(struct genl_info *info, struct nlattr **tb)
+/* The SA nest, already validated against @policy, the command's. */
+static int aiotsec_nl_sa_attrs(struct genl_info *info, struct nlattr **tb,
+			       const struct nla_policy *policy)
 {
 	if (!info->attrs[AIOTSEC_A_SA]) {
 		NL_SET_ERR_MSG(info->extack, "aiotsec: missing attribute SA");
@@ -113,7 +164,7 @@ static int aiotsec_nl_sa_attrs(struct genl_info *info, struct nlattr **tb)
 		return -EINVAL;
 	}
 	return nla_parse_nested(tb, AIOTSEC_SA_A_MAX, info->attrs[AIOTSEC_A_SA],
-				aiotsec_sa_policy, info->extack);
+				policy, info->extack);
 }
 
 /* extack messages must be literals: one per required SA attribute */
@@ -314,7 +365,7 @@ static int aiotsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	struct aiotsec_sa *sa;
 	int err;
 
-	err = aiotsec_nl_sa_attrs(info, tb) ?:
+	err = aiotsec_nl_sa_attrs(info, tb, aiotsec_sa_policy) ?:
 	      aiotsec_nl_require(info, tb, aiotsec_sa_new_required,
 				 ARRAY_SIZE(aiotsec_sa_new_required));
 	if (err)
@@ -430,7 +481,7 @@ static const int aiotsec_sa_sid_required[] = { AIOTSEC_SA_A_SID };
 static struct aiotsec_dev *aiotsec_nl_sid_link(struct genl_info *info,
 					       struct nlattr **tb)
 {
-	int err = aiotsec_nl_sa_attrs(info, tb) ?:
+	int err = aiotsec_nl_sa_attrs(info, tb, aiotsec_sa_sel_policy) ?:
 		  aiotsec_nl_require(info, tb, aiotsec_sa_sid_required, 1);
 
 	return err ? ERR_PTR(err) : aiotsec_nl_link(info);
@@ -552,7 +603,7 @@ static int aiotsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int err;
 
-	err = aiotsec_nl_sa_attrs(info, tb) ?:
+	err = aiotsec_nl_sa_attrs(info, tb, aiotsec_sa_policy) ?:
 	      aiotsec_nl_require(info, tb, aiotsec_sa_sid_required, 1);
 	if (err)
 		return err;
@@ -748,13 +799,14 @@ static int aiotsec_fill_sa(struct sk_buff *skb, struct aiotsec_sa *sa,
 			  AIOTSEC_CMD_SA_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(skb, AIOTSEC_A_IFINDEX, sa->link->dev->ifindex) ||
 	    aiotsec_put_sa(skb, sa)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
+	/* only on a message that stays: a cancelled one would lose the flag */
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	genlmsg_end(skb, hdr);
 	return 0;
 }
@@ -789,13 +841,24 @@ static int aiotsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * The next aiotsec link of @net with an ifindex of at least @from, held;
- * NULL when there is none.
+ * Where a dump goes on after the link @ifindex: the next ifindex, or -1
+ * (none) after the largest one, INT_MAX (a link can be given it).
  */
-static struct aiotsec_dev *aiotsec_next_link(struct net *net, int from)
+static long aiotsec_dump_after(int ifindex)
+{
+	return ifindex == INT_MAX ? -1 : (long)ifindex + 1;
+}
+
+/*
+ * The next aiotsec link of @net with an ifindex of at least @from, held;
+ * NULL when there is none (and for a negative @from: the dump is over).
+ */
+static struct aiotsec_dev *aiotsec_next_link(struct net *net, long from)
 {
 	struct net_device *dev, *best = NULL;
 
+	if (from < 0)
+		return NULL;
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev) {
 		if (dev->ifindex < from || !aiotsec_is_link(dev))
@@ -835,9 +898,9 @@ static int aiotsec_dump_link_sas(struct sk_buff *skb,
 }
 
 /*
- * cb->args[0]: ifindex of the link being dumped, cb->args[1]: SAs of it
- * already sent, cb->args[2]: the one link asked for, if any,
- * cb->args[3]: parts of the dump so far.
+ * cb->args[0]: ifindex of the link being dumped (-1: all done),
+ * cb->args[1]: SAs of it already sent, cb->args[2]: the one link asked
+ * for, if any, cb->args[3]: parts of the dump so far.
  */
 static int aiotsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -846,8 +909,15 @@ static int aiotsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nlattr **attrs = info->attrs;
 	struct aiotsec_dev *adev;
 
+	if (attrs[AIOTSEC_A_SA]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[AIOTSEC_A_SA],
+				    "aiotsec: a dump of SAs takes no SA attribute");
+		return -EINVAL;
+	}
 	if (cb->args[3]++)
 		aiotsec_test_hold(&aiotsec_dump_delay_ms, &aiotsec_dump_delays);
+	/* also for the last part, whose NLMSG_DONE the core checks with it */
+	cb->seq = aiotsec_generation_read(net);
 
 	if (!cb->args[0] && !cb->args[2] &&
 	    (attrs[AIOTSEC_A_IFINDEX] || attrs[AIOTSEC_A_IFNAME])) {
@@ -875,11 +945,13 @@ static int aiotsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			aiotsec_nl_put(adev);
 			return skb->len;
 		}
+		/* the one link asked for, or every link up to this one: done */
+		cb->args[0] = cb->args[2] ? -1 :
+			      aiotsec_dump_after(adev->dev->ifindex);
+		cb->args[1] = 0;
 		aiotsec_nl_put(adev);
 		if (cb->args[2])
 			break;
-		cb->args[0]++;
-		cb->args[1] = 0;
 	}
 	return skb->len;
 }
@@ -940,11 +1012,12 @@ static int aiotsec_nl_link_dump(struct sk_buff *skb,
 	while ((adev = aiotsec_next_link(net, cb->args[0]))) {
 		err = aiotsec_fill_link(skb, adev, NETLINK_CB(cb->skb).portid,
 					cb->nlh->nlmsg_seq, NLM_F_MULTI);
-		cb->args[0] = adev->dev->ifindex;
+		/* a link that did not fit comes first in the next part */
+		cb->args[0] = err ? adev->dev->ifindex :
+				    aiotsec_dump_after(adev->dev->ifindex);
 		aiotsec_nl_put(adev);
 		if (err)
 			break;
-		cb->args[0]++;
 	}
 	return skb->len;
 }
@@ -1109,6 +1182,8 @@ static const struct genl_ops aiotsec_ops[] = {
 		.cmd = AIOTSEC_CMD_LINK_GET,
 		.doit = aiotsec_nl_link_get,
 		.dumpit = aiotsec_nl_link_dump,
+		.policy = aiotsec_link_policy,
+		.maxattr = AIOTSEC_A_MAX,
 	},
 	/*
 	 * The crypto API charges a key's transforms to no memory cgroup: a
@@ -1117,27 +1192,37 @@ static const struct genl_ops aiotsec_ops[] = {
 	{
 		.cmd = AIOTSEC_CMD_SA_NEW,
 		.doit = aiotsec_nl_sa_new,
+		.policy = aiotsec_sa_change_policy,
+		.maxattr = AIOTSEC_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = AIOTSEC_CMD_SA_SET,
 		.doit = aiotsec_nl_sa_set,
+		.policy = aiotsec_sa_change_policy,
+		.maxattr = AIOTSEC_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = AIOTSEC_CMD_SA_DEL,
 		.doit = aiotsec_nl_sa_del,
+		.policy = aiotsec_sa_sel_req_policy,
+		.maxattr = AIOTSEC_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = AIOTSEC_CMD_SA_GET,
 		.doit = aiotsec_nl_sa_get,
 		.dumpit = aiotsec_nl_sa_dump,
+		.policy = aiotsec_sa_sel_req_policy,
+		.maxattr = AIOTSEC_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = AIOTSEC_CMD_FRAME_SEND,
 		.doit = aiotsec_nl_frame_send,
+		.policy = aiotsec_frame_policy,
+		.maxattr = AIOTSEC_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
@@ -1152,8 +1237,7 @@ static const struct genl_multicast_group aiotsec_mcgrps[] = {
 static struct genl_family aiotsec_family __ro_after_init = {
 	.name = AIOTSEC_GENL_NAME,
 	.version = AIOTSEC_GENL_VERSION,
-	.maxattr = AIOTSEC_A_MAX,
-	.policy = aiotsec_policy,
+	.maxattr = AIOTSEC_A_MAX,	/* every command has its own policy */
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,

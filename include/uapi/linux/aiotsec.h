@@ -34,7 +34,10 @@
  * are validated strictly, header included: a non-zero reserved field or
  * netlink flags other than REQUEST, ACK, ECHO and DUMP are refused
  * (-EINVAL), as are attributes of the wrong size; so are the rtnetlink
- * link attributes.
+ * link attributes.  Each command has a policy of its own: an attribute
+ * it does not take is refused ("Unsupported attribute", pointing at it)
+ * rather than ignored, and so is IFINDEX with an IFNAME of another
+ * device.
  *
  * AIOTSEC_CMD_LINK_GET	do/dump: AIOTSEC_A_IFINDEX or AIOTSEC_A_IFNAME
  *			selects a link; reply: IFINDEX, IFNAME, ROLE,
@@ -51,9 +54,11 @@
  *			HARD_LIMIT, REPLAY_WINDOW (for keys installed from
  *			then on) and PEER_MAC.  A refused request changes
  *			nothing.
- * AIOTSEC_CMD_SA_DEL	remove the SA with the given SID.
+ * AIOTSEC_CMD_SA_DEL	remove the SA with the given SID (the SA nest of
+ *			SA_DEL and SA_GET holds SID only).
  * AIOTSEC_CMD_SA_GET	do (SID given) / dump (all SAs of one link, or of
- *			every link of the namespace): configuration, key
+ *			every link of the namespace; a dump takes no SA
+ *			nest): configuration, key
  *			slot state and AIOTSEC_SA_A_STATS.  A dump during
  *			which an SA of the namespace was added, changed or
  *			removed is marked NLM_F_DUMP_INTR (it may have

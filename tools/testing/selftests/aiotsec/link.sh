@@ -188,6 +188,41 @@ rx_ok_is() {
 # The lower device moves to another namespace: the link stays, with its
 # SAs, and sends through it (to a device link on the veth's other end);
 # the lower device's deletion there ends it.
+# A link may be given the largest ifindex: the dumps, which go on by
+# ifindex, end after it (they started over from the first link, for
+# ever, as the ifindex after it wrapped around)
+test_ifindex_max() {
+	local ns key out
+	load_module
+	ns_with_veth ns
+	$CTL -n "$ns" link add aiotA link veth0 role reader
+	ip -n "$ns" link add aiotM index 2147483647 link veth1 type aiotsec
+	key=$(mktemp)
+	head -c 16 /dev/urandom >"$key"
+	$CTL -n "$ns" sa add dev aiotA sid 1 suite aes-gcm profile command \
+		key-file "$key"
+	$CTL -n "$ns" sa add dev aiotM sid 2 suite aes-gcm profile command \
+		key-file "$key"
+	rm -f "$key"
+	out=$(timeout 20 $CTL -n "$ns" link show) ||
+		fail "the link dump did not end: $out"
+	expect_lines "links" "$out" 2
+	out=$(timeout 20 $CTL -n "$ns" sa show) ||
+		fail "the SA dump did not end: $out"
+	expect_lines "SAs" "$out" 2
+	[[ $out == *"aiotM sid 0x00000002 "* ]] || fail "no SA of aiotM: $out"
+	out=$(timeout 20 $CTL -n "$ns" sa show dev aiotM) ||
+		fail "the SA dump of aiotM did not end: $out"
+	expect_lines "SAs of aiotM" "$out" 1
+}
+
+# expect_lines WHAT TEXT N: TEXT has N lines of links ("4: aiot0: ...")
+# or of SAs ("aiot0 sid ...")
+expect_lines() {
+	[ "$(grep -cE '^([0-9]+: )?aiot' <<<"$2")" = "$3" ] ||
+		fail "$1: want $3: $2"
+}
+
 test_lower_netns_move() {
 	local ns1 ns2 key
 	load_module
@@ -304,5 +339,6 @@ run_test "the lower device moves to another netns: link and SAs stay" \
 	test_lower_netns_move
 run_test "netns deleted with a link and SAs: every one freed" test_netns_delete
 run_test "TX without a security association drops and counts" test_tx_without_sa
+run_test "dumps end after a link at the largest ifindex" test_ifindex_max
 run_test "module unload with links present" test_unload_with_links
 tap_exit

@@ -226,6 +226,15 @@ ro_body() {
 	esac
 }
 
+# takes_sa CMD: whether CMD's policy has the SA nest (SA_GET's dump shares
+# it with the do, and refuses it itself)
+takes_sa() {
+	case $1 in
+	sa-*|dump) return 0 ;;
+	esac
+	return 1
+}
+
 # words CMD: the command words (the dump of SA_GET is "dump")
 words() {
 	case $1 in
@@ -305,9 +314,15 @@ test_unknown_attr() {
 		$w ifname=aiot0 17=u32:1 $b
 	refused 'errno=EINVAL msg="Unknown attribute type" offs=#0' \
 		$w ifname=aiot0 $b 0=u32:1
-	# a type inside the SA nest that the SA set does not have
-	refused 'errno=EINVAL msg="Unknown attribute type" offs=SA.#16' \
-		$w ifname=aiot0 $b "sa=(16=u32:1)"
+	# a type inside the SA nest that the SA set does not have (a
+	# command without the nest refuses the nest)
+	if takes_sa "$c"; then
+		refused 'errno=EINVAL msg="Unknown attribute type" offs=SA.#16' \
+			$w ifname=aiot0 $b "sa=(16=u32:1)"
+	else
+		refused 'errno=EINVAL msg="Unsupported attribute" offs=SA' \
+			$w ifname=aiot0 $b "sa=(16=u32:1)"
+	fi
 }
 
 # shellcheck disable=SC2046,SC2086
@@ -322,6 +337,12 @@ test_read_only() {
 		$w ifname=aiot0 $b sa-count=3
 	refused 'errno=EINVAL msg="Unsupported attribute" offs=MAX_SAS' \
 		$w ifname=aiot0 $b max-sas=3
+	if ! takes_sa "$c"; then
+		# no SA nest at all
+		refused 'errno=EINVAL msg="Unsupported attribute" offs=SA' \
+			$w ifname=aiot0 $(ro_body "$c")
+		return
+	fi
 	# SA.STATS (NLA_REJECT), as a hand-made nest and as a reply has it
 	refused "errno=EINVAL $E_POLICY offs=SA.STATS" \
 		$w ifname=aiot0 $(ro_body "$c")
@@ -329,6 +350,58 @@ test_read_only() {
 		$w ifname=aiot0 $b "sa=(stats=(1=u64:0))"
 	refused "errno=EINVAL $E_POLICY offs=SA.TX_KEY_PHASE" \
 		$w ifname=aiot0 $b "sa=(tx-key-phase=0)"
+}
+
+# shellcheck disable=SC2046,SC2086
+# Attributes of other commands: refused where they would be ignored.
+test_foreign_attr() {
+	local c=$1 w b u='errno=EINVAL msg="Unsupported attribute"'
+	w=$(words "$c")
+	b=$(body "$c")
+	case $c in
+	link-get)
+		refused "$u offs=SID" $w ifname=aiot0 sid=0x10
+		refused "$u offs=SA" $w ifname=aiot0 "sa=(sid=0x10)"
+		refused "$u offs=PEER_MAC" $w ifname=aiot0 peer-mac=02:00:00:00:00:01 ;;
+	sa-new | sa-set)
+		refused "$u offs=PEER_MAC" $w ifname=aiot0 $b peer-mac=02:00:00:00:00:01
+		refused "$u offs=FRAME_TYPE" $w ifname=aiot0 $b frame-type=inventory
+		refused "$u offs=PAYLOAD" $w ifname=aiot0 $b payload=0102 ;;
+	sa-del | sa-get | dump)
+		refused "$u offs=SID" $w ifname=aiot0 $b sid=0x10
+		# the SA nest names an SA: its SID only
+		refused "$u offs=SA.KEY" $w ifname=aiot0 "sa=(sid=0x10,key=$K16)"
+		refused "$u offs=SA.PEER_MAC" $w ifname=aiot0 \
+			"sa=(sid=0x10,peer-mac=02:00:00:00:00:01)"
+		refused "$u offs=SA.KEY_SWITCH" $w ifname=aiot0 \
+			"sa=(sid=0x10,key-switch=1)" ;;
+	frame-send)
+		refused "$u offs=SA" $w ifname=aiot0 $b "sa=(sid=0x20)" ;;
+	esac
+}
+
+# shellcheck disable=SC2046,SC2086
+# IFINDEX and IFNAME both given: they must name the same device
+test_index_and_name() {
+	local c=$1 w b
+	w=$(words "$c")
+	b=$(body "$c")
+	if [ "$c" = dump ]; then
+		refused 'errno=EINVAL msg="aiotsec: IFINDEX and IFNAME name different devices" (dump)' \
+			$w ifindex="$IDX2" ifname=aiot0
+		nl $w ifindex="$IDX0" ifname=aiot0
+		[ "$(field replies "$answer")" = 3 ] ||
+			fail "IFINDEX and IFNAME of aiot0: $answer"
+		return
+	fi
+	refused 'errno=EINVAL msg="aiotsec: IFINDEX and IFNAME name different devices" offs=IFNAME' \
+		$w ifindex="$IDX2" ifname=aiot0 $b
+	refused 'errno=EINVAL msg="aiotsec: IFINDEX and IFNAME name different devices" offs=IFNAME' \
+		$w ifindex="$IDX0" ifname=nosuch0 $b
+	[ "$c" = link-get ] || return 0
+	nl $w ifindex="$IDX0" ifname=aiot0
+	[[ $answer == "ok replies=1 | IFINDEX=$IDX0 IFNAME=aiot0 "* ]] ||
+		fail "IFINDEX and IFNAME of aiot0: $answer"
 }
 
 # --- SA_GET dump and LINK_GET ------------------------------------------------
@@ -342,6 +415,11 @@ test_dump_ok() {
 	nl --dump sa-get ifindex="$IDX2"
 	[[ $answer == "ok replies=1 | IFINDEX=$IDX2 SA.SID=64 "* ]] ||
 		fail "dump of aiot2: $answer"
+}
+
+test_dump_sa_attr() {
+	refused 'errno=EINVAL msg="aiotsec: a dump of SAs takes no SA attribute" (dump)' \
+		--dump sa-get ifname=aiot0 "sa=(sid=0x10)"
 }
 
 test_link_dump() {
@@ -587,12 +665,13 @@ test_sid_cmd() {
 		"$c" ifname=aiot0
 	refused 'errno=EINVAL msg="aiotsec: missing SA attribute SID" miss=SA.SID' \
 		"$c" ifname=aiot0 'sa=()'
-	refused 'errno=EINVAL msg="aiotsec: missing SA attribute SID" miss=SA.SID' \
+	# the SA nest of these commands holds the SID only
+	refused 'errno=EINVAL msg="Unsupported attribute" offs=SA.SUITE' \
 		"$c" ifname=aiot0 'sa=(suite=aes-gcm)'
 	refused 'errno=ERANGE msg="integer out of range" offs=SA.SID' \
 		"$c" ifname=aiot0 'sa=(sid=0)'
 	# the top-level SID is FRAME_SEND's, not the SA's
-	refused 'errno=EINVAL msg="aiotsec: missing SA attribute SID" miss=SA.SID' \
+	refused 'errno=EINVAL msg="Unsupported attribute" offs=SID' \
 		"$c" ifname=aiot0 sid=0x10 'sa=()'
 }
 
@@ -617,8 +696,8 @@ test_frame_missing() {
 		$FS frame-type=inventory payload=01
 	refused 'errno=EINVAL msg="aiotsec: missing attribute PAYLOAD" miss=PAYLOAD' \
 		$FS frame-type=inventory sid=0x20
-	# the SA's SID does not stand for the frame's
-	refused 'errno=EINVAL msg="aiotsec: missing attribute SID" miss=SID' \
+	# the SA's SID does not stand for the frame's: no SA nest here
+	refused 'errno=EINVAL msg="Unsupported attribute" offs=SA' \
 		$FS frame-type=inventory 'sa=(sid=0x20)' payload=01
 }
 
@@ -886,10 +965,12 @@ declare -A what=(
 	[ifname_long]="IFNAME longer than 15 or without NUL"
 	[unknown_attr]="unknown attribute types (strict)"
 	[read_only]="read-only attributes (ROLE, SA_COUNT, MAX_SAS, SA.STATS, SA.TX_KEY_PHASE)"
+	[foreign_attr]="attributes of other commands refused"
+	[index_and_name]="IFINDEX and IFNAME of different devices refused"
 )
 for c in $CMDS; do
 	for v in no_link unknown_link not_aiotsec ifindex_type ifname_long \
-		unknown_attr read_only; do
+		unknown_attr read_only foreign_attr index_and_name; do
 		name=$(tr a-z- A-Z_ <<<"$c")
 		if [ "$c" = dump ]; then
 			name="SA_GET dump"
@@ -900,6 +981,7 @@ for c in $CMDS; do
 	done
 done
 add "SA_GET dump: the namespace, one link by name or index" test_dump_ok
+add "SA_GET dump: an SA attribute refused" test_dump_sa_attr
 add "LINK_GET dump: every link; the policy still applies" test_link_dump
 add "LINK_GET: the link and its SA count" test_link_get_ok
 add "SA_GET: the SA, never its key" test_sa_get_ok
