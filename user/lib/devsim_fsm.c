@@ -1225,10 +1225,10 @@ bool dsim_dev_expected(const struct dsim *s, const struct dsim_dev *d,
 		return d->outcome == DSIM_OUT_REJECTED &&
 		       d->cause == AKA_CAUSE_UNKNOWN_IDENTITY;
 	case DSIM_ATTACK_REPLAY:
+		/* a RES for the new attempt's CHALLENGE, the old RAND_n's */
 		return d->authenticated && d->replay_attempt &&
 		       d->outcome == DSIM_OUT_REJECTED &&
-		       (d->cause == AKA_CAUSE_BAD_RESPONSE ||
-			d->cause == AKA_CAUSE_REPLAYED_RESPONSE);
+		       d->cause == AKA_CAUSE_BAD_RESPONSE;
 	}
 	return false;
 }

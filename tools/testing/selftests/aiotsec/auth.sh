@@ -73,6 +73,16 @@ audit_has() {
 	$PROBE audit "$tmp/db" | grep -q -- "$1"
 }
 
+# unanswered NS PROBE-ARGS...: the probe waits in vain (exit 3), and
+# prints nothing
+unanswered() {
+	local rc=0 out
+	out=$(probe "$@") || rc=$?
+	[ "$rc" = 3 ] && [ -z "$out" ] && return 0
+	echo "probe: exit $rc (3: no answer): $out"
+	return 1
+}
+
 sqn_of() {
 	$CTL device list --db "$tmp/db" | awk -v p="$1" '$1 == p { print $5 }'
 }
@@ -120,9 +130,9 @@ test_retransmit() {
 		fail "a retransmitted HELLO got another answer"
 	# another HELLO with that attempt ID (another RAND_d): no answer, and
 	# the device's own HELLO is still answered
-	out=$(probe "$ns" hello veth1 00000042 --tid $TID_CMD --timeout 1 \
-		--rand-d 0102030405060708090a0b0c0d0e0f10) &&
-		fail "another HELLO with the attempt's ID was answered: $out"
+	unanswered "$ns" hello veth1 00000042 --tid $TID_CMD --timeout 1 \
+		--rand-d 0102030405060708090a0b0c0d0e0f10 ||
+		fail "another HELLO with the attempt's ID was answered"
 	out=$(probe "$ns" hello veth1 00000042 --tid $TID_CMD \
 		--rand-d a0a1a2a3a4a5a6a7a8a9aaabacadaeaf)
 	[ "$out" = "$first" ] || fail "the device's own HELLO, once more: $out"
@@ -141,11 +151,11 @@ test_sync_one_way() {
 	out=$(probe "$ns" hello veth1 00000047 --tid $TID_INV)
 	[[ $out == "type=challenge attempt=00000047 mode=one-way "* ]] ||
 		fail "no one-way CHALLENGE: $out"
-	out=$(probe "$ns" raw veth1 00000047 \
-		0401000102030405060708090a0b0c0d --timeout 1) &&
-		fail "a SYNC_FAILURE to a one-way CHALLENGE was answered: $out"
-	probe "$ns" raw veth1 00000047 0401ffffffffffffffffffffffffffff \
-		--timeout 1 && fail "the second SYNC_FAILURE was answered"
+	unanswered "$ns" raw veth1 00000047 \
+		0401000102030405060708090a0b0c0d --timeout 1 ||
+		fail "a SYNC_FAILURE to a one-way CHALLENGE was answered"
+	unanswered "$ns" raw veth1 00000047 0401ffffffffffffffffffffffffffff \
+		--timeout 1 || fail "the second SYNC_FAILURE was answered"
 	wait_for 3 audit_has "inv-1 one-way ignored sync-failure" ||
 		fail "not audited: $($PROBE audit "$tmp/db")"
 	[ "$($PROBE audit "$tmp/db" | grep -c "ignored sync-failure")" = 1 ] ||
@@ -232,7 +242,7 @@ test_malformed_replayed() {
 }
 
 test_rate() {
-	local ns out i
+	local ns out i rc
 	setup ns
 	start_daemon "$ns"
 	# HELLOs with one device's T-ID, as anybody who saw it may send them:
@@ -247,11 +257,12 @@ test_rate() {
 		fail "the device was locked out by HELLOs with its T-ID"
 	# one open challenge per device: a new attempt supersedes the one
 	# that waits for its RESPONSE, which gets no answer
+	rc=0
 	out=$(probe "$ns" auth veth1 00007020 --tid $TID_INV --k $K --opc $OPC \
 		--timeout 2 --before-response \
-		"$PROBE hello veth1 00007021 --tid $TID_INV >$tmp/hello2") &&
-		fail "a superseded attempt was answered: $out"
+		"$PROBE hello veth1 00007021 --tid $TID_INV >$tmp/hello2") || rc=$?
 	echo "$out"
+	[ "$rc" = 3 ] || fail "a superseded attempt was answered (exit $rc)"
 	[[ $out == "type=challenge attempt=00007020 "* ]] ||
 		fail "the first attempt was not challenged: $out"
 	[[ $(cat "$tmp/hello2") == "type=challenge attempt=00007021 "* ]] ||
@@ -315,6 +326,61 @@ no_session() {
 # dev_field PID N: field N of the device's "device list" line
 dev_field() {
 	$CTL device list --db "$tmp/db" | awk -v p="$1" -v n="$2" '$1 == p { print $n }'
+}
+
+# The suite of an SA: --suite for a command device that states no
+# capability or offers it, else the first it offers of aes-gcm, aes-ccm,
+# nia2-nea2; nia2 for an inventory device; --ctr-bits for all.  The
+# kernel's SA is the one the ACCEPT announced.
+test_suite_choice() {
+	local ns out caps want attempt=0000e000
+	setup ns
+	start_daemon "$ns" --suite nia2-nea2 --ctr-bits 16
+	# caps (bit 0 asks for mutual; 2 nia2-nea2, 4 aes-ccm, 8 aes-gcm)
+	for caps in 0:1 1:1 0x0b:1 0x09:4 0x05:3 0x0d:4; do
+		want=${caps#*:}
+		attempt=$(printf %08x $((0x$attempt + 1)))
+		out=$(probe "$ns" auth veth1 $attempt --tid $TID_CMD --k $K \
+			--opc $OPC --caps "${caps%:*}") ||
+			{ echo "$out"; fail "caps ${caps%:*}: no full exchange"; }
+		[[ $(sed -n 2p <<<"$out") =~ ^type=accept\ attempt=$attempt\ sid=([0-9a-f]{8})\ suite=$want\ ctr_bits=16$ ]] ||
+			fail "caps ${caps%:*}: want suite $want: $out"
+		suite_of_sa "$ns" "${BASH_REMATCH[1]}" "$want"
+	done
+	out=$(probe "$ns" auth veth1 0000e100 --tid $TID_INV --k $K --opc $OPC \
+		--caps 0x0e) || { echo "$out"; fail "inventory: no full exchange"; }
+	[[ $(sed -n 2p <<<"$out") =~ ^type=accept\ attempt=0000e100\ sid=([0-9a-f]{8})\ suite=2\ ctr_bits=16$ ]] ||
+		fail "inventory: want nia2: $out"
+	suite_of_sa "$ns" "${BASH_REMATCH[1]}" 2
+}
+
+# suite_of_sa NS SID SUITE: the kernel's SA SID has SUITE (a number) and
+# 16-bit counters
+suite_of_sa() {
+	local names=(- nia2-nea2 nia2 aes-ccm aes-gcm) out
+	out=$($CTL -n "$1" sa show dev aiotR sid "0x$2")
+	[[ $out == *" suite ${names[$3]} "*" ctr-bits 16 "* ]] ||
+		fail "the kernel's SA $2 is not ${names[$3]}, 16-bit: $out"
+}
+
+# An attempt that gets no RESPONSE ends after 30 s, audited as a
+# timeout; a RESPONSE after that finds no attempt
+test_attempt_timeout() {
+	local ns out
+	setup ns
+	start_daemon "$ns"
+	out=$(probe "$ns" hello veth1 0000d0d0 --tid $TID_CMD)
+	[[ $out == "type=challenge attempt=0000d0d0 mode=mutual "* ]] ||
+		fail "no CHALLENGE: $out"
+	! audit_has "cmd-1 mutual reject timeout" ||
+		fail "a timeout audited at once"
+	wait_for 40 audit_has "^cmd-1 mutual reject timeout$" ||
+		fail "no timeout audited: $($PROBE audit "$tmp/db")"
+	grep -q "attempt 0000d0d0 on aiotR: cmd-1: timeout" "$tmp/log" ||
+		fail "no timeout logged"
+	out=$(probe "$ns" response veth1 0000d0d0 0011223344556677)
+	[ "$out" = "type=reject attempt=0000d0d0 cause=replayed-response" ] ||
+		fail "a RESPONSE after the timeout: $out"
 }
 
 test_accept() {
@@ -480,9 +546,8 @@ test_two_links() {
 	ip -n "$ns" link set veth3 address "$(ip netns exec "$ns" cat /sys/class/net/veth1/address)"
 	out=$(probe "$ns" hello veth1 0000c001 --tid $TID_RATE)
 	[[ $out == "type=challenge attempt=0000c001 "* ]] || fail "link 1: $out"
-	out=$(probe "$ns" hello veth3 0000c001 --tid $TID_RATE --timeout 1) &&
-		fail "the copy on link 2 was answered: $out"
-	[ -z "$out" ] || fail "the copy on link 2 was answered: $out"
+	unanswered "$ns" hello veth3 0000c001 --tid $TID_RATE --timeout 1 ||
+		fail "the copy on link 2 was answered"
 	wait_for 5 grep -q "attempt 0000c001: heard on aiotR2 too: ignored there" "$tmp/log" ||
 		fail "the copy on link 2 was not recognised"
 	# link 2 deleted, with its SAs: the daemon sees it go and forgets
@@ -595,7 +660,7 @@ test_max_sas() {
 	out=$(probe "$ns" auth veth1 0000f002 --tid $TID_INV --k $K --opc $OPC \
 		--timeout 2) || rc=$?
 	echo "$out"
-	[ "$rc" -ne 0 ] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
+	[ "$rc" = 3 ] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
 		[[ $out == "type=challenge "* ]] ||
 		fail "the second device got an answer to its RESPONSE"
 	[ "$($CTL -n "$ns" sa show dev aiotR | grep -c '^aiotR sid')" -eq 1 ] ||
@@ -807,6 +872,10 @@ run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon tes
 run_test "auth: one open challenge per device, no lockout; global rate" with_daemon test_rate
 run_test "auth: --audit-keep prunes the oldest audit rows" with_daemon test_audit_keep
 run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
+run_test "auth: the suite from --suite and the device's capabilities" \
+	with_daemon test_suite_choice
+run_test "auth: an unanswered CHALLENGE times out after 30 s, audited" \
+	with_daemon test_attempt_timeout
 run_test "auth: T-ID-ASSIGN retransmitted until confirmed" with_daemon test_tid_retransmit
 run_test "auth: no T-ID-ASSIGN for a RESPONSE after it was given up" with_daemon test_tid_assign_given_up
 run_test "auth: device disabled or deleted mid-attempt -> REJECT, no SA" with_daemon test_changed_midway

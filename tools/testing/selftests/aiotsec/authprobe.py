@@ -37,7 +37,8 @@ Answers are printed one per line as KEY=VALUE words:
   type=challenge attempt=0000abcd mode=mutual rand_n=HEX autn=HEX [sqn=N]
   type=reject attempt=... cause=unknown-identity
   type=accept attempt=... sid=... suite=N ctr_bits=N
-  raw=HEX for anything else.  Exit 1 when no answer came in time.
+  raw=HEX for anything else.  Exit 3 when an answer did not come in time
+(NO_ANSWER), 1 on an answer of the wrong type.
 """
 
 import argparse
@@ -51,6 +52,7 @@ import sys
 import time
 
 ETH_P_AIOT = 0x88B5
+NO_ANSWER = 3
 CAUSES = [None, "unknown-identity", "bad-suci", "mac-failure", "sync-failure",
           "bad-response", "replayed-response", "timeout", "rate-limited",
           "disabled", "malformed"]
@@ -195,7 +197,7 @@ def full_auth(args):
     s.send(hello)
     a = recv_answer(s, own, attempt, args.timeout)
     if not a:
-        return 1
+        return NO_ANSWER
     print(describe(*a), flush=True)
     if a[1][0] != 2:
         return 1
@@ -208,7 +210,7 @@ def full_auth(args):
         s.send(auth_frame(own, attempt, b"\x03\x01" + res))
         a = recv_answer(s, own, attempt, args.timeout)
         if not a:
-            return 1
+            return NO_ANSWER
         print(describe(*a), flush=True)
         if a[1][0] != 5:
             return 1
@@ -217,7 +219,7 @@ def full_auth(args):
             c = recv_answer(s, own, sid, args.timeout, ftype=4)
             if not c:
                 print("no control frame", flush=True)
-                return 1
+                return NO_ANSWER
             print("type=control sid=%08x len=%d" % (c[0], len(c[1])),
                   flush=True)
             ctrl_seen = True
@@ -270,7 +272,7 @@ def exchange(iface, attempt, body, repeat, timeout, burst=1, keys=None):
                 print(describe(*a, keys=keys), flush=True)
                 got += 1
                 break
-    return 0 if got == len(attempts) else 1
+    return 0 if got == len(attempts) else NO_ANSWER
 
 
 def main():

@@ -142,19 +142,25 @@ test_attacks() {
 	sim "$ns" --devices "$tmp/devices.csv" --attack wrong-key ||
 		fail "wrong K: not every attempt was rejected"
 	expect_eq authenticated "$(jnum authenticated)" 0
-	[ "$(jnum bad-response)" -gt 0 ] || fail "no bad-response"
+	# one-way (inventory): the network rejects the RES; mutual
+	# (command): the device finds the network's MAC-A wrong first
+	expect_eq "bad-response (one-way)" "$(jnum bad-response)" $((n / 2))
+	expect_eq "refused by the device (mutual)" \
+		"$(jnum rejected_by_device)" $((n / 2))
 	sim "$ns" --devices "$tmp/devices.csv" --attack forged-tid ||
 		fail "forged T-IDs: not every attempt was rejected"
 	expect_eq authenticated "$(jnum authenticated)" 0
+	expect_eq unknown-identity "$(jnum unknown-identity)" $n
 	expect_eq "kernel SAs after wrong keys and forged T-IDs" \
 		"$(sa_count "$ns")" 0
 	# each device authenticates, then a replay of its RESPONSE in a new
 	# attempt is refused
 	sim "$ns" --devices "$tmp/devices.csv" --attack replay ||
 		fail "replayed RESPONSE: not rejected"
-	[ "$(jnum bad-response)" -eq $n ] ||
-		[ "$(jnum replayed-response)" -eq $n ] ||
-		fail "replays not all rejected"
+	# a new attempt, a new RAND_n: the old RES is wrong for it
+	expect_eq "replays rejected as bad-response" "$(jnum bad-response)" $n
+	! grep -q '"replayed-response"' "$tmp/sim.json" ||
+		fail "a replay was rejected with another cause: $(cat "$tmp/sim.json")"
 	expect_eq "kernel SAs (one per device)" "$(sa_count "$ns")" $n
 	# protected frames: replayed copies and forged tags are dropped, each
 	# with its counter, and none is delivered
@@ -219,6 +225,21 @@ test_tid_forged_previous() {
 		fail "the T-IDs the devices hold were dropped: $(cat "$tmp/sim.json")"
 	expect_eq "authenticated with the T-IDs they hold" \
 		"$(jnum authenticated)" $((n - 2))
+}
+
+# With --hn-key-id, a SUCI under another key ID is refused (bad-suci);
+# devices with a T-ID are not concerned
+test_hn_key_id() {
+	local ns n=20
+	setup ns $n
+	start_daemon "$ns" --hn-key-id 3
+	! sim "$ns" --devices "$tmp/devices.csv" --state "$tmp/state" \
+		--hn-key-id 5 || fail "SUCIs under key ID 5 got in"
+	expect_eq "bad-suci (the SUCI devices)" "$(jnum bad-suci)" $((n / 10))
+	expect_eq authenticated "$(jnum authenticated)" $((n - n / 10))
+	sim "$ns" --devices "$tmp/devices.csv" --state "$tmp/state" \
+		--hn-key-id 3 || fail "SUCIs under key ID 3 did not get in"
+	expect_eq "authenticated with key ID 3" "$(jnum authenticated)" $n
 }
 
 test_stale_sqn() {
@@ -551,6 +572,7 @@ run_test "wrong K, forged T-IDs, replayed responses, replayed and forged frames 
 run_test "T-ID rotation; the previous T-ID still gets in" test_tid_rotation
 run_test "a previous T-ID presented again drops no T-ID a device holds" \
 	test_tid_forged_previous
+run_test "SUCI under another home network key ID: bad-suci" test_hn_key_id
 run_test "stale SQN: SYNC_FAILURE, resync, then in" test_stale_sqn
 run_test "soft expiry rekeys in the live SA, traffic both ways, no loss" test_rekey
 run_test "rekeys complete over a lossy air (5%)" test_rekey_loss
