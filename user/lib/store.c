@@ -1428,28 +1428,58 @@ int store_audit_flush(struct store *st)
 	return 0;
 }
 
-int store_audit_prune(struct store *st, uint64_t keep, unsigned max)
+/* Delete the oldest @n rows matching @where; the number, or -errno. */
+static int audit_delete_oldest(struct store *st, const char *where, int64_t n)
 {
+	char sql[256];
 	sqlite3_stmt *s;
 	int err;
 
-	err = store_audit_flush(st);
-	if (err)
-		return err;
-	/* ids only grow: the newest @keep are the highest */
-	s = prep(st, "DELETE FROM audit WHERE id IN (SELECT id FROM audit"
-		 " WHERE id <= (SELECT max(id) FROM audit) - ?"
-		 " ORDER BY id LIMIT ?)");
+	snprintf(sql, sizeof(sql), "DELETE FROM audit WHERE id IN (SELECT id"
+		 " FROM audit%s ORDER BY id LIMIT ?)", where);
+	s = prep(st, sql);
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, keep > INT64_MAX ? INT64_MAX : (int64_t)keep);
-	sqlite3_bind_int64(s, 2, max);
+	sqlite3_bind_int64(s, 1, n);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		err = st_sqlerr(st, "audit prune");
 	else
 		err = sqlite3_changes(st->db);
 	sqlite3_finalize(s);
 	return err;
+}
+
+int store_audit_prune(struct store *st, uint64_t keep, unsigned max)
+{
+	sqlite3_stmt *s;
+	int64_t over = 0;
+	int err, n;
+
+	err = store_audit_flush(st);
+	if (err)
+		return err;
+	s = prep(st, "SELECT count(*) FROM audit");
+	if (!s)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		over = sqlite3_column_int64(s, 0);
+	else
+		err = st_sqlerr(st, "audit count");
+	sqlite3_finalize(s);
+	if (err)
+		return err;
+	if (keep >= (uint64_t)over)
+		return 0;
+	over -= (int64_t)keep;
+	if (over > max)
+		over = max;
+	/* what anybody on the air can cause goes first */
+	n = audit_delete_oldest(st, " WHERE outcome IN " STORE_AUDIT_UNAUTH,
+				over);
+	if (n < 0 || n == over)
+		return n;
+	err = audit_delete_oldest(st, "", over - n);
+	return err < 0 ? err : n + err;
 }
 
 int store_audit_list(struct store *st, unsigned max,

@@ -209,8 +209,17 @@ int store_audit(struct store *st, const char *device, const char *mode,
 int store_audit_flush(struct store *st);
 unsigned store_audit_pending(const struct store *st);
 /*
- * Delete the oldest entries but the newest @keep, at most @max of them
- * (flushes first); the number deleted, or a negative errno.
+ * The outcomes of audit entries that anybody on the air can cause (a
+ * HELLO with a made-up or a seen identity, a wrong RESPONSE), as an SQL
+ * list: pruned first.
+ */
+#define STORE_AUDIT_UNAUTH	"('reject', 'superseded', 'ignored')"
+/*
+ * Delete entries until @keep are left, at most @max of them (flushes
+ * first): the oldest of the STORE_AUDIT_UNAUTH outcomes first, then the
+ * oldest of the others, so that a flood of forged HELLOs does not push
+ * the record of authentications out.  The number deleted, or a negative
+ * errno.
  */
 int store_audit_prune(struct store *st, uint64_t keep, unsigned max);
 /* The newest @max entries, oldest first (flushes first). */

@@ -69,14 +69,15 @@ static int count_devices(struct store *st)
 
 struct audit_seen {
 	int n;
-	struct store_audit_entry last;
+	struct store_audit_entry first, last;
 };
 
 static int audit_cb(const struct store_audit_entry *e, void *arg)
 {
 	struct audit_seen *a = arg;
 
-	a->n++;
+	if (!a->n++)
+		a->first = *e;
 	a->last = *e;
 	return 0;
 }
@@ -779,6 +780,21 @@ static void test_audit(struct store *st)
 	   !strcmp(a.last.device, "dev-10"), "prune keeps the newest");
 	ok(store_audit_prune(st, 100, 1000) == 0 && audit_rows_on_disk() == 3,
 	   "prune with room to spare deletes nothing");
+	memset(&a, 0, sizeof(a));
+	ok(store_audit_list(st, 10, audit_cb, &a) == 0 && a.n == 3 &&
+	   !strcmp(a.first.device, "dev-1"),
+	   "prune takes the rejections first: the older accept stays");
+	memset(&a, 0, sizeof(a));
+	ok(store_audit_prune(st, 2, 1000) == 1 &&
+	   store_audit_list(st, 10, audit_cb, &a) == 0 && a.n == 2 &&
+	   !strcmp(a.first.device, "dev-1") &&
+	   !strcmp(a.last.device, "dev-10"),
+	   "prune: the last rejection before the older accept");
+	memset(&a, 0, sizeof(a));
+	ok(store_audit_prune(st, 1, 1000) == 1 &&
+	   store_audit_list(st, 10, audit_cb, &a) == 0 && a.n == 1 &&
+	   !strcmp(a.last.device, "dev-10"),
+	   "prune: then the oldest of the others");
 }
 
 int main(void)

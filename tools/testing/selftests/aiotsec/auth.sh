@@ -291,22 +291,34 @@ test_rate() {
 
 # --audit-keep: the trail keeps that many rows, the newest (pruned at
 # start, then once a minute)
+# --audit-keep: rejections, which anybody on the air can cause, go first,
+# then the oldest of the rest: a flood does not push an accept out
 test_audit_keep() {
 	local ns i
 	setup ns
 	start_daemon "$ns"
+	probe "$ns" auth veth1 00008001 --tid $TID_CMD --k $K --opc $OPC \
+		>/dev/null || fail "no full exchange"
 	for i in 1 2 3 4 5; do
 		probe "$ns" hello veth1 0000900$i \
 			--tid 00112233445566778899aabbccddee0$i >/dev/null
 	done
 	stop_daemon
-	[ "$($PROBE audit "$tmp/db" | wc -l)" = 5 ] ||
-		fail "$($PROBE audit "$tmp/db" | wc -l) audit rows, want 5"
+	[ "$($PROBE audit "$tmp/db" | wc -l)" = 6 ] ||
+		fail "audit rows, want 6: $($PROBE audit "$tmp/db")"
 	start_daemon "$ns" --audit-keep 2
 	wait_for 5 sh -c "[ \$($PROBE audit $tmp/db | wc -l) = 2 ]" ||
-		fail "$($PROBE audit "$tmp/db" | wc -l) audit rows, want 2"
+		fail "audit rows, want 2: $($PROBE audit "$tmp/db")"
+	$PROBE audit "$tmp/db" | head -n 1 | grep -q "^cmd-1 mutual accept -$" ||
+		fail "the accept is gone: $($PROBE audit "$tmp/db")"
 	$PROBE audit "$tmp/db" | tail -n 1 | grep -q "^tid:.*ee05 - reject unknown-identity$" ||
 		fail "the newest row is gone: $($PROBE audit "$tmp/db")"
+	stop_daemon
+	start_daemon "$ns" --audit-keep 1
+	wait_for 5 sh -c "[ \$($PROBE audit $tmp/db | wc -l) = 1 ]" ||
+		fail "audit rows, want 1: $($PROBE audit "$tmp/db")"
+	$PROBE audit "$tmp/db" | grep -q "^cmd-1 mutual accept -$" ||
+		fail "the accept is gone: $($PROBE audit "$tmp/db")"
 }
 
 # no_sas NS LINK: the link holds no SA
@@ -870,7 +882,8 @@ run_test "auth: a SYNC_FAILURE to a one-way CHALLENGE: ignored, audited once" wi
 run_test "auth: unknown T-ID -> REJECT unknown-identity, audited" with_daemon test_unknown
 run_test "auth: malformed, replayed and wrong RESPONSE rejected" with_daemon test_malformed_replayed
 run_test "auth: one open challenge per device, no lockout; global rate" with_daemon test_rate
-run_test "auth: --audit-keep prunes the oldest audit rows" with_daemon test_audit_keep
+run_test "auth: --audit-keep prunes rejections first, then the oldest rows" \
+	with_daemon test_audit_keep
 run_test "auth: HELLO, RESPONSE -> ACCEPT, SA, T-ID-ASSIGN" with_daemon test_accept
 run_test "auth: the suite from --suite and the device's capabilities" \
 	with_daemon test_suite_choice
