@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,15 +32,16 @@ struct store {
 	unsigned n_audit;
 	struct store_audit_entry audit[STORE_AUDIT_BATCH];
 	void *sqn_blocks;		/* struct sqn_block, by device ID */
+	int64_t sqn_lease;		/* this connection's, 0 before the first */
 };
 
 /*
  * SQNs this connection committed but has not handed out yet: [next, end),
- * end being what the store holds as the device's next SQN.  Valid while
- * the store holds end: another connection that reserved or set the SQN
- * moved it.  (A device deleted and another added with its ID, whose SQN
- * then reached end again, would take SQNs this block had: a different
- * key, or, for the same device provisioned again, a resync.)
+ * end being what the store holds as the device's next SQN, with this
+ * connection's lease token beside it.  Valid while the store holds both:
+ * whoever else writes the SQN (another daemon's block, a resync, a SQN
+ * set, a device deleted and added again with its ID) writes another
+ * token or none, even where the SQN comes back to the same value.
  */
 struct sqn_block {
 	int64_t id;
@@ -86,6 +88,13 @@ static const char *const migrations[] = {
 	 * older store: their next assignment repeats it, then they confirm)
 	 */
 	"ALTER TABLE devices ADD COLUMN tid_confirmed INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 3 -> 4: the lease token of the connection whose block of SQNs ends
+	 * at sqn (NULL: nobody's); the audit rows pruned first, by age
+	 */
+	"ALTER TABLE devices ADD COLUMN sqn_lease INTEGER;"
+	"CREATE INDEX audit_unauth ON audit (id) WHERE outcome IN "
+	STORE_AUDIT_UNAUTH ";",
 };
 
 #define N_MIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -664,7 +673,6 @@ int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
 
 /* ---- import ------------------------------------------------------ */
 
-
 /*
  * Decode the hex field @what into @buf, which has room for @len octets
  * and one more: a value one octet too long is left for device_insert()
@@ -1013,14 +1021,20 @@ static int sqn_read(struct store *st, int64_t id, uint64_t *v)
 	return err;
 }
 
-static int sqn_write(struct store *st, int64_t id, uint64_t next)
+/* Write the next SQN, with this connection's lease token if @leased. */
+static int sqn_write(struct store *st, int64_t id, uint64_t next, bool leased)
 {
-	sqlite3_stmt *s = prep(st, "UPDATE devices SET sqn = ? WHERE id = ?");
+	sqlite3_stmt *s = prep(st, "UPDATE devices SET sqn = ?, sqn_lease = ?"
+			       " WHERE id = ?");
 
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, next);
-	sqlite3_bind_int64(s, 2, id);
+	if (leased)
+		sqlite3_bind_int64(s, 2, st->sqn_lease);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, id);
 	return update_one(st, s, "SQN");
 }
 
@@ -1075,16 +1089,27 @@ static void sqn_block_keep(struct store *st, int64_t id, uint64_t next,
 static int sqn_from_block(struct store *st, int64_t id, uint64_t *sqn)
 {
 	struct sqn_block *b = sqn_block_find(st, id);
-	uint64_t v;
-	int err;
-
+	bool valid = false;
+	sqlite3_stmt *s;
+	int rc;
 
 	if (!b)
 		return -ENOENT;
-	err = sqn_read(st, id, &v);
-	if (err)
-		return err;
-	if (v != b->end || b->next >= b->end) {
+	s = prep(st, "SELECT sqn, sqn_lease FROM devices WHERE id = ?");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		valid = (uint64_t)sqlite3_column_int64(s, 0) == b->end &&
+			sqlite3_column_int64(s, 1) == st->sqn_lease &&
+			b->next < b->end;
+	else if (rc != SQLITE_DONE)
+		st_sqlerr(st, "SQN");
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -EIO;
+	if (!valid) {
 		sqn_block_drop(st, id);
 		return -ENOENT;
 	}
@@ -1092,14 +1117,30 @@ static int sqn_from_block(struct store *st, int64_t id, uint64_t *sqn)
 	return 0;
 }
 
+/* This connection's lease token, drawn at its first reservation. */
+static bool sqn_lease_ready(struct store *st)
+{
+	uint64_t v;
+
+	if (st->sqn_lease)
+		return true;
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		return false;
+	st->sqn_lease = (int64_t)(v >> 1) | 1;
+	return true;
+}
+
 int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn)
 {
 	uint64_t v = 0, end = 0;
+	bool leased;
 	int err;
 
 	err = sqn_from_block(st, id, sqn);
 	if (err != -ENOENT)
 		return err;
+	/* without a lease token, one SQN at a time */
+	leased = sqn_lease_ready(st);
 	err = begin_durable(st);
 	if (err)
 		return commit_durable(st, err);
@@ -1107,15 +1148,16 @@ int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn)
 	if (!err && (v < 1 || v > AKA_SQN_MAX))
 		err = st_err(st, -ERANGE, "SQN exhausted");
 	if (!err) {
-		end = v + STORE_SQN_BLOCK;
+		end = v + (leased ? STORE_SQN_BLOCK : 1);
 		if (end > AKA_SQN_MAX + 1)
 			end = AKA_SQN_MAX + 1;
-		err = sqn_write(st, id, end);
+		err = sqn_write(st, id, end, leased);
 	}
 	err = commit_durable(st, err);
 	if (err)
 		return err;
-	sqn_block_keep(st, id, v + 1, end);
+	if (leased)
+		sqn_block_keep(st, id, v + 1, end);
 	*sqn = v;
 	return 0;
 }
@@ -1130,16 +1172,16 @@ int store_sqn_set(struct store *st, int64_t id, uint64_t next)
 	err = begin_durable(st);
 	if (err)
 		return commit_durable(st, err);
-	return commit_durable(st, sqn_write(st, id, next));
+	return commit_durable(st, sqn_write(st, id, next, false));
 }
 
 int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d)
 {
-	struct sqn_block *b;
-	bool fresh = false;
 	uint64_t v = 0;
 	int err;
 
+	/* every block of the device goes, this connection's and the others' */
+	sqn_block_drop(st, id);
 	if (sqn_d >= AKA_SQN_MAX)
 		return st_err(st, -ERANGE, "SQN out of range");
 	err = begin_durable(st);
@@ -1147,17 +1189,11 @@ int store_sqn_resync(struct store *st, int64_t id, uint64_t sqn_d)
 		return commit_durable(st, err);
 	err = sqn_read(st, id, &v);
 	/* a next SQN the device takes as fresh stays: it never goes back */
-	fresh = !err && v > sqn_d && v - sqn_d <= AKA_SQN_AHEAD_MAX;
-	if (!err && !fresh)
-		err = sqn_write(st, id, sqn_d + 1);
-	err = commit_durable(st, err);
-	/* the block goes on above SQN_D, or goes */
-	b = sqn_block_find(st, id);
-	if (b && !err && fresh && b->end == v && b->next <= sqn_d)
-		b->next = sqn_d + 1;
-	else if (b && (err || !fresh || b->end != v))
-		sqn_block_drop(st, id);
-	return err;
+	if (!err && !(v > sqn_d && v - sqn_d <= AKA_SQN_AHEAD_MAX))
+		v = sqn_d + 1;
+	if (!err)
+		err = sqn_write(st, id, v, false);
+	return commit_durable(st, err);
 }
 
 int store_tid_assign(struct store *st, int64_t id, uint8_t tid[AKA_TID_LEN],

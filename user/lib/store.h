@@ -25,7 +25,7 @@
 
 #include "aka.h"
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 #define STORE_AUDIT_BATCH	256
 #define STORE_DEFAULT_PATH	"/var/lib/aiotsec/aiotsec.db"
 #define STORE_BUSY_MS		5000	/* a lock held by another process */
@@ -144,7 +144,9 @@ int store_changed(struct store *st, bool *changed);
  * returned.  The SQNs are committed STORE_SQN_BLOCK at a time (the store
  * holds the first SQN past the block) and handed out from memory, so
  * that most calls write nothing; a block is dropped when the store no
- * longer holds its end (another connection reserved or set the SQN).  A process that stops skips the rest of its blocks, never reuses
+ * longer holds its end with this connection's lease token beside it
+ * (another connection reserved, set or resynchronised the SQN, or the
+ * device was deleted and added again), and by a resync.  A process that stops skips the rest of its blocks, never reuses
  * a SQN.  -ERANGE past AKA_SQN_MAX.
  */
 int store_sqn_reserve(struct store *st, int64_t id, uint64_t *sqn);
@@ -213,7 +215,8 @@ unsigned store_audit_pending(const struct store *st);
  * HELLO with a made-up or a seen identity, a wrong RESPONSE), as an SQL
  * list: pruned first.
  */
-#define STORE_AUDIT_UNAUTH	"('reject', 'superseded', 'ignored')"
+#define STORE_AUDIT_UNAUTH \
+	"('reject', 'superseded', 'ignored', 'device-reject')"
 /*
  * Delete entries until @keep are left, at most @max of them (flushes
  * first): the oldest of the STORE_AUDIT_UNAUTH outcomes first, then the

@@ -162,6 +162,8 @@ static void test_schema(void)
 		sqlite3_open(db, &h);
 		rc = sqlite3_exec(h, "ALTER TABLE sessions DROP COLUMN link;"
 				  "ALTER TABLE devices DROP COLUMN tid_confirmed;"
+				  "ALTER TABLE devices DROP COLUMN sqn_lease;"
+				  "DROP INDEX audit_unauth;"
 				  "INSERT INTO devices (pid, k, opc, amf, profile,"
 				  " created) VALUES ('old-1', zeroblob(16),"
 				  " zeroblob(16), zeroblob(2), 1, 0);"
@@ -480,6 +482,41 @@ static void test_tid(struct store *st)
 }
 
 /*
+ * A device deleted and added again gets the same ID: another connection
+ * reserving for it brings the store's SQN to where this connection's
+ * block of the old device ended, but with its own lease token.
+ */
+static void test_sqn_lease(struct store *st, struct store *other)
+{
+	struct store_device_spec sp = {
+		.pid = "lease-1", .k = K, .k_len = 16, .opc = OPC,
+		.opc_len = 16, .profile = "command",
+	};
+	struct store_device d;
+	uint64_t a = 0, b = 0, c = 0;
+	int64_t id;
+
+	if (store_device_add(st, &sp) ||
+	    store_device_by_pid(st, (const uint8_t *)"lease-1", 7, &d)) {
+		ok(0, "SQN lease: add a device");
+		return;
+	}
+	id = d.id;
+	ok(store_sqn_reserve(st, id, &a) == 0 && a == STORE_SQN_FIRST &&
+	   store_device_del(other, "lease-1") == 0 &&
+	   store_device_add(other, &sp) == 0 &&
+	   store_device_by_pid(other, (const uint8_t *)"lease-1", 7, &d) == 0 &&
+	   d.id == id && store_sqn_reserve(other, id, &b) == 0 &&
+	   b == STORE_SQN_FIRST &&
+	   store_device_by_id(st, id, &d) == 0 &&
+	   d.sqn == STORE_SQN_FIRST + STORE_SQN_BLOCK &&
+	   store_sqn_reserve(st, id, &c) == 0 &&
+	   c == STORE_SQN_FIRST + STORE_SQN_BLOCK,
+	   "SQN lease: the block of a device deleted and added again is not used");
+	store_device_del(st, "lease-1");
+}
+
+/*
  * A connection's block of SQNs (from @end on, the store holds @end): used
  * up before the next is written; kept over another connection's commits,
  * dropped when another connection moves the SQN.
@@ -530,6 +567,17 @@ static void test_sqn_blocks(struct store *st, int64_t id, uint64_t end)
 	ok(store_sqn_set(other, id, end - 10) == 0 &&
 	   store_sqn_reserve(st, id, &c) == 0 && c == end - 10,
 	   "SQN blocks: a SQN set by another connection is taken");
+	end = end - 10 + STORE_SQN_BLOCK;
+
+	/*
+	 * another connection's resync to a SQN_D inside the block, which
+	 * leaves the store's SQN as it is (fresh): the block goes all the
+	 * same, since SQNs of it are no longer
+	 */
+	ok(store_sqn_resync(other, id, c + 5) == 0 &&
+	   store_sqn_reserve(st, id, &c) == 0 && c == end,
+	   "SQN blocks: a resync by another connection drops the block");
+	test_sqn_lease(st, other);
 	store_close(other);
 }
 
@@ -585,8 +633,9 @@ static void test_sqn(void)
 	   store_sqn_reserve(st, d.id, &c) == 0 && c == 1000,
 	   "set SQN after resync");
 	ok(store_sqn_resync(st, d.id, 990) == 0 &&
-	   store_sqn_reserve(st, d.id, &c) == 0 && c == 1001,
-	   "resync to a lower SQN_D: the next SQN, still fresh, stays");
+	   store_sqn_reserve(st, d.id, &c) == 0 &&
+	   c == 1000 + STORE_SQN_BLOCK,
+	   "resync to a lower SQN_D: the store's next SQN, still fresh, stays");
 	ok(store_sqn_resync(st, d.id, 5000) == 0 &&
 	   store_sqn_reserve(st, d.id, &c) == 0 && c == 5001,
 	   "resync past the next SQN: SQN_D + 1");
