@@ -87,10 +87,6 @@ static const struct nla_policy aiotsec_frame_policy[AIOTSEC_A_MAX + 1] = {
 	[AIOTSEC_A_PEER_MAC] = NLA_POLICY_ETH_ADDR,
 };
 
-/*
- * Find the aiotsec link in @net named by IFINDEX or IFNAME in @attrs;
- * holds a reference.
- */
 /* Whether @name (an IFNAME attribute) is @dev's name in @net. */
 static bool aiotsec_nl_names(struct net *net, struct net_device *dev,
 			     const struct nlattr *name)
@@ -103,6 +99,10 @@ static bool aiotsec_nl_names(struct net *net, struct net_device *dev,
 	return same;
 }
 
+/*
+ * Find the aiotsec link in @net named by IFINDEX or IFNAME in @attrs;
+ * holds a reference.
+ */
 static struct aiotsec_dev *__aiotsec_nl_link(struct net *net,
 					     struct nlattr **attrs,
 					     struct netlink_ext_ack *extack)
@@ -1005,10 +1005,19 @@ static int aiotsec_nl_link_get(struct sk_buff *skb, struct genl_info *info)
 static int aiotsec_nl_link_dump(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct net *net = sock_net(skb->sk);
 	struct aiotsec_dev *adev;
 	int err;
 
+	/* the do takes a link; the dump, all of them, none named */
+	if (info->attrs[AIOTSEC_A_IFINDEX] || info->attrs[AIOTSEC_A_IFNAME]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack,
+				    info->attrs[AIOTSEC_A_IFINDEX] ?:
+				    info->attrs[AIOTSEC_A_IFNAME],
+				    "aiotsec: a dump of links takes no IFINDEX or IFNAME");
+		return -EINVAL;
+	}
 	while ((adev = aiotsec_next_link(net, cb->args[0]))) {
 		err = aiotsec_fill_link(skb, adev, NETLINK_CB(cb->skb).portid,
 					cb->nlh->nlmsg_seq, NLM_F_MULTI);

@@ -40,7 +40,9 @@ tally() {
 		f=1
 		echo "# $name: exited with status $rc without a failed test case"
 	fi
-	if [ "$rc" -eq 4 ] && [ "$p" -eq 0 ] && [ "$s" -eq 0 ]; then
+	# a whole script skipped (status 4, or a plan of "1..0 # SKIP")
+	if [ "$p" -eq 0 ] && [ "$s" -eq 0 ] && [ "$f" -eq 0 ] &&
+	   { [ "$rc" -eq 4 ] || grep -qE '^1\.\.0 # SKIP' "$file"; }; then
 		s=1
 	fi
 	grep -E '^not ok [0-9]+' "$file" | sed "s|^|# FAILED $name: |"

@@ -39,8 +39,9 @@
  * rather than ignored, and so is IFINDEX with an IFNAME of another
  * device.
  *
- * AIOTSEC_CMD_LINK_GET	do/dump: AIOTSEC_A_IFINDEX or AIOTSEC_A_IFNAME
- *			selects a link; reply: IFINDEX, IFNAME, ROLE,
+ * AIOTSEC_CMD_LINK_GET	do: AIOTSEC_A_IFINDEX or AIOTSEC_A_IFNAME selects a
+ *			link; dump: every link (neither attribute); reply:
+ *			IFINDEX, IFNAME, ROLE,
  *			SA_COUNT, MAX_SAS, LINK_STATS.
  * AIOTSEC_CMD_SA_NEW	add an SA: IFINDEX|IFNAME and a nested AIOTSEC_A_SA
  *			with SID, SUITE, PROFILE, KEY; optional TAG_LEN,

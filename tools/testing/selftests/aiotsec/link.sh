@@ -185,9 +185,6 @@ rx_ok_is() {
 	[ "$(sa_rx_ok "$1" "$2")" = "$3" ]
 }
 
-# The lower device moves to another namespace: the link stays, with its
-# SAs, and sends through it (to a device link on the veth's other end);
-# the lower device's deletion there ends it.
 # A link may be given the largest ifindex: the dumps, which go on by
 # ifindex, end after it (they started over from the first link, for
 # ever, as the ifindex after it wrapped around)
@@ -223,6 +220,9 @@ expect_lines() {
 		fail "$1: want $3: $2"
 }
 
+# The lower device moves to another namespace: the link stays, with its
+# SAs, and sends through it (to a device link on the veth's other end);
+# the lower device's deletion there ends it.
 test_lower_netns_move() {
 	local ns1 ns2 key
 	load_module

@@ -425,7 +425,12 @@ test_dump_sa_attr() {
 test_link_dump() {
 	nl --dump link-get
 	[ "$(field replies "$answer")" = 2 ] || fail "link dump: $answer"
-	# a link dump takes no selector, but the policy still applies
+	# a link dump takes no selector (refused, not ignored), and the
+	# policy applies first
+	refused 'errno=EINVAL msg="aiotsec: a dump of links takes no IFINDEX or IFNAME" (dump)' \
+		--dump link-get ifname=aiot0
+	refused 'errno=EINVAL msg="aiotsec: a dump of links takes no IFINDEX or IFNAME" (dump)' \
+		--dump link-get ifindex="$IDX0"
 	refused 'errno=EINVAL msg="invalid attribute length" offs=IFINDEX' \
 		--dump link-get ifindex=u8:1
 	refused 'errno=EINVAL msg="Unknown attribute type" offs=#17' \
