@@ -363,6 +363,8 @@ ssize_t aka_ctrl_encode(const struct aka_ctrl *c, uint8_t *buf, size_t size)
 	switch (c->type) {
 	case AKA_CTRL_TID_ASSIGN:
 	case AKA_CTRL_TID_CONFIRM:
+		if (!c->attempt)	/* no attempt has ID 0 */
+			return -EINVAL;
 		if (size < AKA_CTRL_LEN)
 			return -EMSGSIZE;
 		buf[0] = c->type;
@@ -396,7 +398,7 @@ int aka_ctrl_decode(const uint8_t *buf, size_t len, struct aka_ctrl *c)
 	switch (buf[0]) {
 	case AKA_CTRL_TID_ASSIGN:
 	case AKA_CTRL_TID_CONFIRM:
-		if (len != AKA_CTRL_LEN)
+		if (len != AKA_CTRL_LEN || !get_be32(buf + 1))
 			return -EPROTO;
 		c->attempt = get_be32(buf + 1);
 		memcpy(c->tid, buf + 5, AKA_TID_LEN);

@@ -243,9 +243,9 @@ int aka_msg_decode(const uint8_t *buf, size_t len, struct aka_msg *m);
 
 /*
  * Control bodies, at most AKA_CTRL_MAX octets: type (1), then the
- * attempt ID (4, big-endian) and a T-ID (16) for T-ID-ASSIGN and
- * -CONFIRM, the attempt ID (not 0) for REKEY, or the attempt ID (not 0)
- * and an auth message body for AUTH.  The decoder is as strict as
+ * attempt ID (4, big-endian, never 0) and a T-ID (16) for T-ID-ASSIGN
+ * and -CONFIRM, the attempt ID for REKEY, or the attempt ID and an auth
+ * message body for AUTH.  The decoder is as strict as
  * aka_msg_decode(): exact length per type, known type, and a well-formed
  * message in AUTH.
  */

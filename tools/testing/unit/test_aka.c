@@ -332,7 +332,9 @@ static void sim_tid(struct sim *s)
 		s->error = 1;
 		return;
 	}
+	memset(&c, 0, sizeof(c));
 	c.type = AKA_CTRL_TID_ASSIGN;
+	c.attempt = 0x5a5a0001;
 	memcpy(c.tid, s->new_tid, AKA_TID_LEN);
 	if (sim_ctrl(&c, &rx, &nk, &dk, AIOT_DIR_DOWNLINK, s->sid) == 0 &&
 	    rx.type == AKA_CTRL_TID_ASSIGN) {
@@ -1132,10 +1134,18 @@ static void test_ctrl(void)
 			type_ok = 0;
 	}
 	ok(type_ok, "control: 21 octets decode as types 1 and 2 only");
+	buf[0] = AKA_CTRL_TID_CONFIRM;
+	memset(buf + 1, 0, 4);
+	c.type = AKA_CTRL_TID_ASSIGN;
+	c.attempt = 0;
+	ok(aka_ctrl_decode(buf, AKA_CTRL_LEN, &out) == -EPROTO &&
+	   aka_ctrl_encode(&c, buf, sizeof(buf)) == -EINVAL,
+	   "control: T-ID bodies of attempt ID 0 refused both ways");
 	c.type = 5;
 	ok(aka_ctrl_encode(&c, buf, sizeof(buf)) == -EINVAL,
 	   "control: encoder refuses type 5");
 	c.type = AKA_CTRL_TID_ASSIGN;
+	c.attempt = 0x0a0b0c0d;
 	ok(aka_ctrl_encode(&c, buf, AKA_CTRL_LEN - 1) == -EMSGSIZE,
 	   "control: encode into 20 octets is -EMSGSIZE");
 }
