@@ -116,6 +116,8 @@ struct aiotsec_dev;
  * @ctr_bits: counter bits on air, 16 or 32
  * @keys: the two key slots, indexed by key phase
  * @tx_phase: key phase used for transmission
+ * @removed: out of its link's table: frames still in flight that verify
+ *	are dropped, and move no key, limit or peer of it
  * @peer: lower-device address of the peer (broadcast until known),
  *	packed in the low 48 bits; atomic64_t as @rx_next is
  * @link: the link that holds this SA
@@ -144,6 +146,7 @@ struct aiotsec_sa {
 	u8 ctr_bits;
 	struct aiotsec_key __rcu *keys[2];
 	u8 tx_phase;
+	bool removed;
 	atomic64_t peer;
 	struct aiotsec_dev *link;
 	/* control path */

@@ -85,6 +85,8 @@ static void aiotsec_rx_deliver(struct net_device *dev, struct sk_buff *skb,
 	eth->h_proto = htons(AIOTSEC_ETH_P);
 
 	skb_scrub_packet(skb, xnet);
+	/* one frame, whatever the lower device's skb said it carried */
+	skb_gso_reset(skb);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->protocol = eth_type_trans(skb, dev);
 	/* another round of the receive path does not reset them */
@@ -113,6 +115,11 @@ static bool aiotsec_rx_finish(struct aiotsec_crypt *c, int err)
 		if (err != -EBADMSG)
 			goto drop_link;	/* no memory, crypto queue full */
 		stat = AIOTSEC_SA_STAT_RX_BAD_MAC;
+		goto drop;
+	}
+	/* deleted while the frame was open: its keys are gone */
+	if (unlikely(READ_ONCE(sa->removed))) {
+		stat = AIOTSEC_SA_STAT_RX_NO_KEY;
 		goto drop;
 	}
 	fresh = aiotsec_replay_update(key, c->counter);

@@ -184,8 +184,13 @@ void aiotsec_key_free_rcu(struct aiotsec_key *key)
 /* Free an SA that was never published, or whose grace period passed. */
 void aiotsec_sa_free(struct aiotsec_sa *sa)
 {
-	aiotsec_key_put(rcu_dereference_protected(sa->keys[0], 1));
-	aiotsec_key_put(rcu_dereference_protected(sa->keys[1], 1));
+	unsigned int i;
+
+	/* a frame in flight may hold the SA: it finds no key freed here */
+	for (i = 0; i < ARRAY_SIZE(sa->keys); i++) {
+		aiotsec_key_put(rcu_dereference_protected(sa->keys[i], 1));
+		RCU_INIT_POINTER(sa->keys[i], NULL);
+	}
 	aiotsec_sa_put(sa);
 }
 
@@ -220,6 +225,7 @@ void aiotsec_sa_remove(struct aiotsec_dev *adev, struct aiotsec_sa *sa)
 {
 	lockdep_assert_held(&adev->lock);
 	rhashtable_remove_fast(&adev->sa_table, &sa->node, aiotsec_sa_params);
+	WRITE_ONCE(sa->removed, true);
 	list_del(&sa->list);
 	WRITE_ONCE(adev->sa_count, adev->sa_count - 1);
 	aiotsec_generation_bump(dev_net(adev->dev));

@@ -154,7 +154,10 @@ enum aiotsec_event {
 	AIOTSEC_EVENT_SOFT_EXPIRE,	/* a key reached its soft limit: rekey */
 	AIOTSEC_EVENT_HARD_EXPIRE,	/* a key reached its hard limit: stopped */
 	AIOTSEC_EVENT_UNKNOWN_SESSION,	/* a frame for no SA (rate-limited) */
-	AIOTSEC_EVENT_REPLAY_ALARM,	/* a replayed frame (rate-limited) */
+	AIOTSEC_EVENT_REPLAY_ALARM,	/* a frame with a counter already
+					 * taken (rate-limited; unverified:
+					 * the check is before any crypto)
+					 */
 	AIOTSEC_EVENT_KEY_SWITCH,	/* transmission moved to the next key */
 
 	__AIOTSEC_EVENT_MAX,
