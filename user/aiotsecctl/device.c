@@ -5,7 +5,9 @@
  * here prints them.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/aiotsec.h>
 
@@ -84,12 +86,36 @@ static int dev_open(const char *db, bool create, struct store **st)
 	if (create ? store_open(path, st, err, sizeof(err)) :
 		     store_open_existing(path, st, err, sizeof(err)))
 		return error("store: %s", err);
-	/* a mistyped --db: a new store no daemon reads */
-	if (store_created(*st))
-		fprintf(stderr, "Created the store \"%s\"\n", path);
 	if (store_warning(*st))
 		fprintf(stderr, "Warning: %s\n", store_warning(*st));
 	return 0;
+}
+
+/*
+ * Close the store after a command that ended with @err.  A store the
+ * command created goes again if it failed; else it is said (a mistyped
+ * --db: a new store no daemon reads).
+ */
+static int dev_close(struct store *st, const char *db, int err)
+{
+	const char *path = db ? db : STORE_DEFAULT_PATH;
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	bool created = store_created(st);
+	char name[PATH_MAX];
+	size_t i;
+
+	store_close(st);
+	if (!created)
+		return err;
+	if (!err) {
+		fprintf(stderr, "Created the store \"%s\"\n", path);
+		return 0;
+	}
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (snprintf(name, sizeof(name), "%s%s", path, ext[i]) <
+		    (int)sizeof(name))
+			unlink(name);
+	return err;
 }
 
 static int device_add(int argc, char **argv)
@@ -130,7 +156,11 @@ static int device_add(int argc, char **argv)
 		spec.amf = amf;
 		spec.amf_len = n;
 	}
-	err = key_read(kf, &k) ?: key_read(of, &opc);
+	if (!strcmp(kf, "-") && !strcmp(of, "-"))
+		return usage_error(ctx, "--k-file and --opc-file cannot both be standard input");
+	err = key_read(kf, &k) ?: key_read(of, &opc) ?:
+	      key_check_octets(kf, &k, AKA_KEY_LEN, "K", "") ?:
+	      key_check_octets(of, &opc, AKA_KEY_LEN, "OPc", "");
 	if (err)
 		goto out;
 	spec.pid = pid;
@@ -144,7 +174,7 @@ static int device_add(int argc, char **argv)
 		goto out;
 	if (store_device_add(st, &spec))
 		err = error("device add: %s", store_errmsg(st));
-	store_close(st);
+	err = dev_close(st, db, err);
 out:
 	key_wipe(&k);
 	key_wipe(&opc);
@@ -294,9 +324,8 @@ static int device_import(int argc, char **argv)
 			    strcmp(file, "-") ? file : "standard input",
 			    store_errmsg(st));
 	else
-		fprintf(stderr, "%u devices imported\n", n);
-	store_close(st);
-	return err;
+		fprintf(stderr, "%u device%s imported\n", n, n == 1 ? "" : "s");
+	return dev_close(st, db, err);
 }
 
 static const struct subcmd device_cmds[] = {

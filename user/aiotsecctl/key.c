@@ -65,14 +65,17 @@ static int key_from_hex(const char *path, char *buf, size_t len,
 			struct key *key)
 {
 	char digits[2 * AIOTSEC_MAX_KEY_LEN + 1];
+	bool prefix = false;
 	size_t n = 0, i;
 	int ret;
 
 	for (i = 0; i < len; i++) {
 		if (isspace((unsigned char)buf[i]))
 			continue;
+		/* one 0x, before the digits */
 		if (buf[i] == '0' && i + 1 < len && (buf[i + 1] | 0x20) == 'x' &&
-		    !n) {
+		    !n && !prefix) {
+			prefix = true;
 			i++;
 			continue;
 		}
@@ -83,6 +86,8 @@ static int key_from_hex(const char *path, char *buf, size_t len,
 		}
 		digits[n++] = buf[i];
 	}
+	if (!n)
+		return error("key file \"%s\": no hex digits", key_name(path));
 	digits[n] = '\0';
 	ret = parse_hex(digits, key->octets, sizeof(key->octets));
 	explicit_bzero(digits, sizeof(digits));
@@ -165,18 +170,27 @@ out:
 	return ret;
 }
 
-int key_check_len(const char *path, const struct key *key, uint8_t suite)
+int key_check_octets(const char *path, const struct key *key, size_t want,
+		     const char *what, const char *note)
 {
-	size_t want = suite == AIOTSEC_SUITE_NIA2_NEA2 ? 32 : 16;
-
 	if (key->len == want)
 		return 0;
-	return error("key file \"%s\": %zu octets, suite %s needs %zu%s%s",
-		     key_name(path), key->len,
-		     name_of(suite_names, NAMES_N(suite_names), suite), want,
-		     suite == AIOTSEC_SUITE_NIA2_NEA2 ? " (K_enc || K_int)" : "",
+	return error("key file \"%s\": %zu octets, %s needs %zu%s%s",
+		     key_name(path), key->len, what, want, note,
 		     key->raw ? " (read as raw octets: the file is not hex text)" :
 				"");
+}
+
+int key_check_len(const char *path, const struct key *key, uint8_t suite)
+{
+	char what[32];
+
+	snprintf(what, sizeof(what), "suite %s",
+		 name_of(suite_names, NAMES_N(suite_names), suite));
+	return key_check_octets(path, key,
+				suite == AIOTSEC_SUITE_NIA2_NEA2 ? 32 : 16, what,
+				suite == AIOTSEC_SUITE_NIA2_NEA2 ?
+				" (K_enc || K_int)" : "");
 }
 
 void key_wipe(struct key *key)

@@ -29,6 +29,9 @@ int key_read(const char *path, struct key *key);
  * printing what was expected.
  */
 int key_check_len(const char *path, const struct key *key, uint8_t suite);
+/* The same for @want octets of @what ("K"), @note after the number. */
+int key_check_octets(const char *path, const struct key *key, size_t want,
+		     const char *what, const char *note);
 
 /* Wipe the key. */
 void key_wipe(struct key *key);

@@ -102,6 +102,20 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+/* The exit status @err, or EXIT_FAIL when the output could not be written. */
+static int finish(int err)
+{
+	/* ferror(): a write that failed in an earlier flush */
+	if (fflush(stdout) && !err) {
+		error("writing output: %s", strerror(errno));
+		err = EXIT_FAIL;
+	} else if (ferror(stdout) && !err) {
+		error("writing output failed");
+		err = EXIT_FAIL;
+	}
+	return err;
+}
+
 static bool is_help(const char *s)
 {
 	return !strcmp(s, "help") || !strcmp(s, "-h") || !strcmp(s, "--help");
@@ -115,7 +129,7 @@ static int run_object(const struct object *obj, int argc, char **argv)
 
 	if (argc > 0 && is_help(argv[0])) {
 		obj->usage(stdout);
-		return EXIT_OK;
+		return finish(EXIT_OK);
 	}
 	if (obj->fn)
 		return obj->fn(argc, argv);
@@ -161,10 +175,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return finish(EXIT_OK);
 		case 'V':
 			printf(PROG_NAME " " AIOTSECCTL_VERSION "\n");
-			return EXIT_OK;
+			return finish(EXIT_OK);
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -180,7 +194,7 @@ int main(int argc, char **argv)
 	}
 	if (is_help(argv[0])) {
 		usage(stdout);
-		return EXIT_OK;
+		return finish(EXIT_OK);
 	}
 	for (i = 0; i < N_OBJECTS; i++)
 		if (!strcmp(argv[0], objects[i]->name))
@@ -195,14 +209,5 @@ int main(int argc, char **argv)
 		if (err)
 			return err;
 	}
-	err = run_object(objects[i], argc - 1, argv + 1);
-	/* ferror(): a write that failed in an earlier flush */
-	if (fflush(stdout) && !err) {
-		error("writing output: %s", strerror(errno));
-		err = EXIT_FAIL;
-	} else if (ferror(stdout) && !err) {
-		error("writing output failed");
-		err = EXIT_FAIL;
-	}
-	return err;
+	return finish(run_object(objects[i], argc - 1, argv + 1));
 }

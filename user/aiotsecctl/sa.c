@@ -412,6 +412,8 @@ static void sa_print_json(const char *dev, uint32_t ifindex,
 	    mnl_attr_get_payload_len(tb[AIOTSEC_SA_A_PEER_MAC]) == MAC_LEN) {
 		format_mac(mnl_attr_get_payload(tb[AIOTSEC_SA_A_PEER_MAC]), peer);
 		json_string("peer", peer);
+	} else {
+		json_null("peer");
 	}
 	json_u64("tx-key-phase", attr_uint(tb, AIOTSEC_SA_A_TX_KEY_PHASE));
 	json_u64("soft-limit", attr_uint(tb, AIOTSEC_SA_A_SOFT_LIMIT));

@@ -98,6 +98,7 @@ static const char *const migrations[] = {
 };
 
 #define N_MIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
+#define PID_SHOWN_LEN	(4 * 40 + 1)
 
 static int st_err(struct store *st, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -197,6 +198,46 @@ int store_schema_version(struct store *st)
 	return v;
 }
 
+/*
+ * Whether the database has the meta table (0 or 1), and how many other
+ * objects it has in @others; a negative errno.
+ */
+static int has_meta(struct store *st, int *others)
+{
+	sqlite3_stmt *s = prep(st, "SELECT count(*) FILTER (WHERE type = 'table'"
+			       " AND name = 'meta'), count(*) FROM sqlite_master");
+	int meta = -EIO;
+
+	if (!s)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		meta = sqlite3_column_int(s, 0);
+		*others = sqlite3_column_int(s, 1) - meta;
+	} else {
+		st_sqlerr(st, "schema");
+	}
+	sqlite3_finalize(s);
+	return meta;
+}
+
+/*
+ * A database without the meta table becomes a store only if it is empty
+ * and the open may create one: checked before anything is written to it.
+ */
+static int check_store(struct store *st, bool create)
+{
+	int meta, others = 0;
+
+	meta = has_meta(st, &others);
+	if (meta < 0)
+		return meta;
+	if (!meta && (others || !create))
+		return st_err(st, -EINVAL, others ?
+			      "not an aiotsec store (a database of something else)" :
+			      "not an aiotsec store (empty)");
+	return 0;
+}
+
 static int migrate(struct store *st)
 {
 	sqlite3_stmt *s;
@@ -294,7 +335,8 @@ static int store_open_at(const char *path, bool create, struct store **out,
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	err = exec(st, "PRAGMA journal_mode=WAL") ?:
+	err = check_store(st, create) ?:
+	      exec(st, "PRAGMA journal_mode=WAL") ?:
 	      exec(st, "PRAGMA synchronous=NORMAL") ?:
 	      exec(st, "PRAGMA foreign_keys=ON") ?:
 	      /* a deleted device's K and OPc do not stay in free pages */
@@ -491,9 +533,32 @@ int store_device_add(struct store *st, const struct store_device_spec *spec)
 	return device_insert(st, spec);
 }
 
+/*
+ * @pid as it can be shown in a message: a non-printable octet as \xNN
+ * (a PID given on a command line has not been checked), cut short if
+ * long.
+ */
+static const char *pid_shown(const char *pid, char shown[PID_SHOWN_LEN])
+{
+	size_t n = 0;
+
+	for (; *pid && n + 5 < PID_SHOWN_LEN; pid++) {
+		unsigned char c = (unsigned char)*pid;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			shown[n++] = (char)c;
+		else
+			n += (size_t)snprintf(shown + n, PID_SHOWN_LEN - n,
+					      "\\x%02x", c);
+	}
+	shown[n] = '\0';
+	return shown;
+}
+
 int store_device_del(struct store *st, const char *pid)
 {
 	sqlite3_stmt *s = prep(st, "DELETE FROM devices WHERE pid = ?");
+	char shown[PID_SHOWN_LEN];
 	int err = 0;
 
 	if (!s)
@@ -502,7 +567,8 @@ int store_device_del(struct store *st, const char *pid)
 	if (sqlite3_step(s) != SQLITE_DONE)
 		err = st_sqlerr(st, "delete device");
 	else if (!sqlite3_changes(st->db))
-		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
+		err = st_err(st, -ENOENT, "no device with PID \"%s\"",
+			     pid_shown(pid, shown));
 	sqlite3_finalize(s);
 	/* a device added later may get the deleted one's ID */
 	tdestroy(st->sqn_blocks, free);
@@ -520,6 +586,7 @@ int store_device_del(struct store *st, const char *pid)
 int store_device_set_disabled(struct store *st, const char *pid, bool dis)
 {
 	sqlite3_stmt *s = prep(st, "UPDATE devices SET disabled = ? WHERE pid = ?");
+	char shown[PID_SHOWN_LEN];
 	int err = 0;
 
 	if (!s)
@@ -529,7 +596,8 @@ int store_device_set_disabled(struct store *st, const char *pid, bool dis)
 	if (sqlite3_step(s) != SQLITE_DONE)
 		err = st_sqlerr(st, "update device");
 	else if (!sqlite3_changes(st->db))
-		err = st_err(st, -ENOENT, "no device with PID \"%s\"", pid);
+		err = st_err(st, -ENOENT, "no device with PID \"%s\"",
+			     pid_shown(pid, shown));
 	sqlite3_finalize(s);
 	return err;
 }
@@ -872,6 +940,20 @@ static int import_json(struct store *st, const char *text, unsigned *count)
 	return err;
 }
 
+/* Whether a string of the JSON @text has the escape \u0000 (NUL). */
+static bool json_has_nul(const char *text)
+{
+	for (; *text; text++) {
+		if (*text != '\\')
+			continue;
+		if (!strncmp(text + 1, "u0000", 5))
+			return true;
+		if (!*++text)		/* the escaped character, skipped */
+			break;
+	}
+	return false;
+}
+
 /* 0 when @text is a JSON array; the error names what it is instead. */
 static int json_check_array(struct store *st, const char *text)
 {
@@ -885,6 +967,9 @@ static int json_check_array(struct store *st, const char *text)
 		err = st_err(st, -EINVAL, "not valid JSON");
 	else if (strcmp((const char *)sqlite3_column_text(s, 1), "array"))
 		err = st_err(st, -EINVAL, "not a JSON array of devices");
+	/* SQLite would end the string there: "a\u0000b" would read as "a" */
+	else if (json_has_nul(text))
+		err = st_err(st, -EINVAL, "a string holds \\u0000 (NUL)");
 	sqlite3_finalize(s);
 	return err;
 }

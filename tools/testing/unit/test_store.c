@@ -101,6 +101,39 @@ static int audit_rows_on_disk(void)
 	return n;
 }
 
+/*
+ * An empty file is no store to open, and becomes one only where a store
+ * may be created; another program's database never does.
+ */
+static void test_not_a_store(void)
+{
+	char path[300], err[256];
+	struct store *st;
+	struct stat sb;
+	sqlite3 *h;
+
+	snprintf(path, sizeof(path), "%s/other.db", dir);
+	write_file(path, "");
+	ok(store_open_existing(path, &st, err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "not an aiotsec store (empty)") &&
+	   stat(path, &sb) == 0 && sb.st_size == 0,
+	   "an empty file: no store to open, and left empty");
+	sqlite3_open(path, &h);
+	sqlite3_exec(h, "CREATE TABLE x (a)", NULL, NULL, NULL);
+	sqlite3_close(h);
+	ok(store_open(path, &st, err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "not an aiotsec store (a database of something else)"),
+	   "another program's database: refused, even where a store may be created");
+	unlink(path);
+	write_file(path, "");
+	ok(store_open(path, &st, err, sizeof(err)) == 0 &&
+	   store_schema_version(st) == STORE_SCHEMA_VERSION,
+	   "an empty file where a store may be created: made one");
+	if (st)
+		store_close(st);
+	unlink(path);
+}
+
 static void test_schema(void)
 {
 	char err[256];
@@ -121,6 +154,7 @@ static void test_schema(void)
 	   "database file is private (0600)");
 	ok(store_created(st) && !store_warning(st), "created, no warning");
 	store_close(st);
+	test_not_a_store();
 	rc = store_open(db, &st, err, sizeof(err));
 	ok(rc == 0 && store_schema_version(st) == STORE_SCHEMA_VERSION,
 	   "reopen keeps the schema");
@@ -344,6 +378,10 @@ static void test_import_json(struct store *st)
 		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\"},"
 		  "{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\"}]",
 		  "device 1: a device with PID \"j-1\" exists" },
+		{ "[{\"pid\":\"j\\u0000x\"," JK JOPC "\"profile\":\"inventory\"}]",
+		  "a string holds \\u0000 (NUL)" },
+		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\","
+		  "\"amf\":\"8000\\u0000\"}]", "a string holds \\u0000 (NUL)" },
 	};
 	struct store_device d;
 	int before = count_devices(st), all = 1;

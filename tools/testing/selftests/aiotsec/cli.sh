@@ -575,6 +575,16 @@ test_device() {
 	local db=$tmpd/dev.db J out
 	rm -f "$db"*
 	J='"k":"000102030405060708090a0b0c0d0e0f","opc":"101112131415161718191a1b1c1d1e1f"'
+	# a command that fails leaves no store it created; an empty file, or
+	# another program's database, is no store
+	expect_fail 1 "Error: device import: $tmpd/none.csv: No such file or directory (nothing imported)" \
+		"$CTL" device import "$tmpd/none.csv" --db "$db"
+	[ ! -e "$db" ] || fail "a failed import left a store behind"
+	: >"$db"
+	expect_fail 1 "Error: store: $db: not an aiotsec store (empty)" \
+		"$CTL" device list --db "$db"
+	[ ! -s "$db" ] || fail "listing an empty file wrote to it"
+	rm -f "$db"
 	# a new store is created, and said so: a mistyped --db shows
 	expect_fail 0 "Created the store \"$db\"" \
 		"$CTL" device add m-1 --k-file "$K16" --opc-file "$K16B" \
@@ -602,7 +612,7 @@ test_device() {
 	expect_fail 1 'Error: device add: a device with PID "m-1" exists' \
 		"$CTL" device add m-1 --k-file "$K16" --opc-file "$K16B" \
 		--profile command --db "$db"
-	expect_fail 1 'Error: device add: K must be 16 octets, not 32' \
+	expect_fail 1 "Error: key file \"$K32\": 32 octets, K needs 16" \
 		"$CTL" device add m-2 --k-file "$K32" --opc-file "$K16B" \
 		--profile command --db "$db"
 	expect_fail 2 'Error: device add: unknown profile "lamp" (inventory or command)
@@ -631,6 +641,17 @@ m-1 profile command sqn 1 amf 8000 tid - tid-previous -" "$CTL" device list --db
 		"$CTL" device disable nobody --db "$db"
 	expect_fail 1 'Error: device del: no device with PID "j-1"' \
 		"$CTL" device del j-1 --db "$db"
+	# a PID from the command line is shown escaped
+	expect_fail 1 'Error: device del: no device with PID "\x1b[2Jx\x5c"' \
+		"$CTL" device del $'\e[2Jx\\' --db "$db"
+	# K and OPc: one standard input, and their lengths named
+	expect_fail 2 "$(usage_err 'device add: --k-file and --opc-file cannot both be standard input')" \
+		"$CTL" device add m-s --k-file - --opc-file - --profile command \
+		--db "$db"
+	printf '0x0x000102030405060708090a0b0c0d0e0f\n' >"$tmpd/twice.key"
+	expect_fail 1 "Error: key file \"$tmpd/twice.key\": not a key (hex text of at most 32 octets, or raw octets)" \
+		"$CTL" device add m-s --k-file "$tmpd/twice.key" --opc-file "$K16" \
+		--profile command --db "$db"
 	# CSV import: all or nothing, the line named; then all
 	cat >"$tmpd/devices.csv" <<-EOF
 	# pid,k,opc,profile,tid[,amf]
@@ -664,6 +685,12 @@ c-2 profile command sqn 1 amf 9000 tid cc000000000000000000000000000002 tid-prev
 	# a failed write of -j output is an error too
 	expect_fail 1 'Error: writing output: No space left on device' \
 		sh -c '"$0" -j device list --db "$1" >/dev/full' "$CTL" "$db"
+	# and of the version and the help texts
+	local arg
+	for arg in -V help "device help"; do
+		expect_fail 1 'Error: writing output: No space left on device' \
+			sh -c '"$0" $1 >/dev/full' "$CTL" "$arg"
+	done
 }
 
 test_not_loaded() {
