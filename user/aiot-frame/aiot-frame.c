@@ -14,8 +14,8 @@
  *          form even below the Ethernet minimum)
  *
  * Frames are the security header, body and tag, in hex, without the
- * Ethernet header.  unprotect prints "type T sid 0xS counter N payload H"
- * and exits 0, or prints the reason and exits 1.
+ * Ethernet header.  unprotect prints "type T sid 0xS counter N phase P
+ * payload H" and exits 0, or prints the reason and exits 1.
  */
 
 #include <errno.h>

@@ -37,7 +37,10 @@
  * link attributes.  Each command has a policy of its own: an attribute
  * it does not take is refused ("Unsupported attribute", pointing at it)
  * rather than ignored, and so is IFINDEX with an IFNAME of another
- * device.
+ * device.  SA_NEW and SA_SET share the SA nest's policy and name what
+ * the other one takes in their own messages (KEY_SWITCH, the fixed
+ * SUITE, PROFILE, TAG_LEN and CTR_BITS); reply-only SA attributes fail
+ * the policy.
  *
  * AIOTSEC_CMD_LINK_GET	do: AIOTSEC_A_IFINDEX or AIOTSEC_A_IFNAME selects a
  *			link; dump: every link (neither attribute); reply:
