@@ -679,7 +679,10 @@ int store_device_list(struct store *st,
 		      int (*cb)(const struct store_device *d, void *arg),
 		      void *arg)
 {
-	sqlite3_stmt *s = prep(st, "SELECT " DEVICE_COLS " FROM devices ORDER BY pid");
+	/* K and OPc are not read: a listing shows neither */
+	sqlite3_stmt *s = prep(st, "SELECT id, pid, NULL, NULL, amf, profile,"
+			       " sqn, tid_current, tid_previous, disabled,"
+			       " created, tid_confirmed FROM devices ORDER BY pid");
 	struct store_device d;
 	int rc, err = 0;
 

@@ -108,7 +108,10 @@ int store_schema_version(struct store *st);
 
 int store_device_add(struct store *st, const struct store_device_spec *spec);
 int store_device_del(struct store *st, const char *pid);
-/* Calls @cb for every device by PID order; a nonzero return stops. */
+/*
+ * Calls @cb for every device by PID order, its K and OPc left zero (not
+ * read); a nonzero return stops.
+ */
 int store_device_list(struct store *st,
 		      int (*cb)(const struct store_device *d, void *arg),
 		      void *arg);

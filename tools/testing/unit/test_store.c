@@ -59,6 +59,16 @@ static int count_cb(const struct store_device *d, void *arg)
 	return 0;
 }
 
+/* counts the devices of a listing that came with a key */
+static int keys_cb(const struct store_device *d, void *arg)
+{
+	static const uint8_t zero[AKA_KEY_LEN];
+
+	if (memcmp(d->k, zero, AKA_KEY_LEN) || memcmp(d->opc, zero, AKA_KEY_LEN))
+		(*(int *)arg)++;
+	return 0;
+}
+
 static int count_devices(struct store *st)
 {
 	int n = 0;
@@ -230,6 +240,12 @@ static void test_add(struct store *st)
 	int rc;
 
 	ok(store_device_add(st, &sp) == 0, "add a device");
+	{
+		int with_keys = 0;
+
+		ok(store_device_list(st, keys_cb, &with_keys) == 0 &&
+		   !with_keys, "a listing reads no K or OPc");
+	}
 	rc = store_device_add(st, &sp);
 	printf("# %s\n", store_errmsg(st));
 	ok(rc == -EEXIST && strstr(store_errmsg(st), "dev-1"),
