@@ -752,8 +752,12 @@ int store_device_by_tid(struct store *st, const uint8_t tid[AKA_TID_LEN],
 static ssize_t import_hex(struct store *st, const char *what, const char *hex,
 			  uint8_t *buf, size_t len)
 {
-	size_t n = strlen(hex), i;
+	size_t n, i;
 
+	/* 0x, as aiotsecctl's --tid and --amf and key files take it */
+	if (hex[0] == '0' && (hex[1] | 0x20) == 'x')
+		hex += 2;
+	n = strlen(hex);
 	for (i = 0; i < n; i++)
 		if (hex_digit((unsigned char)hex[i]) < 0)
 			break;

@@ -319,10 +319,11 @@ static void test_import(struct store *st)
 
 	write_file(csv,
 		   "imp-1,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,inventory,aa000000000000000000000000000001\n"
-		   "imp-2,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,command,aa000000000000000000000000000002,b9b9\n"
-		   "imp-3,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,command,\n");
+		   "imp-2,000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,command,0XAA000000000000000000000000000002,0xb9b9\n"
+		   "imp-3,0x000102030405060708090a0b0c0d0e0f,101112131415161718191a1b1c1d1e1f,command,\n");
 	rc = store_device_import(st, csv, &n);
-	ok(rc == 0 && n == 3 && count_devices(st) == 4, "import three devices");
+	ok(rc == 0 && n == 3 && count_devices(st) == 4,
+	   "import three devices (hex fields with or without 0x)");
 	ok(store_device_by_pid(st, (const uint8_t *)"imp-2", 5, &d) == 0 &&
 	   d.amf[0] == 0xb9 && d.amf[1] == 0xb9 && d.has_tid_current &&
 	   d.tid_current[15] == 2, "imported AMF and T-ID");
