@@ -5,9 +5,7 @@
  * here prints them.
  */
 #include <errno.h>
-#include <limits.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <linux/aiotsec.h>
 
@@ -93,29 +91,25 @@ static int dev_open(const char *db, bool create, struct store **st)
 
 /*
  * Close the store after a command that ended with @err.  A store the
- * command created goes again if it failed; else it is said (a mistyped
- * --db: a new store no daemon reads).
+ * command created goes again if it failed (and nobody else put a device
+ * in it meanwhile); else it is said (a mistyped --db: a new store no
+ * daemon reads).
  */
 static int dev_close(struct store *st, const char *db, int err)
 {
 	const char *path = db ? db : STORE_DEFAULT_PATH;
-	static const char *const ext[] = { "", "-wal", "-shm" };
-	bool created = store_created(st);
-	char name[PATH_MAX];
-	size_t i;
 
-	store_close(st);
-	if (!created)
+	if (!store_created(st)) {
+		store_close(st);
 		return err;
-	if (!err) {
-		fprintf(stderr, "Created the store \"%s\"\n", path);
-		return 0;
 	}
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
-		if (snprintf(name, sizeof(name), "%s%s", path, ext[i]) <
-		    (int)sizeof(name))
-			unlink(name);
-	return err;
+	if (err) {
+		store_discard(st, path);
+		return err;
+	}
+	store_close(st);
+	fprintf(stderr, "Created the store \"%s\"\n", path);
+	return 0;
 }
 
 static int device_add(int argc, char **argv)

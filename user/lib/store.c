@@ -29,6 +29,8 @@ struct store {
 	char errmsg[256];
 	char warning[256];		/* of the open, "" if none */
 	bool created;			/* the open created the file */
+	dev_t created_dev;		/* ... this one */
+	ino_t created_ino;
 	unsigned n_audit;
 	struct store_audit_entry audit[STORE_AUDIT_BATCH];
 	void *sqn_blocks;		/* struct sqn_block, by device ID */
@@ -93,8 +95,8 @@ static const char *const migrations[] = {
 	 * at sqn (NULL: nobody's); the audit rows pruned first, by age
 	 */
 	"ALTER TABLE devices ADD COLUMN sqn_lease INTEGER;"
-	"CREATE INDEX audit_unauth ON audit (id) WHERE outcome IN "
-	STORE_AUDIT_UNAUTH ";",
+	"CREATE INDEX audit_unauth ON audit (id) WHERE outcome IN"
+	" ('reject', 'superseded', 'ignored', 'device-reject');",
 };
 
 #define N_MIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -199,13 +201,17 @@ int store_schema_version(struct store *st)
 }
 
 /*
- * Whether the database has the meta table (0 or 1), and how many other
- * objects it has in @others; a negative errno.
+ * Whether the database has our meta table (0 or 1: a table "meta" whose
+ * one column is schema_version), and how many other objects it has in
+ * @others; a negative errno.
  */
 static int has_meta(struct store *st, int *others)
 {
 	sqlite3_stmt *s = prep(st, "SELECT count(*) FILTER (WHERE type = 'table'"
-			       " AND name = 'meta'), count(*) FROM sqlite_master");
+			       " AND name = 'meta'), count(*),"
+			       " (SELECT group_concat(name) FROM"
+			       "  pragma_table_info('meta')) FROM sqlite_master");
+	const char *cols;
 	int meta = -EIO;
 
 	if (!s)
@@ -213,6 +219,12 @@ static int has_meta(struct store *st, int *others)
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		meta = sqlite3_column_int(s, 0);
 		*others = sqlite3_column_int(s, 1) - meta;
+		cols = (const char *)sqlite3_column_text(s, 2);
+		/* another program's table "meta" */
+		if (meta && (!cols || strcmp(cols, "schema_version"))) {
+			meta = 0;
+			*others += 1;
+		}
 	} else {
 		st_sqlerr(st, "schema");
 	}
@@ -316,8 +328,15 @@ static int store_open_at(const char *path, bool create, struct store **out,
 	/* the file holds keys: create it private before SQLite does */
 	fd = create ? open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0600) :
 		      -1;
-	if (fd >= 0)
+	if (fd >= 0) {
+		struct stat sb;
+
 		st->created = true;
+		if (!fstat(fd, &sb)) {
+			st->created_dev = sb.st_dev;
+			st->created_ino = sb.st_ino;
+		}
+	}
 	else if (!create || errno == EEXIST)
 		fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -350,6 +369,9 @@ fail:
 	if (errbuf)
 		snprintf(errbuf, errlen, "%s: %s", path, st->errmsg);
 	sqlite3_close(st->db);
+	/* the file this open made, empty or with a schema it did not finish */
+	if (st->created)
+		unlink(path);
 	free(st);
 	return err;
 }
@@ -373,6 +395,36 @@ const char *store_warning(const struct store *st)
 bool store_created(const struct store *st)
 {
 	return st && st->created;
+}
+
+static int count_one(const struct store_device *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 0;
+}
+
+int store_discard(struct store *st, const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	bool ours = false;
+	char name[4096];
+	struct stat sb;
+	int n = 0;
+	size_t i;
+
+	if (st && st->created && !store_device_list(st, count_one, &n) && !n &&
+	    !stat(path, &sb))
+		ours = sb.st_dev == st->created_dev &&
+		       sb.st_ino == st->created_ino;
+	store_close(st);
+	if (!ours)
+		return -EBUSY;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (snprintf(name, sizeof(name), "%s%s", path, ext[i]) <
+		    (int)sizeof(name))
+			unlink(name);
+	return 0;
 }
 
 /*
@@ -1177,7 +1229,12 @@ static void sqn_block_keep(struct store *st, int64_t id, uint64_t next,
 	b->end = end;
 }
 
-/* The next SQN of @id's block, if it is still valid; else -ENOENT. */
+/*
+ * The next SQN of @id's block, if it is still valid; else -ENOENT.  The
+ * check and the hand-out are not one transaction: another daemon's
+ * resync of the same device committed between them goes unseen by this
+ * SQN (the device answers it with a SYNC_FAILURE), never by the next.
+ */
 static int sqn_from_block(struct store *st, int64_t id, uint64_t *sqn)
 {
 	struct sqn_block *b = sqn_block_find(st, id);

@@ -99,6 +99,12 @@ int store_open_existing(const char *path, struct store **st, char *err,
 const char *store_warning(const struct store *st);
 /* Whether store_open() created the file. */
 bool store_created(const struct store *st);
+/*
+ * Close @st and remove the store at @path (and its -wal and -shm files)
+ * if this connection created it, it holds no device, and @path is still
+ * that file; 0 when removed, else -EBUSY (only closed).
+ */
+int store_discard(struct store *st, const char *path);
 /* Flush the audit buffer, checkpoint and close; NULL is allowed. */
 void store_close(struct store *st);
 const char *store_errmsg(const struct store *st);
@@ -216,7 +222,8 @@ unsigned store_audit_pending(const struct store *st);
 /*
  * The outcomes of audit entries that anybody on the air can cause (a
  * HELLO with a made-up or a seen identity, a wrong RESPONSE), as an SQL
- * list: pruned first.
+ * list: pruned first.  The partial index audit_unauth (schema 4) lists
+ * the same outcomes: a change to either needs a migration for both.
  */
 #define STORE_AUDIT_UNAUTH \
 	"('reject', 'superseded', 'ignored', 'device-reject')"

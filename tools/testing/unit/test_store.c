@@ -111,6 +111,59 @@ static int audit_rows_on_disk(void)
 	return n;
 }
 
+/* Octet @off of the file at @path, or -1. */
+static int read_header_byte(const char *path, long off)
+{
+	FILE *f = fopen(path, "rb");
+	int c = -1;
+
+	if (f && !fseek(f, off, SEEK_SET))
+		c = fgetc(f);
+	if (f)
+		fclose(f);
+	return c;
+}
+
+/*
+ * store_discard() removes a store this connection created only while it
+ * holds no device and its path is still that file.
+ */
+static void test_discard(const char *path)
+{
+	struct store_device_spec sp = {
+		.pid = "keep-1", .k = K, .k_len = 16, .opc = OPC,
+		.opc_len = 16, .profile = "inventory",
+	};
+	struct store *st, *other;
+	char err[256], moved[320];
+	struct stat sb;
+
+	ok(store_open(path, &st, err, sizeof(err)) == 0 && store_created(st) &&
+	   store_discard(st, path) == 0 && stat(path, &sb) && errno == ENOENT,
+	   "discard: a store this connection made, empty: removed");
+	if (store_open(path, &st, err, sizeof(err)) ||
+	    store_open(path, &other, err, sizeof(err))) {
+		ok(0, "discard: open two connections");
+		return;
+	}
+	ok(store_device_add(other, &sp) == 0 && store_discard(st, path) == -EBUSY &&
+	   stat(path, &sb) == 0,
+	   "discard: a device another connection added: kept");
+	ok(store_discard(other, path) == -EBUSY && stat(path, &sb) == 0,
+	   "discard: a store this connection did not make: kept");
+	unlink(path);
+	snprintf(moved, sizeof(moved), "%s.moved", path);
+	if (!store_open(path, &st, err, sizeof(err))) {
+		rename(path, moved);
+		write_file(path, "someone else's");
+		ok(store_discard(st, path) == -EBUSY && stat(path, &sb) == 0 &&
+		   sb.st_size == 14,
+		   "discard: the path now another file: kept");
+	}
+	unlink(path);
+	unlink(moved);
+}
+
 /*
  * An empty file is no store to open, and becomes one only where a store
  * may be created; another program's database never does.
@@ -142,6 +195,16 @@ static void test_not_a_store(void)
 	if (st)
 		store_close(st);
 	unlink(path);
+	sqlite3_open(path, &h);
+	sqlite3_exec(h, "CREATE TABLE meta (schema_version INTEGER, x TEXT);"
+		     "INSERT INTO meta VALUES (0, 'theirs')", NULL, NULL, NULL);
+	sqlite3_close(h);
+	ok(store_open(path, &st, err, sizeof(err)) == -EINVAL &&
+	   strstr(err, "a database of something else") &&
+	   read_header_byte(path, 18) == 1,
+	   "another program's table meta: refused, its file untouched (no WAL)");
+	unlink(path);
+	test_discard(path);
 }
 
 static void test_schema(void)
