@@ -950,6 +950,8 @@ static int import_json(struct store *st, const char *text, unsigned *count)
 		 "SELECT e.key, e.type,"
 		 " (SELECT m.key FROM json_each(e.value) m WHERE e.type = 'object'"
 		 "  AND m.key NOT IN ('pid', 'k', 'opc', 'profile', 'tid', 'amf')),"
+		 " (SELECT min(m.key) FROM json_each(e.value) m"
+		 "  WHERE e.type = 'object' GROUP BY m.key HAVING count(*) > 1),"
 		 " json_type(e.value, '$.pid'), json_extract(e.value, '$.pid'),"
 		 " json_type(e.value, '$.k'), json_extract(e.value, '$.k'),"
 		 " json_type(e.value, '$.opc'), json_extract(e.value, '$.opc'),"
@@ -972,12 +974,18 @@ static int import_json(struct store *st, const char *text, unsigned *count)
 				     idx, sqlite3_column_text(s, 2));
 			break;
 		}
+		/* SQLite would take one of them and say nothing */
+		if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+			err = st_err(st, -EINVAL, "device %d: member \"%.40s\" given twice",
+				     idx, sqlite3_column_text(s, 3));
+			break;
+		}
 		for (i = 0; i < 6; i++) {
-			const char *type = (const char *)sqlite3_column_text(s, 3 + 2 * i);
+			const char *type = (const char *)sqlite3_column_text(s, 4 + 2 * i);
 
 			v[i] = NULL;
 			if (type && !strcmp(type, "text"))
-				v[i] = (const char *)sqlite3_column_text(s, 4 + 2 * i);
+				v[i] = (const char *)sqlite3_column_text(s, 5 + 2 * i);
 			else if (i < 4 || (type && strcmp(type, "null")))
 				break;
 		}
@@ -1085,7 +1093,7 @@ int store_device_import(struct store *st, const char *path, unsigned *count)
 	char msg[sizeof(st->errmsg) + 32];
 	unsigned n = 0;
 	size_t cap, len = 0;
-	char *text;
+	char *text, *body;
 	FILE *f;
 	int err;
 
@@ -1107,11 +1115,13 @@ int store_device_import(struct store *st, const char *path, unsigned *count)
 		err = exec(st, "BEGIN IMMEDIATE");
 	if (err)
 		goto out;
-	if (*str_trim(text) == '[' || *str_trim(text) == '{')
-		err = json_check_array(st, str_trim(text)) ?:
-		      import_json(st, str_trim(text), &n);
+	/* a UTF-8 byte order mark, as some editors write it, is no text */
+	body = strncmp(text, "\xef\xbb\xbf", 3) ? text : text + 3;
+	if (*str_trim(body) == '[' || *str_trim(body) == '{')
+		err = json_check_array(st, str_trim(body)) ?:
+		      import_json(st, str_trim(body), &n);
 	else
-		err = import_csv(st, text, &n);
+		err = import_csv(st, body, &n);
 	if (err) {
 		rollback(st);
 		snprintf(msg, sizeof(msg), "%s", st->errmsg);

@@ -431,6 +431,21 @@ static void test_import(struct store *st)
 	ok(store_device_import(st, csv, &n) == -EINVAL &&
 	   !strcmp(store_errmsg(st), "line 1: K is not hex"), "K not hex");
 	ok(count_devices(st) == 4, "none of them imported");
+	/* a byte order mark before the CSV and before the JSON */
+	write_file(csv, "\xef\xbb\xbfimp-b1,000102030405060708090a0b0c0d0e0f,"
+		   "101112131415161718191a1b1c1d1e1f,command,\n");
+	ok(store_device_import(st, csv, &n) == 0 && n == 1 &&
+	   store_device_by_pid(st, (const uint8_t *)"imp-b1", 6, &d) == 0,
+	   "a UTF-8 byte order mark before CSV: skipped");
+	write_file(csv, "\xef\xbb\xbf[{\"pid\":\"imp-b2\","
+		   "\"k\":\"000102030405060708090a0b0c0d0e0f\","
+		   "\"opc\":\"101112131415161718191a1b1c1d1e1f\","
+		   "\"profile\":\"command\"}]");
+	ok(store_device_import(st, csv, &n) == 0 && n == 1 &&
+	   store_device_by_pid(st, (const uint8_t *)"imp-b2", 6, &d) == 0,
+	   "a UTF-8 byte order mark before JSON: skipped");
+	store_device_del(st, "imp-b1");
+	store_device_del(st, "imp-b2");
 }
 
 #define JK "\"k\":\"000102030405060708090a0b0c0d0e0f\","
@@ -458,6 +473,9 @@ static void test_import_json(struct store *st)
 		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\"},"
 		  "{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\"}]",
 		  "device 1: a device with PID \"j-1\" exists" },
+		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\","
+		  "\"profile\":\"command\"}]",
+		  "device 0: member \"profile\" given twice" },
 		{ "[{\"pid\":\"j\\u0000x\"," JK JOPC "\"profile\":\"inventory\"}]",
 		  "a string holds \\u0000 (NUL)" },
 		{ "[{\"pid\":\"j-1\"," JK JOPC "\"profile\":\"inventory\","
