@@ -622,9 +622,6 @@ int store_device_del(struct store *st, const char *pid)
 		err = st_err(st, -ENOENT, "no device with PID \"%s\"",
 			     pid_shown(pid, shown));
 	sqlite3_finalize(s);
-	/* a device added later may get the deleted one's ID */
-	tdestroy(st->sqn_blocks, free);
-	st->sqn_blocks = NULL;
 	/*
 	 * The write-ahead log still holds the pages with the keys: copy it
 	 * back and empty it.  Best effort: a reader in the middle of a
@@ -1327,7 +1324,7 @@ int store_sqn_set(struct store *st, int64_t id, uint64_t next)
 
 	if (next < 1 || next > AKA_SQN_MAX + 1)
 		return st_err(st, -ERANGE, "SQN out of range");
-	sqn_block_drop(st, id);
+	/* no lease token: every block of the device ends at its next use */
 	err = begin_durable(st);
 	if (err)
 		return commit_durable(st, err);
